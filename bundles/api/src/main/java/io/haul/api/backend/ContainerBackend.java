@@ -1,0 +1,51 @@
+package io.haul.api.backend;
+
+import io.haul.api.HaulException;
+import io.haul.api.Usability;
+import io.haul.api.backend.DumpPlan.ContainerManifest;
+import java.nio.file.Path;
+import java.util.List;
+import org.osgi.annotation.versioning.ConsumerType;
+
+/**
+ * One kind of container (process tree, Docker, runc, LXC...). Registered as a service with the property
+ * {@link #NAME}; the engine picks it by the backend part of a {@code backend:id} reference. A backend
+ * that goes away during a migration fails that migration, which then rolls back.
+ *
+ * <p>Order of calls in a migration: source {@link #inspect}, {@link #planDump}; destination
+ * {@link #planRestore}; after CRIU restored the tasks (still stopped) {@link #restored}; then either
+ * the commit ({@link #sourceCommitted} on the source) or the rollback ({@link #restoreAbandoned} on the
+ * destination, while CRIU resumes the source).
+ */
+@ConsumerType
+public interface ContainerBackend {
+
+    /** Service property: the backend's name, the part before ':' in a container reference. */
+    String NAME = "haul.backend";
+
+    Usability usability();
+
+    /** The containers on this host, migratable or not (then with the reason). */
+    List<ContainerInfo> list() throws HaulException;
+
+    /** One container; {@code container.not-found} when there is none with that id. */
+    ContainerInfo inspect(String id) throws HaulException;
+
+    /** Source side, container still running: what CRIU must be told to dump it. */
+    DumpPlan planDump(ContainerInfo container, Path imageDir) throws HaulException;
+
+    /** Destination side, before restore: what CRIU must be told to restore it here. */
+    RestorePlan planRestore(ContainerManifest manifest, Path imageDir) throws HaulException;
+
+    /** Destination side: CRIU restored the tree (tasks stopped) with this root pid. */
+    default void restored(RestorePlan plan, long rootPid) throws HaulException {
+    }
+
+    /** Source side, after the commit point: the source copy is gone; drop what the runtime kept of it. */
+    default void sourceCommitted(ContainerInfo container) {
+    }
+
+    /** Destination side, on rollback: discard what {@link #planRestore} and {@link #restored} made. */
+    default void restoreAbandoned(RestorePlan plan) {
+    }
+}

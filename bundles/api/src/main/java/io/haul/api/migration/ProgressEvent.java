@@ -1,0 +1,18 @@
+package io.haul.api.migration;
+
+import java.time.Instant;
+
+/**
+ * Something happened in a migration: a phase began or ended, or a transfer moved on.
+ *
+ * @param migrationId     the migration
+ * @param phase           the phase it belongs to
+ * @param message         for people
+ * @param done            units done (bytes during transfers), or -1 when not a transfer
+ * @param total           units expected, or -1 when unknown
+ * @param bytesPerSecond  the measured rate during a transfer, else 0
+ * @param at              when
+ */
+public record ProgressEvent(String migrationId, Phase phase, String message, long done, long total,
+        double bytesPerSecond, Instant at) {
+}

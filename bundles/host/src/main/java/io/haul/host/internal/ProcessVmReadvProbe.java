@@ -1,0 +1,99 @@
+package io.haul.host.internal;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+
+import io.haul.host.KernelFeature;
+import io.haul.host.linux.ErrnoException;
+import io.haul.host.linux.Syscalls;
+import java.io.File;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * process_vm_readv on another process, the way Haul's pre-copy reads a container. Reading ourselves proves
+ * nothing about the permission checks (ptrace access mode, Yama, seccomp) that apply to a second process.
+ */
+final class ProcessVmReadvProbe {
+
+    static final long MAX_READ = 4096;
+
+    /** A line of /proc/PID/maps we can read from. */
+    record Mapping(long start, long end, String permissions, long offset, String path) {
+
+        static Optional<Mapping> parse(String line) {
+            String[] fields = line.strip().split("\\s+", 6);
+            if (fields.length < 5) {
+                return Optional.empty();
+            }
+            int dash = fields[0].indexOf('-');
+            if (dash < 0) {
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(new Mapping(Long.parseUnsignedLong(fields[0], 0, dash, 16),
+                        Long.parseUnsignedLong(fields[0], dash + 1, fields[0].length(), 16), fields[1],
+                        Long.parseUnsignedLong(fields[2], 16), fields.length == 6 ? fields[5] : ""));
+            } catch (NumberFormatException e) {
+                return Optional.empty();
+            }
+        }
+
+        boolean readable() {
+            return permissions.startsWith("r");
+        }
+    }
+
+    KernelFeature probe() {
+        Process child;
+        try {
+            child = new ProcessBuilder("sleep", "30")
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+        } catch (IOException e) {
+            return missing("could not start a child to read from (sleep 30): " + e.getMessage());
+        }
+        try {
+            int pid = (int) child.pid();
+            Path maps = Path.of("/proc", Integer.toString(pid), "maps");
+            List<String> lines = Files.readAllLines(maps);
+            Optional<Mapping> first = lines.stream().map(Mapping::parse).flatMap(Optional::stream)
+                    .filter(Mapping::readable).findFirst();
+            if (first.isEmpty()) {
+                return missing("child pid " + pid + " has no readable mapping in " + maps);
+            }
+            Mapping mapping = first.get();
+            long length = Math.min(MAX_READ, mapping.end() - mapping.start());
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment into = arena.allocate(length);
+                long read = Syscalls.processVmReadv(pid, mapping.start(), into);
+                String what = String.format("%d of %d bytes at 0x%x (%s %s%s) of child pid %d", read, length,
+                        mapping.start(), mapping.permissions(), mapping.path().isEmpty() ? "anonymous" : mapping.path(),
+                        read >= 4 && mapping.offset() == 0 && isElf(into) ? ", ELF header" : "", pid);
+                return read > 0 ? new KernelFeature(KernelFeature.PROCESS_VM_READV, true, "read " + what)
+                        : missing("read none: " + what);
+            }
+        } catch (ErrnoException e) {
+            return missing(e.getMessage());
+        } catch (IOException e) {
+            return missing("reading the child's mappings failed: " + e);
+        } finally {
+            BoundedCommand.kill(child);
+        }
+    }
+
+    private static boolean isElf(MemorySegment bytes) {
+        return bytes.get(JAVA_BYTE, 0) == 0x7f && bytes.get(JAVA_BYTE, 1) == 'E' && bytes.get(JAVA_BYTE, 2) == 'L'
+                && bytes.get(JAVA_BYTE, 3) == 'F';
+    }
+
+    private static KernelFeature missing(String why) {
+        return new KernelFeature(KernelFeature.PROCESS_VM_READV, false, why);
+    }
+}

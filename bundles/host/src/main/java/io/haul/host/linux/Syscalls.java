@@ -1,0 +1,252 @@
+package io.haul.host.linux;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.util.Objects;
+
+/**
+ * Linux calls the JDK does not offer, through the FFM API. Method handles are built once (static finals, so
+ * the JIT can inline them); each call allocates only its small iovec/errno scratch in a confined arena.
+ * Failures throw {@link ErrnoException} with the errno the call left.
+ */
+public final class Syscalls {
+
+    public static final int O_RDONLY = 0;
+    public static final int O_RDWR = 2;
+    public static final int O_NONBLOCK = 0x800;
+    public static final int O_CLOEXEC = 0x80000;
+    /** The most iovecs one process_vm_readv call takes (the kernel's UIO_MAXIOV). */
+    public static final int IOV_MAX = 1024;
+
+    /** struct iovec { void *iov_base; size_t iov_len; } */
+    public static final StructLayout IOVEC =
+            MemoryLayout.structLayout(ADDRESS.withName("iov_base"), JAVA_LONG.withName("iov_len"));
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO =
+            CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+    private static final long SCRATCH_ALIGN = 8;
+    private static final long CAPTURE_SIZE = (CAPTURE.byteSize() + 7) & ~7L;
+
+    private static final MethodHandle PROCESS_VM_READV = downcall("process_vm_readv",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG),
+            CAPTURE_ERRNO);
+    // syscall(long number, ...): the variadic arguments are read as longs by glibc
+    private static final MethodHandle SYSCALL_1 = downcall("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG),
+            CAPTURE_ERRNO, Linker.Option.firstVariadicArg(1));
+    private static final MethodHandle CLOSE = downcall("close",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle OPEN = downcall("open",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
+            CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle IOCTL = downcall("ioctl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
+            CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle SYSCONF = downcall("sysconf",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT));
+
+    private static final long SYS_USERFAULTFD = switch (System.getProperty("os.arch")) {
+        case "amd64", "x86_64" -> 323;
+        case "aarch64", "riscv64" -> 282;
+        default -> -1;
+    };
+    private static final int SC_PAGESIZE = 30;
+
+    private Syscalls() {
+    }
+
+    /**
+     * Reads {@code into.byteSize()} bytes of process {@code pid}'s memory from {@code remoteAddress} into
+     * {@code into} (a native segment, e.g. a slice of a larger buffer) with one process_vm_readv call.
+     *
+     * @return the bytes read: fewer than asked when the remote range runs into an unmapped page
+     * @throws ErrnoException ESRCH (no such process), EPERM (not allowed to trace it), EFAULT (nothing
+     *         readable at the address), ENOMEM...
+     */
+    public static long processVmReadv(int pid, long remoteAddress, MemorySegment into) throws ErrnoException {
+        requireNative(into);
+        long length = into.byteSize();
+        if (length == 0) {
+            return 0;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment scratch = arena.allocate(CAPTURE_SIZE + 2 * IOVEC.byteSize(), SCRATCH_ALIGN);
+            MemorySegment state = scratch.asSlice(0, CAPTURE_SIZE);
+            MemorySegment local = scratch.asSlice(CAPTURE_SIZE, IOVEC.byteSize());
+            MemorySegment remote = scratch.asSlice(CAPTURE_SIZE + IOVEC.byteSize(), IOVEC.byteSize());
+            local.set(ADDRESS, 0, into);
+            local.set(JAVA_LONG, 8, length);
+            remote.set(JAVA_LONG, 0, remoteAddress);
+            remote.set(JAVA_LONG, 8, length);
+            long read = (long) PROCESS_VM_READV.invokeExact(state, pid, local, 1L, remote, 1L, 0L);
+            if (read < 0) {
+                throw new ErrnoException("process_vm_readv(pid " + pid + ", 0x" + Long.toHexString(remoteAddress)
+                        + ", " + length + " bytes)", errno(state));
+            }
+            return read;
+        } catch (ErrnoException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * Reads {@code count} remote ranges (e.g. the dirty pages of a mapping) of process {@code pid} with one
+     * process_vm_readv call, back to back into {@code into}, which must hold their total length.
+     * The kernel stops at the first range it cannot read: the result then ends inside or before it.
+     *
+     * @return the bytes read, from the start of {@code into}
+     */
+    public static long processVmReadv(int pid, long[] remoteAddresses, long[] lengths, int count, MemorySegment into)
+            throws ErrnoException {
+        requireNative(into);
+        Objects.checkFromToIndex(0, count, remoteAddresses.length);
+        Objects.checkFromToIndex(0, count, lengths.length);
+        if (count > IOV_MAX) {
+            throw new IllegalArgumentException("at most " + IOV_MAX + " ranges per call, asked for " + count);
+        }
+        long total = 0;
+        for (int i = 0; i < count; i++) {
+            if (lengths[i] < 0) {
+                throw new IllegalArgumentException("negative length at " + i);
+            }
+            total += lengths[i];
+        }
+        if (total > into.byteSize()) {
+            throw new IllegalArgumentException("ranges need " + total + " bytes, the segment has " + into.byteSize());
+        }
+        if (total == 0) {
+            return 0;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            long iov = IOVEC.byteSize();
+            MemorySegment scratch = arena.allocate(CAPTURE_SIZE + iov * (1 + count), SCRATCH_ALIGN);
+            MemorySegment state = scratch.asSlice(0, CAPTURE_SIZE);
+            MemorySegment local = scratch.asSlice(CAPTURE_SIZE, iov);
+            MemorySegment remote = scratch.asSlice(CAPTURE_SIZE + iov, iov * count);
+            local.set(ADDRESS, 0, into);
+            local.set(JAVA_LONG, 8, total);
+            for (int i = 0; i < count; i++) {
+                remote.set(JAVA_LONG, i * iov, remoteAddresses[i]);
+                remote.set(JAVA_LONG, i * iov + 8, lengths[i]);
+            }
+            long read = (long) PROCESS_VM_READV.invokeExact(state, pid, local, 1L, remote, (long) count, 0L);
+            if (read < 0) {
+                throw new ErrnoException("process_vm_readv(pid " + pid + ", " + count + " ranges from 0x"
+                        + Long.toHexString(remoteAddresses[0]) + ", " + total + " bytes)", errno(state));
+            }
+            return read;
+        } catch (ErrnoException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** userfaultfd(2) through syscall(2) (glibc has no wrapper). Returns the new file descriptor. */
+    public static int userfaultfd(int flags) throws ErrnoException {
+        if (SYS_USERFAULTFD < 0) {
+            throw new ErrnoException("userfaultfd on " + System.getProperty("os.arch"), Errno.ENOSYS);
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            long fd = (long) SYSCALL_1.invokeExact(state, SYS_USERFAULTFD, (long) flags);
+            if (fd < 0) {
+                throw new ErrnoException("userfaultfd(0x" + Integer.toHexString(flags) + ")", errno(state));
+            }
+            return (int) fd;
+        } catch (ErrnoException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** open(2), for files whose descriptor must reach an ioctl. */
+    public static int open(String path, int flags) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            MemorySegment cPath = arena.allocateFrom(path);
+            int fd = (int) OPEN.invokeExact(state, cPath, flags, 0);
+            if (fd < 0) {
+                throw new ErrnoException("open(" + path + ")", errno(state));
+            }
+            return fd;
+        } catch (ErrnoException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** ioctl(2) with a pointer argument; returns the call's non-negative result. */
+    public static int ioctl(int fd, long request, MemorySegment argument) throws ErrnoException {
+        requireNative(argument);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            int result = (int) IOCTL.invokeExact(state, fd, request, argument);
+            if (result < 0) {
+                throw new ErrnoException("ioctl(fd " + fd + ", 0x" + Long.toHexString(request) + ")", errno(state));
+            }
+            return result;
+        } catch (ErrnoException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** close(2). */
+    public static void close(int fd) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            int result = (int) CLOSE.invokeExact(state, fd);
+            if (result < 0) {
+                throw new ErrnoException("close(" + fd + ")", errno(state));
+            }
+        } catch (ErrnoException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The size of a memory page, from sysconf(_SC_PAGESIZE). */
+    public static long pageSize() {
+        try {
+            return (long) SYSCONF.invokeExact(SC_PAGESIZE);
+        } catch (Throwable e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static int errno(MemorySegment state) {
+        return (int) ERRNO.get(state, 0L);
+    }
+
+    private static void requireNative(MemorySegment segment) {
+        if (!segment.isNative()) {
+            throw new IllegalArgumentException("the kernel can only write to native memory, not a heap segment");
+        }
+    }
+
+    private static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+        MemorySegment function = LINKER.defaultLookup().find(name)
+                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
+        return LINKER.downcallHandle(function, descriptor, options);
+    }
+}

@@ -1,0 +1,104 @@
+package io.haul.shell;
+
+import io.haul.api.backend.ContainerInfo;
+import io.haul.host.CriuStatus;
+import io.haul.host.HostReport;
+import io.haul.host.KernelFeature;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/** How the command DTOs read in a terminal. */
+final class Formats {
+
+    private Formats() {
+    }
+
+    static String hostReport(HostReport report) {
+        CriuStatus criu = report.criu();
+        StringBuilder out = new StringBuilder();
+        out.append("kernel  ").append(report.kernelRelease()).append('\n');
+        if (criu.found()) {
+            out.append("criu    ").append(criu.path()).append(" (").append(source(criu)).append("), version ")
+                    .append(criu.version().isEmpty() ? "unknown" : criu.version()).append('\n');
+            out.append("check   ").append(criu.checkPassed() ? "passed: " : "FAILED: ")
+                    .append(lastLine(criu.checkOutput())).append('\n');
+        } else {
+            out.append("criu    NOT FOUND: ").append(criu.checkOutput()).append('\n');
+        }
+        out.append('\n');
+        TextTable features = new TextTable("FEATURE", "STATE", "DETAIL");
+        for (KernelFeature feature : report.features()) {
+            features.row(feature.name(), feature.present() ? "present" : "MISSING", feature.detail());
+        }
+        return out.append(features).toString();
+    }
+
+    static String pluginList(PluginList list) {
+        if (list.plugins().isEmpty()) {
+            return "no " + plural(list.kind()) + " registered\n";
+        }
+        TextTable table = new TextTable("NAME", "USABLE", "BUNDLE", "VERSION", "WHY NOT");
+        for (PluginInfo plugin : list.plugins()) {
+            table.row(plugin.name(), plugin.usable() ? "yes" : "no", plugin.bundle(), plugin.version(), plugin.reason());
+        }
+        return table.toString();
+    }
+
+    static String containerList(ContainerList list) {
+        StringBuilder out = new StringBuilder();
+        if (list.containers().isEmpty()) {
+            out.append("no containers found\n");
+        } else {
+            TextTable table = new TextTable("CONTAINER", "PID", "PROCS", "RSS", "MIGRATABLE", "COMMAND");
+            for (ContainerInfo c : list.containers()) {
+                table.row(c.ref(), c.rootPid(), c.processes(), bytes(c.rssBytes()),
+                        c.migratable() ? "yes" : "no: " + c.whyNot(), c.command());
+            }
+            out.append(table);
+        }
+        list.problems().forEach(problem -> out.append("warning: ").append(problem).append('\n'));
+        return out.toString();
+    }
+
+    static String plural(PluginKind kind) {
+        return switch (kind) {
+            case BACKEND -> "backends";
+            case STRATEGY -> "strategies";
+            case HANDLER -> "namespace handlers";
+            case TRANSPORT -> "transports";
+        };
+    }
+
+    static String bytes(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        double value = bytes;
+        int unit = -1;
+        while (value >= 1024 && unit < units.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
+    }
+
+    private static String source(CriuStatus criu) {
+        return switch (criu.source()) {
+            case CONFIGURATION -> "configured";
+            case HAUL_PREFIX -> "Haul's own install";
+            case PATH -> "from PATH";
+            case NOT_FOUND -> "not found";
+        };
+    }
+
+    private static String lastLine(String text) {
+        String[] lines = text.strip().split("\n");
+        return lines.length == 0 ? "" : lines[lines.length - 1].strip();
+    }
+
+    static String joined(Iterable<?> items) {
+        return java.util.stream.StreamSupport.stream(items.spliterator(), false).map(String::valueOf)
+                .collect(Collectors.joining(","));
+    }
+}

@@ -1,0 +1,118 @@
+package io.haul.shell;
+
+import io.haul.api.HaulException;
+import io.haul.api.backend.ContainerInfo;
+import io.haul.host.HostProbe;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Parameter;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * The {@code haul:} commands about this host and its plugins. Each returns a DTO that
+ * {@link HaulConverter} formats for people, or its JSON with {@code --json}.
+ */
+@Component(service = HaulCommands.class, property = {
+    "osgi.command.scope=haul",
+    "osgi.command.function=check",
+    "osgi.command.function=backends",
+    "osgi.command.function=strategies",
+    "osgi.command.function=handlers",
+    "osgi.command.function=transports",
+    "osgi.command.function=ps"
+})
+public final class HaulCommands {
+
+    private static final String JSON_HELP = "print JSON for scripts instead of a table";
+
+    private final HostProbe host;
+    private final PluginRegistry plugins;
+
+    @Activate
+    public HaulCommands(@Reference HostProbe host, BundleContext context) {
+        this.host = host;
+        this.plugins = new PluginRegistry(context);
+    }
+
+    @Descriptor("where CRIU is, its version and check, and the kernel features migrations depend on, probed now")
+    public Object check(@Descriptor(JSON_HELP) @Parameter(names = {"-j", "--json"}, presentValue = "true",
+            absentValue = "false") boolean json) {
+        return result(host.probe(), json);
+    }
+
+    @Descriptor("the container backends registered now, and whether each is usable here")
+    public Object backends(@Descriptor(JSON_HELP) @Parameter(names = {"-j", "--json"}, presentValue = "true",
+            absentValue = "false") boolean json) {
+        return result(plugins.list(PluginKind.BACKEND), json);
+    }
+
+    @Descriptor("the pre-dump strategies registered now, and whether each is usable here")
+    public Object strategies(@Descriptor(JSON_HELP) @Parameter(names = {"-j", "--json"}, presentValue = "true",
+            absentValue = "false") boolean json) {
+        return result(plugins.list(PluginKind.STRATEGY), json);
+    }
+
+    @Descriptor("the namespace handlers registered now, and whether each is usable here")
+    public Object handlers(@Descriptor(JSON_HELP) @Parameter(names = {"-j", "--json"}, presentValue = "true",
+            absentValue = "false") boolean json) {
+        return result(plugins.list(PluginKind.HANDLER), json);
+    }
+
+    @Descriptor("the transports registered now, and whether each is usable here")
+    public Object transports(@Descriptor(JSON_HELP) @Parameter(names = {"-j", "--json"}, presentValue = "true",
+            absentValue = "false") boolean json) {
+        return result(plugins.list(PluginKind.TRANSPORT), json);
+    }
+
+    @Descriptor("what every backend can migrate here")
+    public Object ps(@Descriptor(JSON_HELP) @Parameter(names = {"-j", "--json"}, presentValue = "true",
+            absentValue = "false") boolean json) throws HaulException {
+        return result(containers(null), json);
+    }
+
+    @Descriptor("what one backend can migrate here")
+    public Object ps(@Descriptor(JSON_HELP) @Parameter(names = {"-j", "--json"}, presentValue = "true",
+            absentValue = "false") boolean json,
+            @Descriptor("the backend's name, as haul:backends lists it") String backend) throws HaulException {
+        return result(containers(backend), json);
+    }
+
+    private ContainerList containers(String backendName) throws HaulException {
+        List<PluginRegistry.NamedBackend> backends = plugins.backends(backendName);
+        if (backends.isEmpty()) {
+            throw backendName == null
+                    ? new HaulException("backend.none", "no container backend is registered; haul:backends lists them")
+                    : new HaulException("backend.not-found",
+                            "no backend named '" + backendName + "' is registered; haul:backends lists them");
+        }
+        List<ContainerInfo> found = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        for (PluginRegistry.NamedBackend named : backends) {
+            try {
+                if (!named.backend().usability().usable()) {
+                    problems.add(named.name() + ": not usable here: " + named.backend().usability().reason());
+                    continue;
+                }
+                found.addAll(named.backend().list());
+            } catch (HaulException | RuntimeException e) {
+                problems.add(named.name() + ": could not list: " + e.getMessage());
+            } finally {
+                plugins.release(named);
+            }
+        }
+        if (backendName != null && found.isEmpty() && !problems.isEmpty()) {
+            throw new HaulException("backend.unusable", problems.getFirst());
+        }
+        found.sort(Comparator.comparing((ContainerInfo c) -> c.ref().backend()).thenComparing(ContainerInfo::rootPid));
+        return new ContainerList(found, problems);
+    }
+
+    private static Object result(Object dto, boolean json) {
+        return json ? Json.of(dto) : dto;
+    }
+}

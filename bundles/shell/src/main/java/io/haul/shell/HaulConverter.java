@@ -1,0 +1,35 @@
+package io.haul.shell;
+
+import io.haul.host.HostReport;
+import org.apache.felix.service.command.Converter;
+import org.osgi.service.component.annotations.Component;
+
+/**
+ * Formats the commands' DTOs for people; pipes and {@code --json} get the objects themselves. Gogo asks
+ * every converter, so this one answers only for its own types.
+ */
+@Component(property = {
+    Converter.CONVERTER_CLASSES + "=io.haul.shell.PluginList",
+    Converter.CONVERTER_CLASSES + "=io.haul.shell.ContainerList",
+    Converter.CONVERTER_CLASSES + "=io.haul.host.HostReport"
+})
+public final class HaulConverter implements Converter {
+
+    @Override
+    public Object convert(Class<?> desiredType, Object in) {
+        return null; // nothing is converted from text; these types only travel as results
+    }
+
+    @Override
+    public CharSequence format(Object target, int level, Converter escape) {
+        if (level != INSPECT && level != LINE) {
+            return null;
+        }
+        return switch (target) {
+            case HostReport report -> Formats.hostReport(report).stripTrailing();
+            case PluginList list -> Formats.pluginList(list).stripTrailing();
+            case ContainerList list -> Formats.containerList(list).stripTrailing();
+            default -> null;
+        };
+    }
+}
