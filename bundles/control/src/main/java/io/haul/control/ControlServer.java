@@ -52,9 +52,13 @@ public final class ControlServer {
 
     @Deactivate
     void deactivate() throws IOException {
-        server.close();
-        acceptor.interrupt();
-        Files.deleteIfExists(socket);
+        try {
+            server.close();
+            acceptor.interrupt();
+        } finally {
+            Files.deleteIfExists(socket);
+            LOG.info("control socket {} closed", socket);
+        }
     }
 
     private static ServerSocketChannel bind(Path socket) throws IOException {

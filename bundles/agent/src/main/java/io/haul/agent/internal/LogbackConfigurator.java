@@ -12,9 +12,12 @@ import ch.qos.logback.core.util.FileSize;
 import io.haul.agent.AgentSettings;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +48,17 @@ public final class LogbackConfigurator {
                 .info("agent {} logs at {} to {}", settings.name(), root.getLevel(), settings.logFile());
     }
 
+    /** A new level applies at once, without touching the appenders (no line is lost in between). */
+    @Modified
+    void modified(AgentConfiguration config) {
+        Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+        Level level = Level.toLevel(config.logLevel(), Level.INFO);
+        if (!level.equals(root.getLevel())) {
+            root.setLevel(level);
+            LoggerFactory.getLogger(LogbackConfigurator.class).info("log level now {}", level);
+        }
+    }
+
     @Deactivate
     void deactivate() {
         context.getLogger(Logger.ROOT_LOGGER_NAME).detachAndStopAllAppenders();
@@ -60,9 +74,27 @@ public final class LogbackConfigurator {
         appender.setName("console");
         appender.setEncoder(encoder());
         appender.setImmediateFlush(true);
-        appender.setOutputStream(new FileOutputStream(FileDescriptor.err));
+        appender.setOutputStream(new StandardError());
         appender.start();
         return appender;
+    }
+
+    /** The process's stderr, which stopping an appender flushes but must never close: fd 2 would be reused. */
+    private static final class StandardError extends FilterOutputStream {
+
+        StandardError() {
+            super(new FileOutputStream(FileDescriptor.err));
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            out.write(bytes, offset, length);
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
+        }
     }
 
     private RollingFileAppender<ILoggingEvent> file(AgentSettings settings) {
