@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import org.ops4j.pax.exam.Option;
@@ -27,8 +28,8 @@ public final class HaulRuntime {
     /** The state folder property the launcher sets and FileInstall's deploy folder is made from. */
     public static final String STATE = "haul.state";
 
-    /** The runtime's bundles start first, in launch order, as under java -jar. */
-    static final int RUNTIME_START_LEVEL = 1;
+    /** The level of a runtime bundle the bndrun gives none. */
+    static final int DEFAULT_START_LEVEL = 2;
 
     private static final List<Path> STATE_DIRS = new CopyOnWriteArrayList<>();
 
@@ -55,11 +56,11 @@ public final class HaulRuntime {
         options.add(frameworkProperty(STATE).value(state.toString()));
         launch.frameworkProperties().forEach((name, value) -> options.add(frameworkProperty(name).value(value)));
         launch.extraSystemPackages().forEach(pkg -> options.add(systemPackage(pkg)));
-        // Start level 1, as the launcher starts them (it sets none): the runtime is up before Pax Exam's own
-        // bundles (level 2) start. Those log through slf4j, and slf4j initialised before SPI Fly wove it would
-        // never find logback.
-        launch.extractTestBundles().values()
-                .forEach(jar -> options.add(bundle(LaunchProperties.location(jar)).startLevel(RUNTIME_START_LEVEL)));
+        // The start levels of the bndrun (SPI Fly at 1, the rest at 2): slf4j initialised before SPI Fly wove it
+        // would never find logback, and Pax Exam's own bundles log through slf4j too.
+        Map<String, Integer> levels = launch.startLevels();
+        launch.extractTestBundles().forEach((symbolicName, jar) -> options.add(bundle(LaunchProperties.location(jar))
+                .startLevel(levels.getOrDefault(symbolicName, DEFAULT_START_LEVEL))));
         return options.toArray(Option[]::new);
     }
 

@@ -110,6 +110,24 @@ public final class LaunchProperties {
         return result;
     }
 
+    /**
+     * The start level the bndrun gives each bundle, by symbolic name ({@code launch.runbundles.attrs}):
+     * SPI Fly before everything that logs.
+     */
+    public Map<String, Integer> startLevels() {
+        Map<String, Integer> levels = new LinkedHashMap<>();
+        for (String clause : splitClauses(properties.getProperty("launch.runbundles.attrs", ""))) {
+            String[] parts = clause.split(";");
+            for (String part : parts) {
+                String attribute = part.strip();
+                if (attribute.startsWith("startlevel=")) {
+                    levels.put(parts[0].strip(), Integer.parseInt(attribute.substring("startlevel=".length())));
+                }
+            }
+        }
+        return levels;
+    }
+
     /** Splits an OSGi header at the commas outside quotes. */
     static List<String> splitClauses(String header) {
         List<String> clauses = new ArrayList<>();

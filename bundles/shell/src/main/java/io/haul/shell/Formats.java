@@ -60,6 +60,17 @@ final class Formats {
         return out.toString();
     }
 
+    static String agentList(AgentList list) {
+        if (list.agents().isEmpty()) {
+            return "no agent has published itself yet (this one is " + list.local() + ")\n";
+        }
+        TextTable table = new TextTable("AGENT", "ADDRESS", "THIS", "SEEN");
+        for (var agent : list.agents()) {
+            table.row(agent.name(), agent.address(), agent.name().equals(list.local()) ? "*" : "", agent.seen());
+        }
+        return table.toString();
+    }
+
     static String plural(PluginKind kind) {
         return switch (kind) {
             case BACKEND -> "backends";

@@ -1,5 +1,6 @@
 package io.haul.shell;
 
+import io.haul.api.migration.MigrationRecord;
 import io.haul.host.HostReport;
 import org.apache.felix.service.command.Converter;
 import org.osgi.service.component.annotations.Component;
@@ -11,7 +12,10 @@ import org.osgi.service.component.annotations.Component;
 @Component(property = {
     Converter.CONVERTER_CLASSES + "=io.haul.shell.PluginList",
     Converter.CONVERTER_CLASSES + "=io.haul.shell.ContainerList",
-    Converter.CONVERTER_CLASSES + "=io.haul.host.HostReport"
+    Converter.CONVERTER_CLASSES + "=io.haul.host.HostReport",
+    Converter.CONVERTER_CLASSES + "=io.haul.shell.MigrationList",
+    Converter.CONVERTER_CLASSES + "=io.haul.shell.AgentList",
+    Converter.CONVERTER_CLASSES + "=io.haul.api.migration.MigrationRecord"
 })
 public final class HaulConverter implements Converter {
 
@@ -29,6 +33,9 @@ public final class HaulConverter implements Converter {
             case HostReport report -> Formats.hostReport(report).stripTrailing();
             case PluginList list -> Formats.pluginList(list).stripTrailing();
             case ContainerList list -> Formats.containerList(list).stripTrailing();
+            case MigrationList list -> MigrationFormats.list(list).stripTrailing();
+            case AgentList list -> Formats.agentList(list).stripTrailing();
+            case MigrationRecord record -> MigrationFormats.record(record).stripTrailing();
             default -> null;
         };
     }

@@ -11,8 +11,14 @@ import java.time.Instant;
  * @param done            units done (bytes during transfers), or -1 when not a transfer
  * @param total           units expected, or -1 when unknown
  * @param bytesPerSecond  the measured rate during a transfer, else 0
+ * @param outcome         {@link Outcome#IN_PROGRESS}, or on the migration's last event how it ended
  * @param at              when
  */
 public record ProgressEvent(String migrationId, Phase phase, String message, long done, long total,
-        double bytesPerSecond, Instant at) {
+        double bytesPerSecond, Outcome outcome, Instant at) {
+
+    /** Whether this is the migration's last event. */
+    public boolean last() {
+        return outcome != Outcome.IN_PROGRESS;
+    }
 }

@@ -1,0 +1,224 @@
+package io.haul.criu.internal;
+
+import io.haul.api.HaulException;
+import io.haul.api.backend.RestorePlan;
+import io.haul.criu.RestoreRequest;
+import io.haul.criu.RestoredTree;
+import io.haul.criu.rpc.CriuOpts;
+import io.haul.criu.rpc.CriuReq;
+import io.haul.criu.rpc.CriuReqType;
+import io.haul.criu.rpc.CriuResp;
+import io.haul.criu.rpc.JoinNamespace;
+import io.haul.host.linux.ErrnoException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A tree CRIU restored and left stopped ({@code leave_stopped}: every task gets SIGSTOP instead of running on),
+ * waiting for the commit point. CRIU restores its root as its own sibling ({@code rst_sibling}), which makes
+ * the root a child of this JVM: it outlives {@code criu swrk}, and we reap it. {@link #resume()} sends SIGCONT
+ * to every task; {@link #kill()} SIGKILLs them.
+ */
+final class StoppedTree implements RestoredTree {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StoppedTree.class);
+    /** How long the tasks may take to show as stopped after CRIU's answer, and to vanish after SIGKILL. */
+    private static final Duration SETTLE = Duration.ofSeconds(10);
+
+    private final ChildProcess root;
+    private boolean killed;
+
+    private StoppedTree(ChildProcess root) {
+        this.root = root;
+    }
+
+    /**
+     * Restores a tree and returns it stopped. On failure CRIU kills what it had restored; what it could not
+     * (the root is our child, not CRIU's) is killed and reaped here, so nothing of it is left.
+     */
+    static StoppedTree start(Path criu, RestoreRequest request, Duration timeout) throws HaulException {
+        RestorePlan plan = request.plan();
+        String what = "CRIU restore from " + request.imageDir();
+        CriuDirs dirs = CriuDirs.open(request.imageDir(), request.logFile(), false, "criu.restore-failed");
+        ChildProcess root = null;
+        RpcSession session = null;
+        try {
+            session = RpcSession.start(criu);
+            CriuOpts.Builder options = dirs.options()
+                    .setRstSibling(true)
+                    .setLeaveStopped(true)
+                    // for the root's pid as soon as it exists (setup-namespaces), so a failure can reap it
+                    .setNotifyScripts(true)
+                    // these only permit restoring what the images hold (the dump decided what to take); a tree
+                    // that was its own session stays so with shell_job (tested), one that was not needs it
+                    .setTcpEstablished(true)
+                    .setFileLocks(true)
+                    .setShellJob(true)
+                    .addAllExternal(plan.externals());
+            if (!plan.root().isEmpty()) {
+                options.setRoot(plan.root());
+            }
+            for (Map.Entry<String, String> namespace : plan.namespaceFiles().entrySet()) {
+                options.addJoinNs(JoinNamespace.newBuilder().setNs(namespace.getKey()).setNsFile(namespace.getValue()));
+            }
+            long started = System.nanoTime();
+            session.send(CriuReq.newBuilder().setType(CriuReqType.RESTORE).setOpts(options).build());
+            while (true) {
+                CriuResp response = session.receive(timeout);
+                if (response.getType() == CriuReqType.NOTIFY) {
+                    if (response.getNotify().hasPid() && root == null) {
+                        root = ChildProcess.watch(response.getNotify().getPid(), "restored-root");
+                    }
+                    LOG.debug("{}: {} notification (pid {}), answered", what, response.getNotify().getScript(),
+                            response.getNotify().getPid());
+                    session.send(CriuReq.newBuilder().setType(CriuReqType.NOTIFY).setNotifySuccess(true).build());
+                    continue;
+                }
+                if (response.getType() != CriuReqType.RESTORE) {
+                    throw new HaulException("criu.protocol", "CRIU answered " + response.getType() + " to a RESTORE");
+                }
+                if (!response.getSuccess()) {
+                    throw CriuFailure.of("criu.restore-failed", what, response, dirs.logFile());
+                }
+                long pid = response.getRestore().getPid();
+                if (root == null || root.pid() != pid) {
+                    root = ChildProcess.watch(pid, "restored-root");
+                }
+                StoppedTree tree = new StoppedTree(root);
+                tree.awaitStopped(what, dirs.logFile());
+                LOG.info("{}: root pid {} restored in {} ms, left stopped", what, pid,
+                        (System.nanoTime() - started) / 1_000_000);
+                return tree;
+            }
+        } catch (HaulException e) {
+            // the root first: criu swrk may be waiting on it (a timeout), and it is ours to kill and reap
+            if (root != null) {
+                new StoppedTree(root).kill();
+            }
+            throw e.logFile() != null ? e : CriuFailure.around(e.code(), what, e, dirs.logFile());
+        } finally {
+            if (session != null) {
+                session.close();
+            }
+            dirs.close();
+        }
+    }
+
+    /**
+     * How long a restore from these images may take: a minute, plus half a minute per GiB of images (CRIU
+     * restores about 1 GiB/s here). Bounded because CRIU 4.2.1 does not always fail on damaged images: with a
+     * truncated pages image its restorer reads zero bytes forever, logging every read (gigabytes a minute).
+     */
+    static Duration timeoutFor(Path imageDir) {
+        long bytes = 0;
+        try (var images = Files.list(imageDir)) {
+            for (Path image : images.toList()) {
+                bytes += Files.isRegularFile(image) ? Files.size(image) : 0;
+            }
+        } catch (IOException e) {
+            // unreadable: CRIU will say so; the base timeout applies
+        }
+        return Duration.ofSeconds(60 + 30 * (bytes >> 30));
+    }
+
+    @Override
+    public long rootPid() {
+        return root.pid();
+    }
+
+    @Override
+    public synchronized void resume() throws HaulException {
+        if (killed) {
+            throw new HaulException("criu.resume-failed", "the restored tree of pid " + root.pid() + " was killed");
+        }
+        List<Long> tasks = ProcTree.processes(root.pid());
+        if (tasks.isEmpty()) {
+            throw new HaulException("criu.resume-failed", "the restored tree of pid " + root.pid()
+                    + " is gone (" + root.exitDescription() + ")");
+        }
+        // children first: a parent that runs first could see a stopped child and react to it
+        for (long pid : tasks.reversed()) {
+            try {
+                Libc.kill(pid, Libc.SIGCONT);
+            } catch (ErrnoException e) {
+                throw new HaulException("criu.resume-failed", "cannot resume pid " + pid + " of the restored tree: "
+                        + e.getMessage(), e);
+            }
+        }
+        LOG.info("restored tree of pid {} resumed: {} processes", root.pid(), tasks.size());
+    }
+
+    @Override
+    public synchronized void kill() {
+        if (killed) {
+            return;
+        }
+        killed = true;
+        List<Long> tasks = ProcTree.processes(root.pid());
+        // killing a PID namespace's init kills every task in it; other trees are killed task by task
+        boolean namespaceInit = ProcTree.isNamespaceInit(root.pid());
+        root.signal(Libc.SIGKILL);
+        if (!namespaceInit) {
+            for (long pid : tasks.subList(Math.min(1, tasks.size()), tasks.size())) {
+                try {
+                    Libc.kill(pid, Libc.SIGKILL);
+                } catch (ErrnoException e) {
+                    LOG.warn("cannot kill pid {} of the restored tree of {}: {}", pid, root.pid(), e.getMessage());
+                }
+            }
+        }
+        if (!root.awaitExit(SETTLE)) {
+            LOG.warn("the restored root {} has not ended {} s after SIGKILL", root.pid(), SETTLE.toSeconds());
+        }
+        long deadline = System.nanoTime() + SETTLE.toNanos();
+        while (tasks.stream().anyMatch(ProcTree::exists) && System.nanoTime() - deadline < 0) {
+            pause(10);
+        }
+        LOG.info("restored tree of pid {} killed ({} processes)", root.pid(), tasks.size());
+    }
+
+    /**
+     * Checks that every task is stopped, as {@code leave_stopped} promises: a CRIU that does not know the
+     * option would ignore it silently and let the copy run before the commit point. Kills the tree if not.
+     */
+    private void awaitStopped(String what, Path log) throws HaulException {
+        long deadline = System.nanoTime() + SETTLE.toNanos();
+        List<Long> running;
+        do {
+            running = ProcTree.processes(root.pid()).stream().filter(pid -> !stopped(pid)).toList();
+            if (running.isEmpty()) {
+                return;
+            }
+            pause(5);
+        } while (System.nanoTime() - deadline < 0);
+        kill();
+        throw new HaulException("criu.restore-failed", what + ": processes " + running
+                + " were not left stopped (does this CRIU know leave_stopped?); the restored tree was killed",
+                log.toString(), null);
+    }
+
+    /** State T (stopped by a signal), read from /proc/PID/stat. */
+    private static boolean stopped(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            int end = stat.lastIndexOf(')');
+            return end > 0 && end + 2 < stat.length() && stat.charAt(end + 2) == 'T';
+        } catch (IOException e) {
+            return true; // gone: nothing of it runs
+        }
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package io.haul.engine;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/** How this agent migrates: PID {@code haul.engine}. */
+@ObjectClassDefinition(id = EngineConfiguration.PID, name = "Haul migration engine",
+        description = "Where the agent accepts migrations, and the defaults of the migrations it starts.")
+public @interface EngineConfiguration {
+
+    String PID = "haul.engine";
+
+    @AttributeDefinition(name = "Listen", description = "host:port where this agent accepts migrations from other agents.")
+    String listen() default "0.0.0.0:7077";
+
+    @AttributeDefinition(name = "Advertised address",
+            description = "host:port other agents reach this one at. Empty: the listen address, or when that is "
+                    + "0.0.0.0, the first non-loopback IPv4 address of this host.")
+    String advertise() default "";
+
+    @AttributeDefinition(name = "Transport", description = "The transport migrations use unless a request names one.")
+    String transport() default "tls";
+
+    @AttributeDefinition(name = "Pre-dump strategy",
+            description = "The strategy migrations use unless a request names one ('none': stop and copy).")
+    String strategy() default "none";
+
+    @AttributeDefinition(name = "Restore timeout", description = "Seconds the source waits for the destination to restore.")
+    int restoreTimeoutSeconds() default 300;
+
+    @AttributeDefinition(name = "Step timeout",
+            description = "Seconds either side waits for any other answer of its peer before rolling back.")
+    int stepTimeoutSeconds() default 60;
+}

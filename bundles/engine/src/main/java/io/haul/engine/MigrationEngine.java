@@ -1,0 +1,158 @@
+package io.haul.engine;
+
+import io.haul.agent.AgentSettings;
+import io.haul.api.ContainerRef;
+import io.haul.api.HaulException;
+import io.haul.api.backend.ContainerInfo;
+import io.haul.api.migration.MigrationRecord;
+import io.haul.api.migration.MigrationRequest;
+import io.haul.api.migration.MigrationService;
+import io.haul.api.migration.MigrationStatistics;
+import io.haul.api.migration.Outcome;
+import io.haul.api.migration.Phase;
+import io.haul.api.migration.ProgressListener;
+import io.haul.api.transport.Transport;
+import io.haul.cluster.AgentInfo;
+import io.haul.cluster.Cluster;
+import io.haul.cluster.ContainerLock;
+import io.haul.criu.Criu;
+import io.haul.host.HostProbe;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link MigrationService} of this agent: starts migrations as their source, accepts them as a
+ * destination on the configured transport, publishes this agent in the registry, and on start settles the
+ * migrations a previous run of this agent left in flight.
+ */
+@Component(configurationPid = EngineConfiguration.PID, immediate = true)
+@Designate(ocd = EngineConfiguration.class)
+public final class MigrationEngine implements MigrationService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MigrationEngine.class);
+
+    private final MigrationContext context;
+    private final Cluster cluster;
+    private final EngineConfiguration config;
+    private final ExecutorService migrations = Executors.newVirtualThreadPerTaskExecutor();
+    private final Transport.Listener listener;
+
+    @Activate
+    public MigrationEngine(@Reference Criu criu, @Reference Cluster cluster, @Reference HostProbe host,
+            @Reference AgentSettings settings,
+            @Reference(name = "listenTransport", target = "(" + Transport.NAME + "=tls)") Transport listenTransport,
+            EngineConfiguration config, BundleContext bundleContext) throws HaulException {
+        this.cluster = cluster;
+        this.config = config;
+        this.context = new MigrationContext(settings.name(), new Plugins(bundleContext), criu, host,
+                cluster.migrations(), settings.stateDir().resolve("migrations"),
+                Duration.ofSeconds(config.stepTimeoutSeconds()), Duration.ofSeconds(config.restoreTimeoutSeconds()),
+                Clock.systemUTC());
+        new Recovery(context).settle();
+        this.listener = listen(listenTransport);
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (listener != null) {
+            listener.close();
+        }
+        migrations.shutdownNow(); // sessions end; sources roll back as CRIU loses its peer
+    }
+
+    /**
+     * Accepts migrations on the transport chosen by the {@code listenTransport.target} filter of this
+     * component's configuration (TLS by default), and tells the cluster where.
+     */
+    private Transport.Listener listen(Transport transport) throws HaulException {
+        if (!transport.usability().usable()) {
+            LOG.warn("the transport is not usable, so this agent accepts no migrations: {}",
+                    transport.usability().reason());
+            return null;
+        }
+        Transport.Listener listening = transport.listen(Addresses.parse(config.listen()),
+                connection -> migrations.execute(new DestinationMigration(context, connection)));
+        String advertised = Addresses.advertised(config.advertise(), listening.address());
+        cluster.agents().publish(new AgentInfo(context.agentName(), advertised,
+                Map.of("transport", config.transport()), context.clock().instant()));
+        LOG.info("accepting migrations on {}, advertised as {}", listening.address(), advertised);
+        return listening;
+    }
+
+    @Override
+    public MigrationRecord start(MigrationRequest request) throws HaulException {
+        ContainerRef ref = request.container();
+        ContainerInfo container;
+        try (var backend = context.plugins().backend(ref.backend()).orElseThrow(() -> new HaulException(
+                "backend.not-found", "no backend named '" + ref.backend() + "' is registered; haul:backends lists them"))) {
+            container = backend.service().inspect(ref.id());
+        }
+        if (!container.migratable()) {
+            throw new HaulException("container.not-migratable", ref + " cannot be migrated: " + container.whyNot());
+        }
+        AgentInfo destination = cluster.agents().resolve(request.destination()).orElseThrow(() -> new HaulException(
+                "agent.not-found", "no agent named or at '" + request.destination() + "' in the cluster; known: "
+                + cluster.agents().list().stream().map(AgentInfo::name).toList()));
+        if (destination.name().equals(context.agentName())) {
+            throw new HaulException("agent.self", "the destination " + destination.name() + " is this agent");
+        }
+        String strategy = request.strategy().isBlank() ? config.strategy() : request.strategy();
+        String transport = request.transport().isBlank() ? config.transport() : request.transport();
+        String id = UUID.randomUUID().toString();
+        ContainerLock lock = context.store().lock(ref, id).orElseThrow(() -> new HaulException("container.busy",
+                ref + " is already being migrated (" + context.store().lockHolder(ref).orElse("?") + ")"));
+        MigrationRecord first = new MigrationRecord(id, ref, context.agentName(), destination.name(), Phase.HANDSHAKE,
+                Outcome.IN_PROGRESS, context.clock().instant(), null, MigrationStatistics.NONE, null, List.of());
+        RecordKeeper record = new RecordKeeper(context.store(), context.clock(), first);
+        migrations.execute(new SourceMigration(context, record, container, destination, strategy, transport,
+                request.policy(), lock));
+        return first;
+    }
+
+    @Override
+    public Optional<MigrationRecord> find(String id) {
+        return context.store().get(id);
+    }
+
+    @Override
+    public List<MigrationRecord> list() {
+        return context.store().list();
+    }
+
+    @Override
+    public MigrationRecord cancel(String id) throws HaulException {
+        MigrationRecord record = find(id).orElseThrow(() -> new HaulException("migration.not-found",
+                "no migration " + id + "; haul:migrations lists them"));
+        if (record.outcome() != Outcome.IN_PROGRESS) {
+            throw new HaulException("migration.ended", "migration " + id + " has ended already: " + record.outcome());
+        }
+        if (!record.phase().rollsBack()) {
+            throw new HaulException("migration.committed", "migration " + id
+                    + " has passed its commit point; the destination is the container now");
+        }
+        context.store().requestCancel(id);
+        return record;
+    }
+
+    @Override
+    public AutoCloseable subscribe(String id, ProgressListener listener) throws HaulException {
+        if (find(id).isEmpty()) {
+            throw new HaulException("migration.not-found", "no migration " + id);
+        }
+        return context.store().subscribe(id, listener);
+    }
+}

@@ -1,0 +1,76 @@
+package io.haul.engine;
+
+import io.haul.api.transport.Connection;
+import io.haul.protocol.Frames;
+import io.haul.protocol.ProtocolException;
+import io.haul.protocol.Versions;
+import io.haul.protocol.v1.Abort;
+import io.haul.protocol.v1.Envelope;
+import io.haul.protocol.v1.Error;
+import java.io.IOException;
+import java.time.Duration;
+
+/** The other agent of one migration, spoken to in typed protocol messages. */
+final class Peer implements AutoCloseable {
+
+    private final Connection connection;
+    private final String migrationId;
+    private volatile int version = Versions.MAX;
+
+    Peer(Connection connection, String migrationId) {
+        this.connection = connection;
+        this.migrationId = migrationId;
+    }
+
+    Connection connection() {
+        return connection;
+    }
+
+    String name() {
+        return connection.peer().agentName();
+    }
+
+    void agreeOn(int version) {
+        this.version = version;
+    }
+
+    void send(Envelope.Builder message) throws IOException {
+        connection.send(Frames.encode(message.setVersion(version).setMigrationId(migrationId).build()));
+    }
+
+    /** The next message, which must be the expected one; an Abort or Error from the peer is thrown as such. */
+    Envelope receive(Envelope.BodyCase expected, Duration timeout) throws IOException {
+        Envelope envelope = Frames.decode(connection.receive(timeout));
+        if (!migrationId.isEmpty() && !envelope.getMigrationId().equals(migrationId)) {
+            throw new ProtocolException("protocol.unexpected", "a message of migration " + envelope.getMigrationId()
+                    + " arrived on the connection of migration " + migrationId);
+        }
+        return Frames.expect(envelope, expected);
+    }
+
+    /** Tells the peer to roll back; best effort, the peer also rolls back when the connection drops. */
+    void abort(String code, String message) {
+        try {
+            send(Envelope.newBuilder().setAbort(Abort.newBuilder().setCode(code).setMessage(message)));
+        } catch (IOException | RuntimeException ignored) {
+            // the peer is gone: it rolls back on its own
+        }
+    }
+
+    void refuse(String code, String message) {
+        try {
+            send(Envelope.newBuilder().setError(Error.newBuilder().setCode(code).setMessage(message)));
+        } catch (IOException | RuntimeException ignored) {
+            // the peer is gone
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            connection.close();
+        } catch (IOException ignored) {
+            // closing a dead connection
+        }
+    }
+}

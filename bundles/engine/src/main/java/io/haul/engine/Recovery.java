@@ -1,0 +1,84 @@
+package io.haul.engine;
+
+import io.haul.api.migration.MigrationError;
+import io.haul.api.migration.MigrationRecord;
+import io.haul.api.migration.Outcome;
+import io.haul.api.migration.Phase;
+import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Settles the migrations a previous run of this agent left in flight. As the source: before the commit point
+ * CRIU resumed the tree when it lost us, so the migration rolled back; from the commit point on it succeeded.
+ * As the destination: a restored tree kept stopped runs if the record passed the commit point, else it is
+ * killed and the rollback recorded.
+ */
+final class Recovery {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Recovery.class);
+
+    private final MigrationContext context;
+
+    Recovery(MigrationContext context) {
+        this.context = context;
+    }
+
+    void settle() {
+        for (MigrationRecord record : context.store().inFlight(context.agentName())) {
+            try {
+                if (record.destination().equals(context.agentName())) {
+                    settleAsDestination(record);
+                } else {
+                    settleAsSource(record);
+                }
+            } catch (RuntimeException e) {
+                LOG.error("could not settle migration {} left in flight: {}", record.id(), e.toString());
+            }
+        }
+    }
+
+    private void settleAsSource(MigrationRecord record) {
+        if (record.phase().rollsBack()) {
+            if (write(record, Outcome.ROLLED_BACK, "the source agent restarted before the commit point; "
+                    + "CRIU resumed the tree there")) {
+                LOG.warn("migration {} rolled back: this agent restarted before its commit point", record.id());
+            }
+        } else {
+            write(record, Outcome.SUCCEEDED, "the source agent restarted after the commit point");
+            LOG.warn("migration {} had passed its commit point when this agent stopped: the destination is the "
+                    + "container", record.id());
+        }
+        new Workspace(context.migrationsDir(), record.id()).dropImages();
+    }
+
+    private void settleAsDestination(MigrationRecord record) {
+        Workspace workspace = new Workspace(context.migrationsDir(), record.id());
+        String pid = workspace.recall("restored.pid");
+        boolean committed = !record.phase().rollsBack();
+        if (!committed && !write(record, Outcome.ROLLED_BACK,
+                "the destination agent restarted before the commit point")) {
+            committed = context.store().get(record.id()).map(r -> !r.phase().rollsBack()).orElse(false);
+        }
+        if (!pid.isEmpty()) {
+            long root = Long.parseLong(pid);
+            if (committed) {
+                StoppedTree.resume(root);
+                LOG.warn("migration {}: resumed restored tree {} after a restart (commit point passed)", record.id(), root);
+            } else {
+                StoppedTree.kill(root);
+                LOG.warn("migration {}: killed restored tree {} after a restart (rolled back)", record.id(), root);
+            }
+        }
+        workspace.dropImages();
+    }
+
+    private boolean write(MigrationRecord record, Outcome outcome, String why) {
+        MigrationError error = outcome == Outcome.SUCCEEDED ? record.error()
+                : new MigrationError(record.phase(), "agent.restarted", why, "");
+        MigrationRecord next = new MigrationRecord(record.id(), record.container(), record.source(),
+                record.destination(), record.phase(), outcome, record.started(), Instant.now(), record.statistics(),
+                error, record.history());
+        return context.store().replace(record, next);
+    }
+}

@@ -1,0 +1,45 @@
+package io.haul.engine;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A restored tree known only by its root pid (after a restart of this agent): its tasks are the root and
+ * its descendants. Signals go by pid to processes this agent restored.
+ */
+final class StoppedTree {
+
+    private StoppedTree() {
+    }
+
+    static void resume(long root) {
+        for (ProcessHandle task : tasks(root)) {
+            signal(task.pid(), "CONT");
+        }
+    }
+
+    static void kill(long root) {
+        for (ProcessHandle task : tasks(root)) {
+            task.destroyForcibly();
+        }
+    }
+
+    private static List<ProcessHandle> tasks(long root) {
+        List<ProcessHandle> tasks = new ArrayList<>();
+        ProcessHandle.of(root).ifPresent(handle -> {
+            tasks.add(handle);
+            handle.descendants().forEach(tasks::add);
+        });
+        return tasks;
+    }
+
+    private static void signal(long pid, String signal) {
+        try {
+            new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).start().waitFor();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot run kill: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

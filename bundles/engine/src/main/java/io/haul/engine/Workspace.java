@@ -1,0 +1,95 @@
+package io.haul.engine;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * A migration's folder on one agent ({@code <state>/migrations/<id>}): CRIU's images, its logs (kept after
+ * cleanup: a failed step's log is named in the error) and the local facts recovery needs.
+ */
+final class Workspace {
+
+    private final Path root;
+
+    Workspace(Path migrations, String id) {
+        this.root = migrations.resolve(id);
+    }
+
+    Workspace create() throws IOException {
+        Files.createDirectories(images());
+        Files.createDirectories(logs());
+        return this;
+    }
+
+    Path root() {
+        return root;
+    }
+
+    Path images() {
+        return root.resolve("images");
+    }
+
+    Path logs() {
+        return root.resolve("logs");
+    }
+
+    Path log(String step) {
+        return logs().resolve(step + ".log");
+    }
+
+    /** A fact recovery needs after a crash (e.g. the restored tree's pid), written before it matters. */
+    void remember(String fact, String value) throws IOException {
+        Path file = root.resolve(fact);
+        Path temporary = root.resolve(fact + ".tmp");
+        Files.writeString(temporary, value);
+        Files.move(temporary, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    String recall(String fact) {
+        try {
+            return Files.readString(root.resolve(fact)).strip();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    List<String> imageNames() throws IOException {
+        try (Stream<Path> files = Files.list(images())) {
+            return files.filter(Files::isRegularFile).map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    long imageBytes() throws IOException {
+        long total = 0;
+        for (String name : imageNames()) {
+            total += Files.size(images().resolve(name));
+        }
+        return total;
+    }
+
+    /** Removes the images; the logs stay for people to read. */
+    void dropImages() {
+        deleteTree(images());
+    }
+
+    static void deleteTree(Path path) {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(path)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException ignored) {
+                    // best effort: a leftover is logged by the caller's check
+                }
+            });
+        } catch (IOException ignored) {
+            // nothing to delete
+        }
+    }
+}

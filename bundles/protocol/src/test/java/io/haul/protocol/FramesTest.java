@@ -1,0 +1,54 @@
+package io.haul.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.haul.protocol.v1.Abort;
+import io.haul.protocol.v1.Envelope;
+import io.haul.protocol.v1.Hello;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class FramesTest {
+
+    @Test
+    void aHelloRoundTrips() throws ProtocolException {
+        Envelope hello = Envelope.newBuilder().setVersion(1).setMigrationId("m1")
+                .setHello(Hello.newBuilder().setAgent("a").setMinVersion(1).setMaxVersion(1)).build();
+        assertEquals(hello, Frames.decode(Frames.encode(hello)));
+    }
+
+    @Test
+    void randomBytesAreRefusedAsMalformed() {
+        byte[] garbage = new byte[300];
+        new Random(3).nextBytes(garbage);
+        ProtocolException e = assertThrows(ProtocolException.class, () -> Frames.decode(garbage));
+        assertTrue(e.code().startsWith("protocol."), e.code());
+    }
+
+    @Test
+    void anUnknownVersionIsNamed() {
+        byte[] frame = Envelope.newBuilder().setVersion(7).setCommit(io.haul.protocol.v1.Commit.getDefaultInstance())
+                .build().toByteArray();
+        ProtocolException e = assertThrows(ProtocolException.class, () -> Frames.decode(frame));
+        assertEquals("protocol.version", e.code());
+        assertTrue(e.getMessage().contains("version 7"), e.getMessage());
+    }
+
+    @Test
+    void versionsAreNegotiatedToTheHighestBothSpeak() throws ProtocolException {
+        assertEquals(1, Versions.negotiate(1, 5));
+        ProtocolException e = assertThrows(ProtocolException.class, () -> Versions.negotiate(2, 3));
+        assertTrue(e.getMessage().contains("2 to 3"), e.getMessage());
+    }
+
+    @Test
+    void anAbortInPlaceOfTheExpectedMessageSaysWhy() {
+        Envelope abort = Envelope.newBuilder().setVersion(1)
+                .setAbort(Abort.newBuilder().setCode("restore.failed").setMessage("criu restore failed")).build();
+        ProtocolException e = assertThrows(ProtocolException.class, () -> Frames.expect(abort, Envelope.BodyCase.RESTORED));
+        assertEquals("restore.failed", e.code());
+        assertTrue(e.getMessage().contains("criu restore failed"));
+    }
+}
