@@ -65,7 +65,7 @@ final class DestinationMigration implements Runnable {
             LOG.info("migration {} offered by {} ({})", id, hello.getHello().getAgent(), peer.name());
             peer.send(Envelope.newBuilder().setHelloReply(HelloReply.newBuilder().setVersion(version)
                     .setAgent(context.agentName())
-                    .setCapabilities(LocalCapabilities.of(context.host(), context.plugins(), context.migrationsDir()))));
+                    .setCapabilities(context.capabilities().now())));
             receive(peer, id);
         } catch (ProtocolException e) {
             LOG.warn("refused a migration {} from {}: {}", id, connection.peer(), e.getMessage());

@@ -10,15 +10,38 @@ import io.haul.protocol.v1.Capabilities;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 
-/** What this agent offers, for the handshake and the agent registry. */
+/**
+ * What this agent offers, for the handshake. Probing the host runs CRIU and touches the kernel (a few hundred
+ * ms), which would otherwise sit in every handshake: the probe is kept for a while, the plugins and free
+ * room are read fresh.
+ */
 final class LocalCapabilities {
 
-    private LocalCapabilities() {
+    private static final Duration PROBE_KEPT = Duration.ofSeconds(60);
+
+    private final HostProbe host;
+    private final Plugins plugins;
+    private final Path workspace;
+    private final Clock clock;
+    private HostReport report;
+    private Instant probed = Instant.MIN;
+
+    LocalCapabilities(HostProbe host, Plugins plugins, Path workspace, Clock clock) {
+        this.host = host;
+        this.plugins = plugins;
+        this.workspace = workspace;
+        this.clock = clock;
     }
 
-    static Capabilities of(HostProbe host, Plugins plugins, Path workspace) {
-        HostReport report = host.probe();
+    synchronized Capabilities now() {
+        if (report == null || Duration.between(probed, clock.instant()).compareTo(PROBE_KEPT) > 0) {
+            report = host.probe();
+            probed = clock.instant();
+        }
         Capabilities.Builder capabilities = Capabilities.newBuilder()
                 .setCriuVersion(report.criu().version())
                 .setKernelRelease(report.kernelRelease())

@@ -17,6 +17,7 @@ import io.haul.cluster.Cluster;
 import io.haul.cluster.ContainerLock;
 import io.haul.criu.Criu;
 import io.haul.host.HostProbe;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -58,8 +59,10 @@ public final class MigrationEngine implements MigrationService {
             EngineConfiguration config, BundleContext bundleContext) throws HaulException {
         this.cluster = cluster;
         this.config = config;
-        this.context = new MigrationContext(settings.name(), new Plugins(bundleContext), criu, host,
-                cluster.migrations(), settings.stateDir().resolve("migrations"),
+        Plugins plugins = new Plugins(bundleContext);
+        Path migrationsDir = settings.stateDir().resolve("migrations");
+        this.context = new MigrationContext(settings.name(), plugins, criu,
+                new LocalCapabilities(host, plugins, migrationsDir, Clock.systemUTC()), cluster.migrations(), migrationsDir,
                 Duration.ofSeconds(config.stepTimeoutSeconds()), Duration.ofSeconds(config.restoreTimeoutSeconds()),
                 Clock.systemUTC());
         new Recovery(context).settle();

@@ -139,7 +139,7 @@ final class SourceMigration implements Runnable {
         }
         peer.send(Envelope.newBuilder().setHello(Hello.newBuilder().setMinVersion(Versions.MIN)
                 .setMaxVersion(Versions.MAX).setAgent(context.agentName())
-                .setCapabilities(LocalCapabilities.of(context.host(), context.plugins(), context.migrationsDir()))));
+                .setCapabilities(context.capabilities().now())));
         Envelope reply = peer.receive(Envelope.BodyCase.HELLO_REPLY, context.stepTimeout());
         int version = reply.getHelloReply().getVersion();
         if (version < Versions.MIN || version > Versions.MAX) {

@@ -118,7 +118,16 @@ public final class ProcessBackend implements ContainerBackend {
             throw new HaulException("container.bad-manifest",
                     "the " + NAME + " backend cannot restore a " + manifest.backend() + " container");
         }
-        return new RestorePlan(List.of(), Map.of(), "", manifest.facts());
+        return new RestorePlan(List.of(), Map.of(), restoreRoot(manifest), manifest.facts());
+    }
+
+    /**
+     * A tree with its own mount namespace restores only with the host's root given to CRIU ("mnt: BUG at
+     * criu/mount.c:48" without it, CRIU 4.2.1); one sharing the host's mounts restores in place.
+     */
+    static String restoreRoot(ContainerManifest manifest) {
+        String owned = manifest.facts().getOrDefault(FACT_OWN_NAMESPACES, "");
+        return List.of(owned.split(",")).contains("mnt") ? "/" : "";
     }
 
     private static long parseId(String id) throws HaulException {

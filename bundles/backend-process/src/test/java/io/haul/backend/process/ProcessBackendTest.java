@@ -138,7 +138,9 @@ class ProcessBackendTest {
 
         RestorePlan restore = backend.planRestore(plan.manifest(), dir.resolve("images"));
         assertEquals(plan.manifest().facts(), restore.facts());
-        assertEquals("", restore.root());
+        assertEquals("/", restore.root(), "a tree with its own mount namespace restores with the host's root");
+        assertEquals("", backend.planRestore(new ContainerManifest("process", "7", Map.of("ownNamespaces", "pid")),
+                dir).root(), "a tree sharing the host's mounts restores in place");
         assertTrue(restore.externals().isEmpty());
         assertTrue(restore.namespaceFiles().isEmpty());
     }
