@@ -13,7 +13,6 @@ import io.haul.criu.RestoreRequest;
 import io.haul.criu.RestoredTree;
 import io.haul.protocol.ImageStream;
 import io.haul.protocol.ProtocolException;
-import io.haul.protocol.TransferProgress;
 import io.haul.protocol.Versions;
 import io.haul.protocol.v1.Committed;
 import io.haul.protocol.v1.Envelope;
@@ -94,8 +93,11 @@ final class DestinationMigration implements Runnable {
             }
             peer.send(Envelope.newBuilder().setPrepared(Prepared.newBuilder().setOk(true)));
             long allowance = Math.max(prepare.getExpectedImageBytes() * 2, prepare.getExpectedImageBytes() + IMAGE_SLACK_BYTES);
-            List<ImageFile> received = ImageStream.receive(connection.bulkIn(), workspace.images(), allowance,
-                    TransferProgress.NONE);
+            List<ImageFile> received;
+            try (Watchdog watchdog = new Watchdog(context.clock(), context.stepTimeout(), peer::close)) {
+                received = ImageStream.receive(connection.bulkIn(), workspace.images(), allowance,
+                        done -> watchdog.moved());
+            }
             List<ImageFile> announced = peer.receive(Envelope.BodyCase.IMAGES_SENT, context.stepTimeout())
                     .getImagesSent().getFilesList();
             if (!announced.equals(received)) {

@@ -26,9 +26,10 @@ public @interface EngineConfiguration {
     String strategy() default "none";
 
     @AttributeDefinition(name = "Restore timeout", description = "Seconds the source waits for the destination to restore.")
-    int restoreTimeoutSeconds() default 300;
+    int restoreTimeoutSeconds() default 120;
 
     @AttributeDefinition(name = "Step timeout",
-            description = "Seconds either side waits for any other answer of its peer before rolling back.")
+            description = "Seconds either side waits for any other answer of its peer, or for a transfer to move, "
+                    + "before rolling back.")
     int stepTimeoutSeconds() default 60;
 }

@@ -268,21 +268,30 @@ final class SourceMigration implements Runnable {
         long[] nextReport = {0};
         List<ImageFile> sent;
         OutputStream bulk = peer.connection().bulkOut();
-        try {
-            sent = ImageStream.send(workspace.images(), names, bulk, done -> {
-                if (done >= nextReport[0] || done == total) {
+        try (Watchdog watchdog = new Watchdog(clock, context.stepTimeout(), peer::close)) {
+            try {
+                sent = ImageStream.send(workspace.images(), names, bulk, done -> {
+                    watchdog.moved();
+                    if (done >= nextReport[0] || done == total) {
                     nextReport[0] = done + PROGRESS_STEP_BYTES;
                     double seconds = Math.max(1e-3, Duration.between(start, clock.instant()).toNanos() / 1e9);
                     record.progress("sending images", done, total, done / seconds);
-                    if (context.store().cancelRequested(record.current().id())) {
-                        throw new CancelledTransfer();
+                        if (context.store().cancelRequested(record.current().id())) {
+                            throw new CancelledTransfer();
+                        }
                     }
+                });
+                bulk.close(); // ends the bulk stream cleanly for the destination
+            } catch (IOException e) {
+                if (watchdog.fired()) {
+                    throw new MigrationFailure("transport.stalled", "the transfer to " + destination.name()
+                            + " moved no byte for " + context.stepTimeout().toSeconds() + " s (link down?)");
                 }
-            });
+                throw e;
+            }
         } catch (CancelledTransfer e) {
             throw cancelled();
         }
-        bulk.close(); // ends the bulk stream cleanly for the destination
         peer.send(Envelope.newBuilder().setImagesSent(ImagesSent.newBuilder().addAllFiles(sent).setTotalBytes(total)));
         record.statistics(s -> new MigrationStatistics(s.phaseDurations(), s.frozen(), s.bytesOnWire() + total,
                 s.imageBytes(), s.rounds(), s.newRootPid()));
