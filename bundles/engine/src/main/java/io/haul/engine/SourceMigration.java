@@ -214,31 +214,27 @@ final class SourceMigration implements Runnable {
             }
             record.enter(Phase.PRECOPY, "pre-copy with the '" + strategyName + "' strategy");
             try (PreCopy preCopy = service.start(new SourceContext())) {
-                RoundStats previous = null;
-                for (int round = 1; policy.maxRounds() == 0 || round <= policy.maxRounds(); round++) {
+                Convergence convergence = new Convergence(policy);
+                Convergence.Verdict verdict = Convergence.Verdict.CONTINUE;
+                while (verdict == Convergence.Verdict.CONTINUE) {
                     checkCancel();
                     RoundStats stats = preCopy.round();
-                    if (stats.pagesScanned() == 0) {
-                        break; // the strategy copies nothing ahead (stop and copy)
-                    }
-                    record.round(stats);
-                    record.progress("round " + stats.round() + ": " + stats.pagesSent() + " pages sent, predicted downtime "
-                            + stats.predictedDowntime().toMillis() + " ms", -1, -1, 0);
-                    if (converged(stats, previous)) {
+                    verdict = convergence.after(stats);
+                    if (verdict == Convergence.Verdict.NOTHING_TO_COPY) {
                         break;
                     }
-                    previous = stats;
+                    record.round(stats);
+                    record.progress("round " + stats.round() + ": " + stats.pagesScanned() + " pages scanned, "
+                            + stats.pagesChanged() + " changed, " + stats.pagesSent() + " sent ("
+                            + Sizes.bytes(stats.bytesSent()) + ") in " + stats.duration().toMillis()
+                            + " ms, predicted downtime " + stats.predictedDowntime().toMillis() + " ms"
+                            + (verdict == Convergence.Verdict.CONTINUE ? "" : "; freezing: " + verdict.reason()),
+                            -1, -1, 0);
                 }
             }
         } catch (HaulException e) {
             throw MigrationFailure.of(e);
         }
-    }
-
-    private boolean converged(RoundStats stats, RoundStats previous) {
-        return stats.predictedDowntime().compareTo(policy.downtimeTarget()) <= 0
-                || stats.pagesSent() <= policy.minPages()
-                || (previous != null && stats.pagesSent() > previous.pagesSent() * (1 + policy.maxGrowth()));
     }
 
     private void dump(DumpPlan plan) throws MigrationFailure {
