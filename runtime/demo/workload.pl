@@ -1,23 +1,37 @@
 #!/usr/bin/perl
-# The demo's and the tests' workload: holds MIB mebibytes in which every 4 KiB page carries its own number,
-# and every 100 ms checks a few pages and writes "COUNT PID OK|CORRUPT" to STATUS_FILE (atomically). The
-# count goes on across a migration; a page that came back wrong turns OK into CORRUPT for good.
+# The demo's, tests' and benchmark's workload: holds MIB mebibytes of 4 KiB pages, each carrying its own
+# number and version (the page is "number version" repeated), and remembers every page's version apart.
+# Every 100 ms it rewrites pages in order at WRITE_MIB_PER_S (bumping their versions: changed pages for
+# pre-copy to chase), checks a few pages against what it remembers, and writes "COUNT PID OK|CORRUPT ..."
+# to STATUS_FILE (atomically). The count goes on across a migration; a page that came back wrong or stale
+# turns OK into CORRUPT for good, the way QEMU's migration tests check guest memory.
 #
-#   workload.pl MIB STATUS_FILE
+#   workload.pl MIB STATUS_FILE [WRITE_MIB_PER_S]
 use strict;
 use warnings;
 
-my ($mib, $status) = @ARGV;
-die "usage: workload.pl MIB STATUS_FILE\n" unless defined $status && $mib =~ /^\d+$/;
+my ($mib, $status, $rate) = @ARGV;
+die "usage: workload.pl MIB STATUS_FILE [WRITE_MIB_PER_S]\n"
+    unless defined $status && $mib =~ /^\d+$/ && (!defined $rate || $rate =~ /^\d+(\.\d+)?$/);
+$rate //= 0;
 my $pages = $mib * 256;
 my $data = '';
-$data .= pack('N', $_) x 1024 for 0 .. $pages - 1;
-my ($count, $state) = (0, 'OK');
+$data .= pack('NN', $_, 0) x 512 for 0 .. $pages - 1;
+my $versions = "\0" x (4 * $pages);           # vec($versions, $page, 32): the version each page must hold
+my $per_tick = int($rate * 256 / 10 + 0.5);  # pages rewritten every 100 ms
+my ($cursor, $count, $state) = (0, 0, 'OK');
 while (1) {
     $count++;
+    for (1 .. $per_tick) {
+        my $version = vec($versions, $cursor, 32) + 1;
+        vec($versions, $cursor, 32) = $version;
+        substr($data, $cursor * 4096, 4096) = pack('NN', $cursor, $version) x 512;
+        $cursor = ($cursor + 1) % $pages;
+    }
     for (1 .. 32) {
         my $page = int(rand($pages));
-        $state = "CORRUPT page $page" if substr($data, $page * 4096, 4096) ne pack('N', $page) x 1024;
+        my $expected = pack('NN', $page, vec($versions, $page, 32)) x 512;
+        $state = "CORRUPT page $page" if $state eq 'OK' && substr($data, $page * 4096, 4096) ne $expected;
     }
     open(my $out, '>', "$status.tmp") or die "cannot write $status.tmp: $!";
     print $out "$count $$ $state\n";
