@@ -1,10 +1,11 @@
 #!/usr/bin/perl
-# The demo's, tests' and benchmark's workload: holds MIB mebibytes of 4 KiB pages, each carrying its own
-# number and version (the page is "number version" repeated), and remembers every page's version apart.
-# Every 100 ms it rewrites pages in order at WRITE_MIB_PER_S (bumping their versions: changed pages for
-# pre-copy to chase), checks a few pages against what it remembers, and writes "COUNT PID OK|CORRUPT ..."
-# to STATUS_FILE (atomically). The count goes on across a migration; a page that came back wrong or stale
-# turns OK into CORRUPT for good, the way QEMU's migration tests check guest memory.
+# The demo's, tests' and benchmark's workload: holds MIB mebibytes of 4 KiB pages of random bytes (as
+# incompressible as real memory), each page starting with its own number and version, and remembers every
+# page's version and the checksum of its random rest apart. Every 100 ms it rewrites pages in order at
+# WRITE_MIB_PER_S (bumping their versions: changed pages for pre-copy to chase), checks a few pages against
+# what it remembers, and writes "COUNT PID OK|CORRUPT ..." to STATUS_FILE (atomically). The count goes on
+# across a migration; a page that came back wrong or stale turns OK into CORRUPT for good, the way QEMU's
+# migration tests check guest memory.
 #
 #   workload.pl MIB STATUS_FILE [WRITE_MIB_PER_S]
 use strict;
@@ -15,9 +16,16 @@ die "usage: workload.pl MIB STATUS_FILE [WRITE_MIB_PER_S]\n"
     unless defined $status && $mib =~ /^\d+$/ && (!defined $rate || $rate =~ /^\d+(\.\d+)?$/);
 $rate //= 0;
 my $pages = $mib * 256;
+open(my $random, '<:raw', '/dev/urandom') or die "cannot read /dev/urandom: $!";
 my $data = '';
-$data .= pack('NN', $_, 0) x 512 for 0 .. $pages - 1;
-my $versions = "\0" x (4 * $pages);           # vec($versions, $page, 32): the version each page must hold
+read($random, $data, $pages * 4096) == $pages * 4096 or die "short read from /dev/urandom\n";
+close($random);
+my $versions = "\0" x (4 * $pages);   # vec($versions, $page, 32): the version each page must hold
+my $sums = "\0" x (4 * $pages);       # vec($sums, $page, 32): the checksum of its bytes 8 to 4095
+for my $page (0 .. $pages - 1) {
+    substr($data, $page * 4096, 8) = pack('NN', $page, 0);
+    vec($sums, $page, 32) = unpack('%32N*', substr($data, $page * 4096 + 8, 4088));
+}
 my $per_tick = int($rate * 256 / 10 + 0.5);  # pages rewritten every 100 ms
 my ($cursor, $count, $state) = (0, 0, 'OK');
 while (1) {
@@ -25,13 +33,18 @@ while (1) {
     for (1 .. $per_tick) {
         my $version = vec($versions, $cursor, 32) + 1;
         vec($versions, $cursor, 32) = $version;
-        substr($data, $cursor * 4096, 4096) = pack('NN', $cursor, $version) x 512;
+        substr($data, $cursor * 4096, 8) = pack('NN', $cursor, $version);
         $cursor = ($cursor + 1) % $pages;
     }
     for (1 .. 32) {
         my $page = int(rand($pages));
-        my $expected = pack('NN', $page, vec($versions, $page, 32)) x 512;
-        $state = "CORRUPT page $page" if $state eq 'OK' && substr($data, $page * 4096, 4096) ne $expected;
+        my $head = pack('NN', $page, vec($versions, $page, 32));
+        next if $state ne 'OK';
+        if (substr($data, $page * 4096, 8) ne $head) {
+            $state = "CORRUPT page $page: stale or wrong number/version";
+        } elsif (unpack('%32N*', substr($data, $page * 4096 + 8, 4088)) != vec($sums, $page, 32)) {
+            $state = "CORRUPT page $page: its content changed";
+        }
     }
     open(my $out, '>', "$status.tmp") or die "cannot write $status.tmp: $!";
     print $out "$count $$ $state\n";

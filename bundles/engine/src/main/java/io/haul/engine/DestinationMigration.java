@@ -21,7 +21,10 @@ import io.haul.protocol.v1.ImageFile;
 import io.haul.protocol.v1.Prepare;
 import io.haul.protocol.v1.Prepared;
 import io.haul.protocol.v1.Restored;
+import io.haul.pages.PagePushReader;
+import io.haul.pages.PageStore;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -94,9 +97,13 @@ final class DestinationMigration implements Runnable {
             peer.send(Envelope.newBuilder().setPrepared(Prepared.newBuilder().setOk(true)));
             long allowance = Math.max(prepare.getExpectedImageBytes() * 2, prepare.getExpectedImageBytes() + IMAGE_SLACK_BYTES);
             List<ImageFile> received;
-            try (Watchdog watchdog = new Watchdog(context.clock(), context.stepTimeout(), peer::close)) {
-                received = ImageStream.receive(connection.bulkIn(), workspace.images(), allowance,
-                        done -> watchdog.moved());
+            try (PageStore store = new PageStore(context.pageStoreBudget(), workspace.root().resolve("pagestore"));
+                    Watchdog watchdog = new Watchdog(context.clock(), context.stepTimeout(), peer::close)) {
+                InputStream bulk = new WatchedInputStream(connection.bulkIn(), watchdog);
+                PagePushReader.Counts precopied = PagePushReader.readAll(bulk, store);
+                LOG.info("migration {}: {} pages pre-copied into the page store", id, precopied.added());
+                received = ImageStream.receive(bulk, workspace.images(), allowance, done -> watchdog.moved(),
+                        RecipePageImages.receiving(store));
             }
             List<ImageFile> announced = peer.receive(Envelope.BodyCase.IMAGES_SENT, context.stepTimeout())
                     .getImagesSent().getFilesList();

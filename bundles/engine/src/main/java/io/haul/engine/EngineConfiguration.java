@@ -21,9 +21,14 @@ public @interface EngineConfiguration {
     @AttributeDefinition(name = "Transport", description = "The transport migrations use unless a request names one.")
     String transport() default "tls";
 
-    @AttributeDefinition(name = "Pre-dump strategy",
-            description = "The strategy migrations use unless a request names one ('none': stop and copy).")
-    String strategy() default "none";
+    @AttributeDefinition(name = "Pre-dump strategies",
+            description = "The strategies migrations use unless a request names one, in order of preference: the "
+                    + "first registered and usable here is taken ('none': stop and copy, works everywhere).")
+    String strategy() default "vmread,none";
+
+    @AttributeDefinition(name = "Page store memory",
+            description = "MiB of pre-copied pages a destination keeps in memory per migration; more spill to disk.")
+    long pageStoreMemoryMiB() default 1024;
 
     @AttributeDefinition(name = "Restore timeout", description = "Seconds the source waits for the destination to restore.")
     int restoreTimeoutSeconds() default 120;

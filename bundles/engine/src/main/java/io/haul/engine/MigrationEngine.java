@@ -64,7 +64,7 @@ public final class MigrationEngine implements MigrationService {
         this.context = new MigrationContext(settings.name(), plugins, criu,
                 new LocalCapabilities(host, plugins, migrationsDir, Clock.systemUTC()), cluster.migrations(), migrationsDir,
                 Duration.ofSeconds(config.stepTimeoutSeconds()), Duration.ofSeconds(config.restoreTimeoutSeconds()),
-                Clock.systemUTC());
+                config.pageStoreMemoryMiB() << 20, Clock.systemUTC());
         new Recovery(context).settle();
         this.listener = listen(listenTransport);
     }

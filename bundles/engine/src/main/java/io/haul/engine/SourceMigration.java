@@ -35,9 +35,7 @@ import io.haul.protocol.v1.ImageFile;
 import io.haul.protocol.v1.ImagesSent;
 import io.haul.protocol.v1.Prepare;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -72,6 +70,8 @@ final class SourceMigration implements Runnable {
     private FrozenDump frozen;
     private Instant frozenAt;
     private boolean committed;
+    private CountingOutputStream wire;
+    private PushingPageSink pages;
 
     SourceMigration(MigrationContext context, RecordKeeper record, ContainerInfo container, AgentInfo destination,
             String strategyName, String transportName, ConvergencePolicy policy, ContainerLock lock) {
@@ -98,7 +98,7 @@ final class SourceMigration implements Runnable {
             record.enter(Phase.CHECKS, "checking that " + destination.name() + " can take " + container.ref());
             DumpPlan plan = checks(peer);
             record.enter(Phase.FILESYSTEM, "files: shared with the destination, nothing to copy");
-            preCopy();
+            preCopy(peer);
             record.enter(Phase.FINAL_DUMP, "freezing and dumping " + container.ref());
             dump(plan);
             record.enter(Phase.TRANSFER, "sending the images to " + destination.name());
@@ -204,15 +204,20 @@ final class SourceMigration implements Runnable {
     }
 
     /** Runs the strategy's rounds while the tree keeps running, until the policy says freeze. */
-    private void preCopy() throws MigrationFailure {
-        try (var strategy = context.plugins().strategy(strategyName).orElseThrow(() -> new MigrationFailure(
-                "check.strategy", "no pre-dump strategy named '" + strategyName + "' on this agent"))) {
+    private void preCopy(Peer peer) throws MigrationFailure, IOException {
+        wire = new CountingOutputStream(peer.connection().bulkOut());
+        pages = new PushingPageSink(wire);
+        try {
+            runRounds();
+        } finally {
+            pages.end(); // the destination stops filling its store and waits for the images
+        }
+    }
+
+    private void runRounds() throws MigrationFailure {
+        try (var strategy = chooseStrategy()) {
             PreDumpStrategy service = strategy.service();
-            if (!service.usability().usable()) {
-                throw new MigrationFailure("check.strategy", "the '" + strategyName + "' strategy is not usable here: "
-                        + service.usability().reason());
-            }
-            record.enter(Phase.PRECOPY, "pre-copy with the '" + strategyName + "' strategy");
+            record.enter(Phase.PRECOPY, "pre-copy with the '" + strategy.name() + "' strategy");
             try (PreCopy preCopy = service.start(new SourceContext())) {
                 Convergence convergence = new Convergence(policy);
                 Convergence.Verdict verdict = Convergence.Verdict.CONTINUE;
@@ -234,6 +239,41 @@ final class SourceMigration implements Runnable {
             }
         } catch (HaulException e) {
             throw MigrationFailure.of(e);
+        }
+    }
+
+    /**
+     * The first strategy of the preference list (a request's, or the configured one) that is registered and
+     * usable here; a single name that is not is an error that says why.
+     */
+    private NamedLease<PreDumpStrategy> chooseStrategy() throws MigrationFailure {
+        List<String> names = List.of(strategyName.split("\\s*,\\s*"));
+        List<String> why = new ArrayList<>();
+        for (String name : names) {
+            var lease = context.plugins().strategy(name);
+            if (lease.isEmpty()) {
+                why.add("no strategy named '" + name + "' here");
+                continue;
+            }
+            if (lease.get().service().usability().usable()) {
+                return new NamedLease<>(name, lease.get());
+            }
+            why.add("'" + name + "' is not usable here: " + lease.get().service().usability().reason());
+            lease.get().close();
+        }
+        throw new MigrationFailure("check.strategy", String.join("; ", why));
+    }
+
+    /** A plugin in use together with the name it was chosen by. */
+    private record NamedLease<T>(String name, Plugins.Lease<T> lease) implements AutoCloseable {
+
+        T service() {
+            return lease.service();
+        }
+
+        @Override
+        public void close() {
+            lease.close();
         }
     }
 
@@ -263,10 +303,10 @@ final class SourceMigration implements Runnable {
         Instant start = clock.instant();
         long[] nextReport = {0};
         List<ImageFile> sent;
-        OutputStream bulk = peer.connection().bulkOut();
+        long before = wire.count();
         try (Watchdog watchdog = new Watchdog(clock, context.stepTimeout(), peer::close)) {
             try {
-                sent = ImageStream.send(workspace.images(), names, bulk, done -> {
+                sent = ImageStream.send(workspace.images(), names, wire, done -> {
                     watchdog.moved();
                     if (done >= nextReport[0] || done == total) {
                     nextReport[0] = done + PROGRESS_STEP_BYTES;
@@ -276,8 +316,9 @@ final class SourceMigration implements Runnable {
                             throw new CancelledTransfer();
                         }
                     }
-                });
-                bulk.close(); // ends the bulk stream cleanly for the destination
+                }, RecipePageImages.sending(pages::destinationHas));
+                wire.flush();
+                peer.connection().bulkOut().close(); // ends the bulk stream cleanly for the destination
             } catch (IOException e) {
                 if (watchdog.fired()) {
                     throw new MigrationFailure("transport.stalled", "the transfer to " + destination.name()
@@ -289,8 +330,11 @@ final class SourceMigration implements Runnable {
             throw cancelled();
         }
         peer.send(Envelope.newBuilder().setImagesSent(ImagesSent.newBuilder().addAllFiles(sent).setTotalBytes(total)));
-        record.statistics(s -> new MigrationStatistics(s.phaseDurations(), s.frozen(), s.bytesOnWire() + total,
+        long imagesOnWire = wire.count() - before;
+        record.statistics(s -> new MigrationStatistics(s.phaseDurations(), s.frozen(), s.bytesOnWire() + imagesOnWire,
                 s.imageBytes(), s.rounds(), s.newRootPid()));
+        record.progress("images sent: " + Sizes.bytes(imagesOnWire) + " on the wire for " + Sizes.bytes(total)
+                + " of images", -1, -1, 0);
     }
 
     private long awaitRestore(Peer peer) throws MigrationFailure, IOException {
@@ -407,24 +451,20 @@ final class SourceMigration implements Runnable {
             return container.rootPid();
         }
 
+        /** The root and every process below it now (the tree may fork or lose processes between rounds). */
         @Override
         public List<Long> pids() {
-            return List.of(container.rootPid());
+            List<Long> pids = new ArrayList<>();
+            ProcessHandle.of(container.rootPid()).ifPresent(root -> {
+                pids.add(root.pid());
+                root.descendants().forEach(child -> pids.add(child.pid()));
+            });
+            return pids;
         }
 
         @Override
         public PageSink sink() {
-            return new PageSink() {
-                @Override
-                public boolean offer(long pid, long address, ByteBuffer page) throws IOException {
-                    throw new IOException("this agent has no page store yet: use the 'none' strategy");
-                }
-
-                @Override
-                public long bytesSent() {
-                    return 0;
-                }
-            };
+            return pages;
         }
 
         @Override

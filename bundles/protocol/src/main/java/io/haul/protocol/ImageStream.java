@@ -1,6 +1,7 @@
 package io.haul.protocol;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.haul.protocol.v1.ImageEncoding;
 import io.haul.protocol.v1.ImageFile;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -20,8 +21,9 @@ import java.util.Set;
 
 /**
  * Image files on a connection's bulk stream. Each file: a 4-byte header length, the {@link ImageFile} header
- * (name, size), the bytes, then their SHA-256. A header with an empty name ends the stream. The receiver
- * checks every name, size and checksum, and writes only new files inside its folder.
+ * (name, size, encoding), then the body: the bytes and their SHA-256, or a page recipe ({@link PageImages}).
+ * A header with an empty name ends the stream. The receiver checks every name, size and checksum, and writes
+ * only new files inside its folder.
  */
 public final class ImageStream {
 
@@ -35,6 +37,12 @@ public final class ImageStream {
     /** Sends the files (plain names inside {@code dir}) and the end marker; returns what was announced. */
     public static List<ImageFile> send(Path dir, List<String> names, OutputStream bulk, TransferProgress progress)
             throws IOException {
+        return send(dir, names, bulk, progress, null);
+    }
+
+    /** The same, with page images sent as recipes when {@code pageImages} is given. */
+    public static List<ImageFile> send(Path dir, List<String> names, OutputStream bulk, TransferProgress progress,
+            PageImages pageImages) throws IOException {
         DataOutputStream out = new DataOutputStream(bulk);
         List<ImageFile> sent = new ArrayList<>();
         byte[] buffer = new byte[BUFFER_BYTES];
@@ -42,6 +50,16 @@ public final class ImageStream {
         for (String name : names) {
             Path file = dir.resolve(ImageNames.check(name));
             long size = Files.size(file);
+            if (pageImages != null && pageImages.handles(name)) {
+                ImageFile header = ImageFile.newBuilder().setName(name).setSize(size)
+                        .setEncoding(ImageEncoding.PAGE_RECIPE).build();
+                writeHeader(out, header);
+                pageImages.send(file, out);
+                done += size;
+                progress.transferred(done);
+                sent.add(header);
+                continue;
+            }
             ImageFile header = ImageFile.newBuilder().setName(name).setSize(size).build();
             writeHeader(out, header);
             MessageDigest sha = sha256();
@@ -73,6 +91,12 @@ public final class ImageStream {
      */
     public static List<ImageFile> receive(InputStream bulk, Path dir, long maxTotalBytes, TransferProgress progress)
             throws IOException {
+        return receive(bulk, dir, maxTotalBytes, progress, null);
+    }
+
+    /** The same, rebuilding page images from recipes with {@code pageImages}. */
+    public static List<ImageFile> receive(InputStream bulk, Path dir, long maxTotalBytes, TransferProgress progress,
+            PageImages pageImages) throws IOException {
         DataInputStream in = new DataInputStream(bulk);
         List<ImageFile> received = new ArrayList<>();
         Set<String> seen = new HashSet<>();
@@ -92,6 +116,22 @@ public final class ImageStream {
                         + " bytes exceeds the " + maxTotalBytes + " bytes this migration may bring");
             }
             Path file = dir.resolve(name);
+            if (header.getEncoding() == ImageEncoding.PAGE_RECIPE) {
+                if (pageImages == null) {
+                    throw new ProtocolException("protocol.unexpected", "the page image " + name
+                            + " came as a recipe, but this migration keeps no page store");
+                }
+                pageImages.receive(in, file);
+                if (Files.size(file) != header.getSize()) {
+                    Files.deleteIfExists(file);
+                    throw new ProtocolException("protocol.checksum", "the page image " + name + " was rebuilt with "
+                            + Files.size(file) + " bytes instead of " + header.getSize());
+                }
+                total += header.getSize();
+                progress.transferred(total);
+                received.add(header);
+                continue;
+            }
             MessageDigest sha = sha256();
             try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 long left = header.getSize();

@@ -123,6 +123,10 @@ public final class HazelcastCluster implements Cluster, AutoCloseable {
         config.setProperty("hazelcast.shutdownhook.enabled", "false"); // the agent stops the member itself
         config.setProperty("hazelcast.logging.type", "slf4j");
         config.setProperty("hazelcast.graceful.shutdown.max.wait", String.valueOf(GRACEFUL_SHUTDOWN_SECONDS));
+        // Agents start one by one: a member that found nobody forms a cluster of its own, and Hazelcast merges
+        // such clusters only after 5 minutes by default. Agents of a few members merge within seconds.
+        config.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
+        config.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
         config.getMetricsConfig().setEnabled(false); // nothing reads them (no Management Center)
         settings.hazelcastProperties().forEach(config::setProperty);
 

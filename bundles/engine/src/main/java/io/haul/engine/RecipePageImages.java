@@ -1,0 +1,58 @@
+package io.haul.engine;
+
+import io.haul.pages.PageRecipeReader;
+import io.haul.pages.PageRecipeWriter;
+import io.haul.pages.PageStore;
+import io.haul.protocol.PageImages;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+
+/**
+ * CRIU's page images ({@code pages-N.img}, plain concatenations of 4 KiB pages) sent as recipes: pages the
+ * destination's store holds go as references, only the others as compressed bytes. The destination rebuilds
+ * each file and checks it against the source's length and SHA-256 before anything restores from it.
+ */
+final class RecipePageImages implements PageImages {
+
+    private static final Pattern PAGE_IMAGE = Pattern.compile("pages-\\d+\\.img");
+
+    private final Predicate<io.haul.pages.PageHash> destinationHas;
+    private final PageStore store;
+
+    private RecipePageImages(Predicate<io.haul.pages.PageHash> destinationHas, PageStore store) {
+        this.destinationHas = destinationHas;
+        this.store = store;
+    }
+
+    /** The source's side: knows what the destination holds. */
+    static RecipePageImages sending(Predicate<io.haul.pages.PageHash> destinationHas) {
+        return new RecipePageImages(destinationHas, null);
+    }
+
+    /** The destination's side: rebuilds from its store. */
+    static RecipePageImages receiving(PageStore store) {
+        return new RecipePageImages(hash -> false, store);
+    }
+
+    @Override
+    public boolean handles(String name) {
+        return PAGE_IMAGE.matcher(name).matches();
+    }
+
+    @Override
+    public void send(Path file, OutputStream out) throws IOException {
+        PageRecipeWriter.write(file, destinationHas, out);
+    }
+
+    @Override
+    public void receive(InputStream in, Path target) throws IOException {
+        if (store == null) {
+            throw new IOException("the source side does not receive page images");
+        }
+        new PageRecipeReader(store).read(in, target);
+    }
+}

@@ -1,0 +1,35 @@
+package io.haul.pages;
+
+/**
+ * The recipe format: how the destination rebuilds one page image file of the final dump (CRIU's
+ * {@code pages-N.img}, a plain concatenation of 4 KiB pages) from the pages it holds and the few it lacks.
+ * {@link PageRecipeWriter} writes it, {@link PageRecipeReader} reads it. Big-endian, as {@link java.io.DataOutput}
+ * writes:
+ * <pre>
+ *   int   0x48505231 ("HPR1")
+ *   then, for each 4096-byte page of the file in order, one entry:
+ *     byte 0x01, long hashHi, long hashLo     REF:     the page whose {@link PageHash} this is, which the
+ *                                                      destination's {@link PageStore} holds (pre-copied, or a
+ *                                                      LITERAL earlier in this or an earlier recipe of the writer)
+ *     byte 0x02                               ZERO:    4096 zero bytes
+ *     byte 0x03, encoding                     LITERAL: the page itself in its {@link PageCodec} encoding (LZ4 or
+ *                                                      raw); the reader puts it into the store
+ *   byte  0x04, unsigned short n, n bytes     TAIL:    a last, partial page (1 &lt;= n &lt;= 4095), only in a file whose
+ *                                                      length is not a multiple of 4096 (never for CRIU's)
+ *   byte  0x7F, long length, 32 bytes         END:     the file's length and the SHA-256 of its whole content
+ * </pre>
+ * The reader checks the rebuilt file's length and SHA-256 against END before anyone restores from it.
+ */
+public final class PageRecipe {
+
+    static final int MAGIC = 0x48505231;
+    static final int REF = 0x01;
+    static final int ZERO = 0x02;
+    static final int LITERAL = 0x03;
+    static final int TAIL = 0x04;
+    static final int END = 0x7F;
+    static final int SHA256_BYTES = 32;
+
+    private PageRecipe() {
+    }
+}

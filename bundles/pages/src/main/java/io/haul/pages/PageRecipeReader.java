@@ -1,0 +1,303 @@
+package io.haul.pages;
+
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The destination side of the final dump: rebuilds a page image from a {@link PageRecipe}, taking REF pages
+ * from the {@link PageStore} and putting LITERAL pages into it (a later REF may name them), then checks the
+ * rebuilt file's length and SHA-256 against the recipe's end marker. On any failure the partial file is
+ * deleted and a {@link PageStreamException} naming it says why (an unknown page, a mismatch, a malformed or
+ * truncated recipe); I/O errors of the file itself are thrown as they are, after the same deletion.
+ *
+ * <p>Reads exactly up to the end marker and no further, so one stream can carry several recipes; for speed,
+ * hand it a buffered stream. With {@code pipelined}, a second thread computes the SHA-256 and writes the file
+ * while the calling thread decodes. The name of the file is the caller's to check (protocol's ImageNames).
+ */
+public final class PageRecipeReader {
+
+    /** What a rebuilt image held and how its pages came, and the recipe's bytes read. */
+    public record Result(long imageBytes, long pages, long refs, long zeros, long literals, long bytesRead) {
+    }
+
+    private static final int PAGE = PageHasher.PAGE_SIZE;
+    private static final int CHUNK_BYTES = 256 * PAGE;
+
+    private final PageStore store;
+    private final boolean pipelined;
+    private final PageCodec codec = new PageCodec();
+    private final PageHasher hasher = new PageHasher();
+
+    /** A reader into {@code store}, pipelined when this machine has more than one processor. */
+    public PageRecipeReader(PageStore store) {
+        this(store, Runtime.getRuntime().availableProcessors() > 1);
+    }
+
+    public PageRecipeReader(PageStore store, boolean pipelined) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.pipelined = pipelined;
+    }
+
+    /** Rebuilds {@code target} (which must not exist) from the recipe on {@code in}, of any size. */
+    public Result read(InputStream in, Path target) throws IOException {
+        return read(in, target, Long.MAX_VALUE);
+    }
+
+    /** Rebuilds {@code target} (which must not exist) from the recipe on {@code in}, refusing more than {@code maxBytes}. */
+    public Result read(InputStream in, Path target, long maxBytes) throws IOException {
+        String name = String.valueOf(target.getFileName());
+        FileChannel channel = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        Output output = pipelined ? new PipelinedOutput(channel) : new Output(channel);
+        boolean done = false;
+        try {
+            Result result = rebuild(new CountingInput(in), name, maxBytes, output);
+            done = true;
+            return result;
+        } catch (PageStreamException e) {
+            throw new PageStreamException(e.reason(), target, "the page recipe for " + name + ": " + e.getMessage(), e);
+        } catch (EOFException e) {
+            throw new PageStreamException(PageStreamException.Reason.TRUNCATED, target,
+                    "the page recipe for " + name + " ended before its end marker", e);
+        } finally {
+            output.close();
+            if (!done) {
+                Files.deleteIfExists(target);
+            }
+        }
+    }
+
+    private Result rebuild(CountingInput counted, String name, long maxBytes, Output output) throws IOException {
+        DataInputStream in = new DataInputStream(counted);
+        int magic = in.readInt();
+        if (magic != PageRecipe.MAGIC) {
+            throw new PageStreamException(PageStreamException.Reason.MALFORMED,
+                    "not a page recipe (it starts with 0x" + Integer.toHexString(magic) + ")");
+        }
+        long length = 0;
+        long refs = 0;
+        long zeros = 0;
+        long literals = 0;
+        boolean tail = false;
+        while (true) {
+            int tag = in.readUnsignedByte();
+            if (tag == PageRecipe.END) {
+                long declared = in.readLong();
+                byte[] expected = new byte[PageRecipe.SHA256_BYTES];
+                in.readFully(expected);
+                byte[] actual = output.finish();
+                if (declared != length) {
+                    throw new PageStreamException(PageStreamException.Reason.LENGTH_MISMATCH,
+                            "rebuilt " + length + " bytes, the source's file has " + declared);
+                }
+                if (!MessageDigest.isEqual(expected, actual)) {
+                    throw new PageStreamException(PageStreamException.Reason.CHECKSUM_MISMATCH, "the rebuilt file's SHA-256 "
+                            + HexFormat.of().formatHex(actual) + " differs from the source's " + HexFormat.of().formatHex(expected));
+                }
+                return new Result(length, refs + zeros + literals, refs, zeros, literals, counted.count());
+            }
+            if (tail) {
+                throw new PageStreamException(PageStreamException.Reason.MALFORMED, "an entry after the partial last page");
+            }
+            long page = length / PAGE;
+            if (tag == PageRecipe.TAIL) {
+                int n = in.readUnsignedShort();
+                if (n == 0 || n >= PAGE) {
+                    throw new PageStreamException(PageStreamException.Reason.MALFORMED, "a partial last page of " + n + " bytes");
+                }
+                checkRoom(length, n, maxBytes);
+                in.readFully(output.page(), output.at(), n);
+                output.advance(n);
+                length += n;
+                tail = true;
+                continue;
+            }
+            checkRoom(length, PAGE, maxBytes);
+            byte[] buffer = output.page();
+            int at = output.at();
+            switch (tag) {
+                case PageRecipe.REF -> {
+                    PageHash hash = PageHash.readFrom(in);
+                    if (!store.read(hash, buffer, at)) {
+                        throw new PageStreamException(PageStreamException.Reason.UNKNOWN_PAGE, "page " + page
+                                + " refers to page " + hash + ", which the page store does not hold");
+                    }
+                    refs++;
+                }
+                case PageRecipe.ZERO -> {
+                    Arrays.fill(buffer, at, at + PAGE, (byte) 0);
+                    zeros++;
+                }
+                case PageRecipe.LITERAL -> {
+                    PageCodec.Kind kind = codec.decode(in, buffer, at);
+                    if (kind != PageCodec.Kind.ZERO) {
+                        store.put(hasher.hash(buffer, at), buffer, at);
+                    }
+                    literals++;
+                }
+                default -> throw new PageStreamException(PageStreamException.Reason.MALFORMED,
+                        "unknown entry tag 0x" + Integer.toHexString(tag) + " at page " + page);
+            }
+            output.advance(PAGE);
+            length += PAGE;
+        }
+    }
+
+    private static void checkRoom(long length, int more, long maxBytes) throws PageStreamException {
+        if (length + more > maxBytes) {
+            throw new PageStreamException(PageStreamException.Reason.TOO_LARGE,
+                    "the rebuilt file would exceed the " + maxBytes + " bytes allowed");
+        }
+    }
+
+    /** Where rebuilt bytes go: a 1 MiB buffer written to the file and hashed as it fills. */
+    private static class Output {
+
+        final FileChannel channel;
+        final MessageDigest sha = PageHasher.sha256();
+        byte[] buffer = new byte[CHUNK_BYTES];
+        int used;
+        long written;
+
+        Output(FileChannel channel) {
+            this.channel = channel;
+        }
+
+        /** The buffer the next page goes into, at {@link #at()}, with room for a page. */
+        byte[] page() throws IOException {
+            if (CHUNK_BYTES - used < PAGE) {
+                drain();
+            }
+            return buffer;
+        }
+
+        int at() {
+            return used;
+        }
+
+        void advance(int n) {
+            used += n;
+        }
+
+        void drain() throws IOException {
+            if (used > 0) {
+                writeOut(buffer, used, written);
+                written += used;
+                used = 0;
+            }
+        }
+
+        void writeOut(byte[] bytes, int length, long position) throws IOException {
+            sha.update(bytes, 0, length);
+            ByteBuffer out = ByteBuffer.wrap(bytes, 0, length);
+            while (out.hasRemaining()) {
+                channel.write(out, position + out.position());
+            }
+        }
+
+        /** Writes what is left and returns the SHA-256 of everything. */
+        byte[] finish() throws IOException {
+            drain();
+            return sha.digest();
+        }
+
+        void close() throws IOException {
+            channel.close();
+        }
+    }
+
+    /** The same, with the hashing and writing on a second thread, two buffers in flight. */
+    private static final class PipelinedOutput extends Output {
+
+        private final ExecutorService writer = Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "haul-pages-rebuild");
+            thread.setDaemon(true);
+            return thread;
+        });
+        private final ArrayDeque<Future<byte[]>> inFlight = new ArrayDeque<>();
+        private final ArrayDeque<byte[]> free = new ArrayDeque<>();
+
+        PipelinedOutput(FileChannel channel) {
+            super(channel);
+        }
+
+        @Override
+        void drain() throws IOException {
+            if (used == 0) {
+                return;
+            }
+            byte[] full = buffer;
+            int length = used;
+            long position = written;
+            inFlight.add(writer.submit(() -> {
+                try {
+                    writeOut(full, length, position);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                return full;
+            }));
+            written += used;
+            used = 0;
+            if (free.isEmpty() && inFlight.size() < 2) {
+                buffer = new byte[CHUNK_BYTES];
+            } else {
+                buffer = free.isEmpty() ? await(inFlight.poll()) : free.poll();
+            }
+        }
+
+        @Override
+        byte[] finish() throws IOException {
+            drain();
+            while (!inFlight.isEmpty()) {
+                free.add(await(inFlight.poll()));
+            }
+            return sha.digest();
+        }
+
+        @Override
+        void close() throws IOException {
+            for (Future<byte[]> future : inFlight) {
+                future.cancel(true);
+            }
+            writer.shutdownNow();
+            try {
+                writer.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            super.close();
+        }
+
+        private static byte[] await(Future<byte[]> future) throws IOException {
+            try {
+                return future.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while a page image was rebuilt");
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof UncheckedIOException io) {
+                    throw io.getCause();
+                }
+                throw new IOException("rebuilding a page image failed", e.getCause());
+            }
+        }
+    }
+}

@@ -1,0 +1,262 @@
+package io.haul.pages;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.ArrayDeque;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Predicate;
+
+/**
+ * The source side of the final dump: writes a {@link PageRecipe} for a page image, naming the pages the
+ * destination holds (REF), flagging zero pages (ZERO), and sending the rest (LITERAL, LZ4 where it pays).
+ * A page sent as LITERAL by this writer is sent as REF when it comes again, in the same file or a later one
+ * (the reader stores literals), so each distinct page crosses once.
+ *
+ * <p>The file is read in 1 MiB chunks. With {@code hashThreads > 0}, that many threads read, hash and encode
+ * chunks ahead while the calling thread computes the file's SHA-256 and writes the stream in order; the
+ * output is the same either way. {@code destinationHas} is then called from those threads, at once: it must be
+ * thread-safe (a read of a concurrent set, say).
+ *
+ * <p>One writer per migration; not thread-safe itself.
+ */
+public final class PageRecipeWriter {
+
+    /** What one recipe held: the image's bytes and pages, how its pages went, and the recipe's size. */
+    public record Stats(long imageBytes, long pages, long refs, long zeros, long literals, long bytesWritten) {
+    }
+
+    private static final int PAGE = PageHasher.PAGE_SIZE;
+    private static final int CHUNK_PAGES = 256;
+    private static final int CHUNK_BYTES = CHUNK_PAGES * PAGE;
+
+    private static final byte IS_ZERO = 0;
+    private static final byte IS_HELD = 1;
+    private static final byte IS_NEW = 2;
+
+    private final Predicate<PageHash> destinationHas;
+    private final int hashThreads;
+    private final HashIndex sent = new HashIndex(1 << 12);
+
+    /** A writer that hashes ahead on {@link #defaultHashThreads()} threads. */
+    public PageRecipeWriter(Predicate<PageHash> destinationHas) {
+        this(destinationHas, defaultHashThreads());
+    }
+
+    /** A writer that hashes ahead on {@code hashThreads} threads (0: all on the calling thread). */
+    public PageRecipeWriter(Predicate<PageHash> destinationHas, int hashThreads) {
+        if (hashThreads < 0) {
+            throw new IllegalArgumentException("hashThreads " + hashThreads);
+        }
+        this.destinationHas = Objects.requireNonNull(destinationHas, "destinationHas");
+        this.hashThreads = hashThreads;
+    }
+
+    /** One thread less than the processors, at most 3 (the calling thread's SHA-256 of the file bounds the rest). */
+    public static int defaultHashThreads() {
+        return Math.min(3, Runtime.getRuntime().availableProcessors() - 1);
+    }
+
+    /** Writes the recipe of {@code image} with a new writer: the one-file case. */
+    public static Stats write(Path image, Predicate<PageHash> destinationHas, OutputStream out) throws IOException {
+        return new PageRecipeWriter(destinationHas).write(image, out);
+    }
+
+    /**
+     * Writes the recipe of {@code image} to {@code out} (buffered here, flushed at the end, never closed). The
+     * file must not change meanwhile (CRIU has finished with it); if it does, this fails.
+     */
+    public Stats write(Path image, OutputStream out) throws IOException {
+        try (FileChannel channel = FileChannel.open(image, StandardOpenOption.READ)) {
+            long size = channel.size();
+            Sink sink = new Sink(out, 1 << 18);
+            Emitter emitter = new Emitter(sink);
+            sink.writeInt(PageRecipe.MAGIC);
+            long chunks = (size + CHUNK_BYTES - 1) / CHUNK_BYTES;
+            if (hashThreads == 0 || chunks <= 1) {
+                Chunk chunk = new Chunk();
+                for (long c = 0; c < chunks; c++) {
+                    chunk.load(channel, image, c * CHUNK_BYTES, (int) Math.min(CHUNK_BYTES, size - c * CHUNK_BYTES));
+                    chunk.analyze(destinationHas);
+                    emitter.emit(chunk);
+                }
+            } else {
+                pipelined(channel, image, size, chunks, emitter);
+            }
+            if (channel.size() != size) {
+                throw new IOException("the page image " + image + " changed size while its recipe was written ("
+                        + size + " then " + channel.size() + " bytes)");
+            }
+            sink.writeByte(PageRecipe.END);
+            sink.writeLong(size);
+            byte[] sha = emitter.sha.digest();
+            sink.write(sha, 0, sha.length);
+            sink.flush();
+            return new Stats(size, emitter.pages, emitter.refs, emitter.zeros, emitter.literals, sink.count());
+        }
+    }
+
+    private void pipelined(FileChannel channel, Path image, long size, long chunks, Emitter emitter) throws IOException {
+        int window = hashThreads + 1;
+        ExecutorService workers = Executors.newFixedThreadPool(hashThreads, runnable -> {
+            Thread thread = new Thread(runnable, "haul-pages-recipe");
+            thread.setDaemon(true);
+            return thread;
+        });
+        ArrayDeque<Future<Chunk>> inFlight = new ArrayDeque<>();
+        ArrayDeque<Chunk> free = new ArrayDeque<>();
+        try {
+            long next = 0;
+            while (next < chunks || !inFlight.isEmpty()) {
+                while (next < chunks && inFlight.size() < window) {
+                    Chunk chunk = free.isEmpty() ? new Chunk() : free.poll();
+                    long position = next * CHUNK_BYTES;
+                    int length = (int) Math.min(CHUNK_BYTES, size - position);
+                    inFlight.add(workers.submit(() -> {
+                        try {
+                            chunk.load(channel, image, position, length);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                        chunk.analyze(destinationHas);
+                        return chunk;
+                    }));
+                    next++;
+                }
+                Chunk done = await(inFlight.poll());
+                emitter.emit(done);
+                free.add(done);
+            }
+        } finally {
+            for (Future<Chunk> future : inFlight) {
+                future.cancel(true);
+            }
+            workers.shutdownNow();
+        }
+    }
+
+    private static Chunk await(Future<Chunk> future) throws IOException {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while a page recipe was written");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof UncheckedIOException io) {
+                throw io.getCause();
+            }
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (cause instanceof Error error) {
+                throw error;
+            }
+            throw new IOException(cause);
+        }
+    }
+
+    /** The in-order part, on the calling thread: the file's SHA-256, dedup of literals, the stream. */
+    private final class Emitter {
+
+        final MessageDigest sha = PageHasher.sha256();
+        final Sink sink;
+        long pages;
+        long refs;
+        long zeros;
+        long literals;
+
+        Emitter(Sink sink) {
+            this.sink = sink;
+        }
+
+        void emit(Chunk chunk) throws IOException {
+            sha.update(chunk.data, 0, chunk.length);
+            int full = chunk.length / PAGE;
+            for (int i = 0; i < full; i++) {
+                byte state = chunk.state[i];
+                if (state == IS_ZERO) {
+                    sink.writeByte(PageRecipe.ZERO);
+                    zeros++;
+                } else if (state == IS_HELD || sent.get(chunk.his[i], chunk.los[i]) != 0) {
+                    sink.writeByte(PageRecipe.REF);
+                    sink.writeLong(chunk.his[i]);
+                    sink.writeLong(chunk.los[i]);
+                    refs++;
+                } else {
+                    sink.writeByte(PageRecipe.LITERAL);
+                    sink.write(chunk.encoded, chunk.encodedAt[i], chunk.encodedLength[i]);
+                    sent.putIfAbsent(chunk.his[i], chunk.los[i], 1);
+                    literals++;
+                }
+            }
+            pages += full;
+            int tail = chunk.length - full * PAGE;
+            if (tail > 0) {
+                sink.writeByte(PageRecipe.TAIL);
+                sink.writeShort(tail);
+                sink.write(chunk.data, full * PAGE, tail);
+            }
+        }
+    }
+
+    /** 256 pages of the file, with what the hashing threads found about each. Used by one thread at a time. */
+    private static final class Chunk {
+
+        final byte[] data = new byte[CHUNK_BYTES];
+        final long[] his = new long[CHUNK_PAGES];
+        final long[] los = new long[CHUNK_PAGES];
+        final byte[] state = new byte[CHUNK_PAGES];
+        final byte[] encoded = new byte[CHUNK_PAGES * PageCodec.MAX_ENCODED_BYTES];
+        final int[] encodedAt = new int[CHUNK_PAGES];
+        final int[] encodedLength = new int[CHUNK_PAGES];
+        final PageHasher hasher = new PageHasher();
+        final PageCodec codec = new PageCodec();
+        int length;
+
+        void load(FileChannel channel, Path image, long position, int bytes) throws IOException {
+            ByteBuffer buffer = ByteBuffer.wrap(data, 0, bytes);
+            while (buffer.hasRemaining()) {
+                if (channel.read(buffer, position + buffer.position()) < 0) {
+                    throw new IOException("the page image " + image + " shrank while its recipe was written (it ends at "
+                            + (position + buffer.position()) + " bytes)");
+                }
+            }
+            length = bytes;
+        }
+
+        void analyze(Predicate<PageHash> destinationHas) {
+            int full = length / PAGE;
+            int at = 0;
+            for (int i = 0; i < full; i++) {
+                int off = i * PAGE;
+                if (PageHasher.isZero(data, off)) {
+                    state[i] = IS_ZERO;
+                    continue;
+                }
+                PageHash hash = hasher.hash(data, off);
+                his[i] = hash.hi();
+                los[i] = hash.lo();
+                if (destinationHas.test(hash)) {
+                    state[i] = IS_HELD;
+                } else {
+                    state[i] = IS_NEW;
+                    int n = codec.encode(data, off, encoded, at);
+                    encodedAt[i] = at;
+                    encodedLength[i] = n;
+                    at += n;
+                }
+            }
+        }
+    }
+}

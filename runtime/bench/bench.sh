@@ -1,0 +1,314 @@
+#!/usr/bin/env bash
+# ./haul bench: measures live migration against a cold CRIU migration on one machine (issue #4). Two hosts
+# (network namespaces benchA and benchB joined by a veth pair capped with tc tbf in both directions), an
+# agent on each, and for each resident size and write rate a fresh workload (runtime/demo/workload.pl) per
+# run, moved from benchA to benchB with each method:
+#
+#   cold     criu dump (the tree dies), the images copied over the capped link as a tar stream, criu restore
+#   STRATEGY ./haul migrate --strategy STRATEGY (none: stop-and-copy; vmread: pre-copy with process_vm_readv)
+#
+# After each move it checks that the workload went on in benchB (its counter moves, its pages are intact),
+# then kills it. It prints a table per case (medians of the runs, ratios to cold, each run's figures) and
+# writes the raw figures to results.csv, the tables to report.txt and each migration's record to runs/ in
+# the output folder. Names and addresses (benchA/benchB, 169.254.79.1/.2) differ from the demo's and the
+# tests', so a bench can run beside them.
+#
+#   ./haul bench [--mib 256,1024] [--rates 0,8,64] [--runs 3] [--link 1gbit|none] [--methods cold,none,vmread]
+#                [--out DIR]
+set -euo pipefail
+
+HAUL_HOME="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)"
+BENCH="$HAUL_HOME/runtime/bench"
+HOSTS="$HAUL_HOME/runtime/setup/hosts.sh"
+CRIU=/opt/haul/criu/bin/criu
+SCRIPT_NAME=bench
+# shellcheck source=../demo/lib.sh
+. "$HAUL_HOME/runtime/demo/lib.sh"
+
+MIBS=256,1024 RATES=0,8,64 RUNS=3 LINK=1gbit METHODS=cold,none,vmread
+OUT="/tmp/haul-bench-$(date +%Y%m%d-%H%M%S)"
+
+usage() { # usage [STATUS]: the header above, on stdout for --help, on stderr after a wrong option
+    local status=${1:-64}
+    sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//' >&"$(( status == 0 ? 1 : 2 ))"
+    exit "$status"
+}
+
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --mib) MIBS=${2:?}; shift 2 ;;
+        --rates) RATES=${2:?}; shift 2 ;;
+        --runs) RUNS=${2:?}; shift 2 ;;
+        --link) LINK=${2:?}; shift 2 ;;
+        --methods) METHODS=${2:?}; shift 2 ;;
+        --out) OUT=${2:?}; shift 2 ;;
+        -h|--help) usage 0 ;;
+        *) echo "bench: unknown option $1" >&2; usage ;;
+    esac
+done
+[[ $MIBS =~ ^[0-9]+(,[0-9]+)*$ ]] || die "--mib wants sizes in MiB separated by commas, not $MIBS"
+[[ $RATES =~ ^[0-9]+(\.[0-9]+)?(,[0-9]+(\.[0-9]+)?)*$ ]] || die "--rates wants MiB/s separated by commas, not $RATES"
+[[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "--runs wants a positive count, not $RUNS"
+[[ $LINK =~ ^([0-9.]+[kKmMgGtT]?(bit|bps)|none)$ ]] || die "--link wants a tc rate (1gbit, 100mbit...) or none, not $LINK"
+[[ $METHODS =~ ^[a-z0-9-]+(,[a-z0-9-]+)*$ ]] || die "--methods wants names separated by commas, not $METHODS"
+IFS=, read -r -a MIB_LIST <<< "$MIBS"
+IFS=, read -r -a RATE_LIST <<< "$RATES"
+IFS=, read -r -a METHOD_LIST <<< "$METHODS"
+
+A=benchA B=benchB A_IP=169.254.79.1 B_IP=169.254.79.2
+export HAUL_HOST_A=$A HAUL_HOST_B=$B HAUL_HOST_A_IP=$A_IP HAUL_HOST_B_IP=$B_IP
+VETH_A=haul-$A VETH_B=haul-$B   # hosts.sh's names
+PORT=7990                        # the cold copy's and the link probe's stream, in benchB
+WORK=$(mktemp -d /tmp/haul-bench-work.XXXXXX)
+CSV="$OUT/results.csv"
+AGENT_A="" AGENT_B="" TREE_LAUNCHER="" TREE_ROOT="" NEW_ROOT="" RECEIVER="" TC_ON=""
+STATUS="$WORK/status"
+
+cleanup() {
+    local status=$?
+    kill_pids "$RECEIVER" "$TREE_ROOT" "$TREE_LAUNCHER" "$NEW_ROOT"
+    stop_agents "$AGENT_A" "$AGENT_B"
+    if [ -n "$TC_ON" ]; then
+        tc -n "$A" qdisc del dev "$VETH_A" root 2>/dev/null || true
+        tc -n "$B" qdisc del dev "$VETH_B" root 2>/dev/null || true
+    fi
+    "$HOSTS" down || true
+    if [ "$status" = 0 ]; then
+        rm -rf "$WORK"
+    else
+        keep_logs "$A" "$B"
+        rm -rf "$WORK/cold"
+        echo "bench: failed; the agents' logs are kept in $WORK, the figures so far in $OUT" >&2
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# bclient NAME ARGS...: ./haul ARGS against the agent of WORK/NAME, with the control client copied at the start:
+# ./haul itself would rebuild whenever a source is newer than the build, between two runs of one bench.
+CONTROL_CLIENT=("${HAUL_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java" -cp "$WORK/control.jar" io.haul.control.ControlClient)
+bclient() { local name=$1; shift; "${CONTROL_CLIENT[@]}" "$WORK/$name/control.sock" "$@"; }
+
+now() { echo "$EPOCHREALTIME"; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+count_now() { local c; c=$(awk '{print $1}' "$STATUS" 2>/dev/null) || true; echo "${c:-0}"; }
+
+# gone PID: true when the process has ended (a zombie nobody reaps yet counts as ended).
+gone() { [ ! -e "/proc/$1" ] || [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = Z ]; }
+
+# finish_run: kills what is left of the run's workload on either host and waits until it is gone.
+finish_run() {
+    local pid i
+    kill_pids "$TREE_ROOT" "$NEW_ROOT"
+    for pid in "$TREE_ROOT" "$NEW_ROOT"; do
+        [ -n "$pid" ] || continue
+        i=0
+        until gone "$pid" || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
+    done
+    if [ -n "$TREE_LAUNCHER" ]; then wait "$TREE_LAUNCHER" 2>/dev/null || true; fi
+    TREE_ROOT="" TREE_LAUNCHER="" NEW_ROOT=""
+}
+
+# A listener in benchB (on B's address) that hands its one connection as stdin to a command:
+#   perl -e "$RECEIVE" IP PORT READY_FILE COMMAND...
+RECEIVE='use IO::Socket::INET; my ($ip, $port, $ready) = splice(@ARGV, 0, 3);
+my $l = IO::Socket::INET->new(LocalAddr => $ip, LocalPort => $port, Listen => 1, ReuseAddr => 1)
+    or die "cannot listen on $ip:$port: $@\n";
+open(my $r, ">", $ready) or die "$ready: $!\n"; close($r);
+my $c = $l->accept or die "accept: $!\n"; close($l);
+open(STDIN, "<&", $c) or die "dup: $!\n"; close($c);
+exec(@ARGV) or die "cannot run $ARGV[0]: $!\n";'
+# A sender in benchA that connects to B and runs a command with the connection as its stdout:
+#   perl -e "$SEND" IP PORT COMMAND...
+SEND='use IO::Socket::INET; my ($ip, $port) = splice(@ARGV, 0, 2);
+my $s = IO::Socket::INET->new(PeerAddr => $ip, PeerPort => $port) or die "cannot connect to $ip:$port: $@\n";
+open(STDOUT, ">&", $s) or die "dup: $!\n"; close($s);
+exec(@ARGV) or die "cannot run $ARGV[0]: $!\n";'
+
+# start_receiver READY COMMAND...: the listener in benchB, in the background (RECEIVER), once it listens.
+start_receiver() {
+    local ready=$1; shift
+    rm -f "$ready"
+    nsenter --net="/run/netns/$B" perl -e "$RECEIVE" "$B_IP" "$PORT" "$ready" "$@" &
+    RECEIVER=$!
+    wait_for 10 "listener in $B" test -e "$ready"
+}
+
+# measure_link: 64 MiB from benchA to benchB through the cap, to show what the link really carries.
+measure_link() {
+    local t0 t1 received
+    start_receiver "$WORK/probe.ready" perl -e 'my $n = 0; while (my $r = sysread(STDIN, my $b, 1 << 20)) { $n += $r } print "$n\n"' \
+        > "$WORK/probe.out"
+    t0=$(now)
+    nsenter --net="/run/netns/$A" perl -e "$SEND" "$B_IP" "$PORT" dd if=/dev/zero bs=1M count=64 status=none
+    wait "$RECEIVER"; RECEIVER=""
+    t1=$(now)
+    received=$(cat "$WORK/probe.out")
+    awk -v n="$received" -v s="$(elapsed "$t0" "$t1")" -v a="$A" -v b="$B" 'BEGIN {
+        printf "link %s to %s measured: %.1f MiB in %.2f s, %.1f MiB/s (%.0f Mbit/s)\n", a, b, n / 1048576, s,
+            n / s / 1048576, n * 8 / s / 1e6 }'
+}
+
+# availability NAME: "usable" when agent A lists the strategy as usable, else why not.
+availability() {
+    bclient "$A" strategies --json | perl -MJSON::PP -e '
+        my $name = shift; my $list = JSON::PP->new->decode(do { local $/; <STDIN> });
+        for my $p (@{$list->{plugins}}) {
+            next unless $p->{name} eq $name;
+            print $p->{usable} ? "usable\n" : ($p->{reason} || "unusable, no reason given") . "\n"; exit;
+        }
+        print "no strategy named $name on this agent\n";' "$1"
+}
+
+# Each run sets these, then record_run writes them as a row of the CSV.
+R_STATUS="" R_DOWN="" R_TOTAL="" R_BYTES="" R_ROUNDS="" R_VERDICT="" R_IMAGE="" R_DETAIL=""
+reset_run() { R_STATUS=failed R_DOWN="" R_TOTAL="" R_BYTES="" R_ROUNDS="" R_VERDICT="-" R_IMAGE="" R_DETAIL=""; }
+record_run() { # record_run MIB RATE METHOD RUN
+    local detail=${R_DETAIL//,/;}
+    detail=${detail//$'\n'/ }
+    echo "$1,$2,$LINK,$3,$4,$R_STATUS,$R_DOWN,$R_TOTAL,$R_BYTES,$R_ROUNDS,$R_VERDICT,$R_IMAGE,$detail" >> "$CSV"
+}
+
+# goes_on PID: the moved workload runs as PID in benchB, its counter moves on and its pages are intact.
+goes_on() {
+    local pid=$1 after i=0 state
+    if [ -z "$pid" ] || gone "$pid"; then R_DETAIL="no running root on $B (pid ${pid:-none})"; return 1; fi
+    until [ -z "$TREE_ROOT" ] || gone "$TREE_ROOT" || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
+    if [ -n "$TREE_ROOT" ] && ! gone "$TREE_ROOT"; then R_DETAIL="the tree still runs on $A as pid $TREE_ROOT"; return 1; fi
+    after=$(count_now) i=0
+    until [ "$(count_now)" -gt "$after" ]; do
+        if [ $i -ge 100 ]; then R_DETAIL="the counter stayed at $after for 10 s on $B"; return 1; fi
+        sleep 0.1; i=$((i + 1))
+    done
+    read -r _ _ state < "$STATUS"
+    if [ "$state" != OK ]; then R_DETAIL="the workload reports $state after the migration"; return 1; fi
+    if [ "$(readlink "/proc/$pid/ns/net")" != "$NET_OF_B" ]; then R_DETAIL="pid $pid is not in $B's network namespace"; return 1; fi
+}
+
+# cold_run TAG: criu dump in benchA, the images as a tar stream over the link, criu restore in benchB.
+cold_run() {
+    local tag=$1 dir="$WORK/cold" t0 t1 t2 t3
+    rm -rf "$dir"; mkdir -p "$dir/src" "$dir/dst"
+    start_receiver "$dir/ready" tar -C "$dir/dst" -xf -
+    t0=$(now)
+    if ! nsenter --net="/run/netns/$A" "$CRIU" dump -t "$TREE_ROOT" -D "$dir/src" --tcp-established -o "$dir/dump.log"; then
+        cp "$dir/dump.log" "$OUT/runs/$tag.dump.log" 2>/dev/null || true
+        R_DETAIL="criu dump failed (log $OUT/runs/$tag.dump.log)"
+        kill_pids "$RECEIVER"; wait "$RECEIVER" 2>/dev/null || true; RECEIVER=""
+        return
+    fi
+    t1=$(now)
+    if ! nsenter --net="/run/netns/$A" perl -e "$SEND" "$B_IP" "$PORT" tar -C "$dir/src" -cf - . ; then
+        R_DETAIL="sending the images failed"
+        kill_pids "$RECEIVER"; wait "$RECEIVER" 2>/dev/null || true; RECEIVER=""
+        return
+    fi
+    if ! wait "$RECEIVER"; then RECEIVER=""; R_DETAIL="receiving the images failed"; return; fi
+    RECEIVER=""
+    t2=$(now)
+    if ! nsenter --net="/run/netns/$B" "$CRIU" restore -D "$dir/dst" -d --tcp-established -o "$dir/restore.log" \
+            --pidfile "$dir/restore.pid"; then
+        cp "$dir/restore.log" "$OUT/runs/$tag.restore.log" 2>/dev/null || true
+        R_DETAIL="criu restore failed (log $OUT/runs/$tag.restore.log)"
+        return
+    fi
+    t3=$(now)
+    NEW_ROOT=$(cat "$dir/restore.pid" 2>/dev/null || true)
+    R_DOWN=$(elapsed "$t0" "$t3") R_TOTAL=$R_DOWN
+    R_BYTES=$(find "$dir/src" -name '*.img' -printf '%s\n' | awk '{ n += $1 } END { print n + 0 }')
+    R_IMAGE=$R_BYTES R_ROUNDS=0
+    R_DETAIL="dump $(elapsed "$t0" "$t1") s; copy $(elapsed "$t1" "$t2") s; restore $(elapsed "$t2" "$t3") s"
+    if goes_on "$NEW_ROOT"; then R_STATUS=ok; fi
+    rm -rf "$dir"
+}
+
+# haul_run TAG STRATEGY: ./haul migrate with the strategy, its figures from the JSON record.
+haul_run() {
+    local tag=$1 strategy=$2 json="$OUT/runs/$1.json" outcome down total bytes rounds verdict image pid error
+    timeout 900 "${CONTROL_CLIENT[@]}" "$WORK/$A/control.sock" migrate "process:$TREE_ROOT" --to "$B" \
+        --strategy "$strategy" --json > "$json" 2> "$OUT/runs/$tag.err" || true
+    outcome=NO_RECORD pid=- error="cannot read the record $json"
+    IFS=$'\t' read -r outcome down total bytes rounds verdict image pid error < <(perl "$BENCH/record.pl" "$json") || true
+    [ "$pid" = - ] || NEW_ROOT=$pid
+    if [ "$outcome" != SUCCEEDED ]; then
+        [ "$outcome" != NO_RECORD ] || error="$error $(tr '\n' ' ' < "$OUT/runs/$tag.err")"
+        R_DETAIL="$outcome: $error"
+        return
+    fi
+    R_DOWN=$down R_TOTAL=$total R_BYTES=$bytes R_ROUNDS=$rounds R_VERDICT=$verdict R_IMAGE=$image
+    if goes_on "$NEW_ROOT"; then R_STATUS=ok; fi
+}
+
+[ "$(id -u)" = 0 ] || die "the bench runs as root (CRIU, namespaces, tc)"
+"$HAUL_HOME/haul" setup >/dev/null
+"$HAUL_HOME/haul" build
+mkdir -p "$OUT/runs"
+echo "mib,rate,link,method,run,status,downtime_s,total_s,bytes,rounds,verdict,image_bytes,detail" > "$CSV"
+STARTED=$(now)
+
+say "two hosts: $A ($A_IP) and $B ($B_IP), link capped at $LINK each way"
+"$HOSTS" up
+if [ "$LINK" != none ]; then
+    TC_ON=1
+    tc -n "$A" qdisc add dev "$VETH_A" root tbf rate "$LINK" burst 256kb latency 20ms
+    tc -n "$B" qdisc add dev "$VETH_B" root tbf rate "$LINK" burst 256kb latency 20ms
+fi
+measure_link
+NET_OF_B=$(nsenter --net="/run/netns/$B" readlink /proc/self/ns/net)
+
+say "an agent on each"
+start_agents "$A" "$B"
+cp "$(ls "$HAUL_HOME"/bundles/control/target/control-*.jar | head -1)" "$WORK/control.jar"
+declare -A UNAVAILABLE=()
+for method in "${METHOD_LIST[@]}"; do
+    [ "$method" = cold ] && continue
+    why=$(availability "$method")
+    if [ "$why" != usable ]; then UNAVAILABLE[$method]=$why; echo "$method: not available on this agent ($why)"; fi
+done
+
+# A first migration between fresh agents is slower (the JVMs warm up: TLS, the transfer's code paths): one
+# small migration per strategy first, not counted.
+for method in "${METHOD_LIST[@]}"; do
+    [ "$method" != cold ] && [ -z "${UNAVAILABLE[$method]:-}" ] || continue
+    reset_run
+    start_workload "$A" 32 "$STATUS" 0
+    haul_run "warmup-$method" "$method"
+    finish_run
+    echo "warm-up with $method: ${R_STATUS/ok/done}${R_DETAIL:+ ($R_DETAIL)}"
+done
+
+for mib in "${MIB_LIST[@]}"; do
+    for rate in "${RATE_LIST[@]}"; do
+        say "$mib MiB resident, $rate MiB/s written: $RUNS run(s) of ${METHODS//,/, }"
+        for method in "${!UNAVAILABLE[@]}"; do
+            R_STATUS=unavailable R_DOWN="" R_TOTAL="" R_BYTES="" R_ROUNDS="" R_VERDICT="-" R_IMAGE=""
+            R_DETAIL=${UNAVAILABLE[$method]}
+            record_run "$mib" "$rate" "$method" 0
+        done
+        for run in $(seq 1 "$RUNS"); do
+            for method in "${METHOD_LIST[@]}"; do
+                [ -z "${UNAVAILABLE[$method]:-}" ] || continue
+                tag="${mib}m-${rate}r-$method-$run"
+                reset_run
+                start_workload "$A" "$mib" "$STATUS" "$rate"
+                wait_for 60 "steady workload (status count > 3)" sh -c "[ \$(awk '{print \$1}' '$STATUS') -gt 3 ]"
+                if [ "$method" = cold ]; then cold_run "$tag"; else haul_run "$tag" "$method"; fi
+                finish_run
+                record_run "$mib" "$rate" "$method" "$run"
+                if [ "$R_STATUS" = ok ]; then
+                    printf '  run %d %-7s downtime %s s, total %s s, %s bytes, %s rounds%s\n' "$run" "$method" \
+                        "$R_DOWN" "$R_TOTAL" "$R_BYTES" "$R_ROUNDS" "$([ "$R_VERDICT" = - ] || echo " ($R_VERDICT)")"
+                else
+                    printf '  run %d %-7s FAILED: %s\n' "$run" "$method" "$R_DETAIL"
+                fi
+            done
+        done
+        perl "$BENCH/report.pl" "$CSV" case "$mib" "$rate"
+    done
+done
+
+perl "$BENCH/report.pl" "$CSV" all > "$OUT/report.txt"
+echo
+perl "$BENCH/report.pl" "$CSV" summary
+echo
+echo "bench: $(elapsed "$STARTED" "$(now)") s; raw figures in $CSV, tables in $OUT/report.txt, records in $OUT/runs/"

@@ -1,0 +1,140 @@
+#!/usr/bin/perl
+# The bench's tables, from its CSV of raw figures (one row per run; see bench.sh):
+#
+#   report.pl CSV case MIB RATE   the table of one case: medians per method, ratios to cold, each run below
+#   report.pl CSV summary          the line on the issue's target (1 GiB at 8 MiB/s, vmread against cold)
+#   report.pl CSV all              every case's table, then the summary
+use strict;
+use warnings;
+use utf8;
+
+my ($csv, $what, @args) = @ARGV;
+die "usage: report.pl CSV case MIB RATE | summary | all\n" unless defined $what;
+
+open(my $in, '<', $csv) or die "cannot read $csv: $!\n";
+my $header = <$in>;
+chomp $header;
+my @columns = split /,/, $header;
+my @rows;
+while (my $line = <$in>) {
+    chomp $line;
+    next if $line eq '';
+    my @values = split /,/, $line, scalar @columns;
+    my %row;
+    @row{@columns} = @values;
+    push @rows, \%row;
+}
+close $in;
+
+my @order = qw(cold none vmread);
+sub rank { my ($m) = @_; for (0 .. $#order) { return $_ if $order[$_] eq $m } return 99 }
+
+sub median {
+    my @v = sort { $a <=> $b } grep { defined && $_ ne '' } @_;
+    return undef unless @v;
+    return @v % 2 ? $v[$#v / 2] : ($v[@v / 2 - 1] + $v[@v / 2]) / 2;
+}
+
+sub mib { my ($b) = @_; return defined $b ? sprintf('%.1f MiB', $b / 1048576) : '-' }
+sub secs { my ($s) = @_; return defined $s ? sprintf('%.3f s', $s) : '-' }
+sub ratio { my ($x, $base) = @_; return defined $x && defined $base && $base > 0 ? sprintf('%.2f', $x / $base) : '-' }
+
+sub row { my $line = sprintf(shift, @_); $line =~ s/ +$//m; return $line }
+
+sub cases {
+    my %seen;
+    return grep { !$seen{"$_->[0],$_->[1]"}++ } map { [$_->{mib}, $_->{rate}] } @rows;
+}
+
+sub case_table {
+    my ($mib, $rate) = @_;
+    my @case = grep { $_->{mib} == $mib && $_->{rate} == $rate } @rows;
+    return "no runs for $mib MiB at $rate MiB/s\n" unless @case;
+    my $link = $case[0]{link};
+    my %methods;
+    push @{$methods{$_->{method}}}, $_ for @case;
+    my %ok;
+    for my $m (keys %methods) { $ok{$m} = [grep { $_->{status} eq 'ok' } @{$methods{$m}}] }
+    my %med;
+    for my $m (keys %methods) {
+        my @r = @{$ok{$m}};
+        next unless @r;
+        $med{$m} = { map { my $k = $_; ($k => median(map { $_->{$k} } @r)) } qw(downtime_s total_s bytes rounds) };
+    }
+    my $runs = (sort { $b <=> $a } map { scalar @{$methods{$_}} } keys %methods)[0];
+    my $out = sprintf("\n%s MiB resident, %s MiB/s written, link %s: medians of %d run%s\n",
+        $mib, $rate, $link, $runs, $runs == 1 ? '' : 's');
+    my $format = "%-8s %11s %11s %14s %7s %14s %11s %11s  %s\n";
+    $out .= row($format, 'method', 'downtime', 'total', 'on the wire', 'rounds', 'downtime/cold', 'total/cold',
+        'bytes/cold', '');
+    my $cold = $med{cold};
+    my @notes;
+    for my $m (sort { rank($a) <=> rank($b) || $a cmp $b } keys %methods) {
+        my @all = @{$methods{$m}};
+        if (my ($na) = grep { $_->{status} eq 'unavailable' } @all) {
+            $out .= "$m: not available on this agent ($na->{detail})\n";
+            next;
+        }
+        my @failed = grep { $_->{status} ne 'ok' } @all;
+        my $md = $med{$m};
+        if (!$md) {
+            $out .= sprintf("%-8s failed in %s: %s\n", $m, @all == 1 ? 'its run' : 'all ' . @all . ' runs',
+                $failed[0]{detail});
+            next;
+        }
+        my @stuck = grep { $_->{verdict} eq 'round cap' || $_->{verdict} eq 'not shrinking' } @{$ok{$m}};
+        my $note = '';
+        if (@stuck) {
+            my %why;
+            $why{$_->{verdict}}++ for @stuck;
+            $note = 'did not converge (' . join(' / ', sort keys %why) . ')'
+                . (@stuck < @{$ok{$m}} ? sprintf(' in %d of %d runs', scalar @stuck, scalar @{$ok{$m}}) : '');
+        }
+        $note .= ($note eq '' ? '' : '; ') . sprintf('%d of %d runs failed', scalar @failed, scalar @all) if @failed;
+        $out .= row($format, $m, secs($md->{downtime_s}), secs($md->{total_s}), mib($md->{bytes}),
+            $m eq 'cold' ? '-' : sprintf('%g', $md->{rounds}),
+            ratio($md->{downtime_s}, $cold && $cold->{downtime_s}), ratio($md->{total_s}, $cold && $cold->{total_s}),
+            ratio($md->{bytes}, $cold && $cold->{bytes}), $note);
+    }
+    for my $m (sort { rank($a) <=> rank($b) || $a cmp $b } keys %methods) {
+        my @all = grep { $_->{status} ne 'unavailable' } @{$methods{$m}};
+        next unless @all;
+        my @each = map {
+            $_->{status} eq 'ok'
+                ? sprintf('%.3f s / %.3f s / %s', $_->{downtime_s}, $_->{total_s}, mib($_->{bytes}))
+                    . ($m eq 'cold' ? '' : " / $_->{rounds} rounds" . ($_->{verdict} eq '-' ? '' : " ($_->{verdict})"))
+                    . ($_->{detail} eq '' ? '' : " [$_->{detail}]")
+                : "FAILED: $_->{detail}"
+        } @all;
+        $out .= sprintf("  %-7s runs (downtime / total / wire%s): %s\n", $m, $m eq 'cold' ? '' : ' / rounds',
+            join('; ', @each));
+    }
+    return $out;
+}
+
+# The issue's target: 1 GiB at 8 MiB/s, vmread against cold.
+sub summary {
+    my @case = grep { $_->{mib} == 1024 && $_->{rate} == 8 && $_->{status} eq 'ok' } @rows;
+    my @cold = grep { $_->{method} eq 'cold' } @case;
+    my @vmread = grep { $_->{method} eq 'vmread' } @case;
+    return "1 GiB at 8 MiB/s: target not measured (needs --mib 1024 --rates 8 --methods cold,vmread with"
+        . " successful runs of both)\n" unless @cold && @vmread;
+    my $link = $case[0]{link};
+    $link = '1 Gbit/s' if lc($link) eq '1gbit';
+    my $down = median(map { $_->{downtime_s} } @vmread) / median(map { $_->{downtime_s} } @cold);
+    my $bytes = median(map { $_->{bytes} / (1024 * 1048576 + 8 * 1048576 * $_->{total_s}) } @vmread);
+    return sprintf("1 GiB at 8 MiB/s over %s: vmread downtime %.2f of cold (target ≤ 0.25); bytes %.2f × (resident"
+        . " + dirtied) (target ≤ 1.1)\n", $link, $down, $bytes);
+}
+
+binmode(STDOUT, ':utf8');
+if ($what eq 'case') {
+    print case_table(@args);
+} elsif ($what eq 'summary') {
+    print summary();
+} elsif ($what eq 'all') {
+    print case_table(@$_) for cases();
+    print "\n", summary();
+} else {
+    die "usage: report.pl CSV case MIB RATE | summary | all\n";
+}
