@@ -1,5 +1,6 @@
 package io.haul.engine;
 
+import io.haul.pages.PageHash;
 import io.haul.pages.PageRecipeReader;
 import io.haul.pages.PageRecipeWriter;
 import io.haul.pages.PageStore;
@@ -20,22 +21,26 @@ final class RecipePageImages implements PageImages {
 
     private static final Pattern PAGE_IMAGE = Pattern.compile("pages-\\d+\\.img");
 
-    private final Predicate<io.haul.pages.PageHash> destinationHas;
+    private final PageRecipeWriter writer;
     private final PageStore store;
 
-    private RecipePageImages(Predicate<io.haul.pages.PageHash> destinationHas, PageStore store) {
-        this.destinationHas = destinationHas;
+    private RecipePageImages(PageRecipeWriter writer, PageStore store) {
+        this.writer = writer;
         this.store = store;
     }
 
-    /** The source's side: knows what the destination holds. */
-    static RecipePageImages sending(Predicate<io.haul.pages.PageHash> destinationHas) {
-        return new RecipePageImages(destinationHas, null);
+    /**
+     * The source's side: knows what the destination holds (asked from hashing threads: must be thread-safe).
+     * One writer for the whole dump, so a page new to the destination crosses once even when several page
+     * images hold it.
+     */
+    static RecipePageImages sending(Predicate<PageHash> destinationHas) {
+        return new RecipePageImages(new PageRecipeWriter(destinationHas), null);
     }
 
-    /** The destination's side: rebuilds from its store. */
+    /** The destination's side: rebuilds from its store, which also takes each literal page it reads. */
     static RecipePageImages receiving(PageStore store) {
-        return new RecipePageImages(hash -> false, store);
+        return new RecipePageImages(null, store);
     }
 
     @Override
@@ -45,7 +50,10 @@ final class RecipePageImages implements PageImages {
 
     @Override
     public void send(Path file, OutputStream out) throws IOException {
-        PageRecipeWriter.write(file, destinationHas, out);
+        if (writer == null) {
+            throw new IOException("the destination side does not send page images");
+        }
+        writer.write(file, out);
     }
 
     @Override
