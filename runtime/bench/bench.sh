@@ -227,11 +227,12 @@ haul_run() {
     local tag=$1 strategy=$2 json="$OUT/runs/$1.json" outcome down total bytes rounds verdict image pid error
     timeout 900 "${CONTROL_CLIENT[@]}" "$WORK/$A/control.sock" migrate "process:$TREE_ROOT" --to "$B" \
         --strategy "$strategy" --json > "$json" 2> "$OUT/runs/$tag.err" || true
+    [ -s "$OUT/runs/$tag.err" ] || rm -f "$OUT/runs/$tag.err"
     outcome=NO_RECORD pid=- error="cannot read the record $json"
     IFS=$'\t' read -r outcome down total bytes rounds verdict image pid error < <(perl "$BENCH/record.pl" "$json") || true
     [ "$pid" = - ] || NEW_ROOT=$pid
     if [ "$outcome" != SUCCEEDED ]; then
-        [ "$outcome" != NO_RECORD ] || error="$error $(tr '\n' ' ' < "$OUT/runs/$tag.err")"
+        [ "$outcome" != NO_RECORD ] || error="$error $(tr '\n' ' ' < "$OUT/runs/$tag.err" 2>/dev/null)"
         R_DETAIL="$outcome: $error"
         return
     fi

@@ -36,6 +36,9 @@ public final class ConfigFolderWatch {
         properties.put("felix.fileinstall.filter", ".*\\.(cfg|config)");
         properties.put("felix.fileinstall.poll", "1000");
         properties.put("felix.fileinstall.noInitialDelay", "true");
+        // FileInstall would write configurations back into their files; racing its own polling, that left
+        // files empty under load. The files are the user's: only read them.
+        properties.put("felix.fileinstall.enableConfigSave", "false");
         watch.updateIfDifferent(properties);
         LOG.info("configuration files are read from {}", etc);
     }
