@@ -4,13 +4,15 @@
 #   iproute2   - ip / ip netns / tc (test "hosts" in network namespaces)
 #   util-linux - unshare, nsenter
 #   procps     - ps, pgrep, kill
+#   openssl    - the cluster CA and the agents' certificates (make-certs.sh)
+#   perl       - the demo's, tests' and benchmark's workload, and the benchmark's reports (JSON::PP)
 # Idempotent: does nothing when all are installed; runs apt-get update (once) only when a missing
 # package cannot be installed from the current package lists.
 # CRIU itself comes from runtime/setup/install-criu.sh. No JDK is installed: Temurin 25 must be at
 # /usr/lib/jvm/temurin-25-jdk-amd64.
 set -euo pipefail
 
-PACKAGES=(iptables iproute2 util-linux procps)
+PACKAGES=(iptables iproute2 util-linux procps openssl perl)
 JDK_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
 export DEBIAN_FRONTEND=noninteractive
 export PATH="$PATH:/usr/sbin:/sbin"
@@ -45,7 +47,7 @@ else
     log "installed ${missing[*]}"
 fi
 
-for cmd in iptables-restore ip unshare nsenter ps pgrep; do
+for cmd in iptables-restore ip unshare nsenter ps pgrep openssl perl tc; do
     command -v "$cmd" >/dev/null || die "command '$cmd' not found after installing ${PACKAGES[*]}"
 done
 
