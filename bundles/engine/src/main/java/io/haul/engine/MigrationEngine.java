@@ -51,6 +51,10 @@ public final class MigrationEngine implements MigrationService {
     private final EngineConfiguration config;
     private final ExecutorService migrations = Executors.newVirtualThreadPerTaskExecutor();
     private final Transport.Listener listener;
+    private final java.util.concurrent.ScheduledExecutorService republisher =
+            Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("haul-registry").factory());
+    /** How often this agent refreshes its registry entry: after a network split the other side drops it. */
+    private static final long REPUBLISH_SECONDS = 5;
 
     @Activate
     public MigrationEngine(@Reference Criu criu, @Reference Cluster cluster, @Reference HostProbe host,
@@ -71,6 +75,7 @@ public final class MigrationEngine implements MigrationService {
 
     @Deactivate
     void deactivate() {
+        republisher.shutdownNow();
         if (listener != null) {
             listener.close();
         }
@@ -90,8 +95,16 @@ public final class MigrationEngine implements MigrationService {
         Transport.Listener listening = transport.listen(Addresses.parse(config.listen()),
                 connection -> migrations.execute(new DestinationMigration(context, connection)));
         String advertised = Addresses.advertised(config.advertise(), listening.address());
-        cluster.agents().publish(new AgentInfo(context.agentName(), advertised,
-                Map.of("transport", config.transport()), context.clock().instant()));
+        Runnable publish = () -> {
+            try {
+                cluster.agents().publish(new AgentInfo(context.agentName(), advertised,
+                        Map.of("transport", config.transport()), context.clock().instant()));
+            } catch (RuntimeException e) {
+                LOG.warn("could not publish this agent in the registry: {}", e.toString());
+            }
+        };
+        publish.run();
+        republisher.scheduleWithFixedDelay(publish, REPUBLISH_SECONDS, REPUBLISH_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
         LOG.info("accepting migrations on {}, advertised as {}", listening.address(), advertised);
         return listening;
     }

@@ -25,6 +25,30 @@ final class Recovery {
     }
 
     void settle() {
+        settleInFlight();
+        dropLeftoverImages();
+    }
+
+    /**
+     * Images of migrations that ended while this agent was away (the other side rolled back without it) are
+     * of no use any more: a restarted agent keeps no copy of a container it does not run.
+     */
+    private void dropLeftoverImages() {
+        try (var folders = java.nio.file.Files.list(context.migrationsDir())) {
+            folders.filter(folder -> java.nio.file.Files.isDirectory(folder.resolve("images"))).forEach(folder -> {
+                String id = folder.getFileName().toString();
+                boolean running = context.store().get(id).map(r -> r.outcome() == Outcome.IN_PROGRESS).orElse(false);
+                if (!running) {
+                    new Workspace(context.migrationsDir(), id).dropImages();
+                    LOG.info("dropped the images of migration {}, which ended while this agent was away", id);
+                }
+            });
+        } catch (java.io.IOException e) {
+            // no migrations folder yet: nothing left over
+        }
+    }
+
+    private void settleInFlight() {
         for (MigrationRecord record : context.store().inFlight(context.agentName())) {
             try {
                 if (record.destination().equals(context.agentName())) {

@@ -35,6 +35,7 @@ import io.haul.protocol.v1.ImageFile;
 import io.haul.protocol.v1.ImagesSent;
 import io.haul.protocol.v1.Prepare;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,6 +56,8 @@ final class SourceMigration implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SourceMigration.class);
     private static final long PROGRESS_STEP_BYTES = 16L << 20;
+    /** How often a transfer asks the cluster whether a user cancelled it. */
+    private static final long CANCEL_CHECK_NANOS = 250_000_000L;
 
     private final MigrationContext context;
     private final RecordKeeper record;
@@ -304,20 +307,26 @@ final class SourceMigration implements Runnable {
         long[] nextReport = {0};
         List<ImageFile> sent;
         long before = wire.count();
+        long[] lastCancelCheck = {System.nanoTime()};
         try (Watchdog watchdog = new Watchdog(clock, context.stepTimeout(), peer::close)) {
+            OutputStream watched = new WatchedOutputStream(wire, () -> {
+                watchdog.moved();
+                if (System.nanoTime() - lastCancelCheck[0] > CANCEL_CHECK_NANOS) {
+                    lastCancelCheck[0] = System.nanoTime();
+                    if (context.store().cancelRequested(record.current().id())) {
+                        throw new CancelledTransfer();
+                    }
+                }
+            });
             try {
-                sent = ImageStream.send(workspace.images(), names, wire, done -> {
-                    watchdog.moved();
+                sent = ImageStream.send(workspace.images(), names, watched, done -> {
                     if (done >= nextReport[0] || done == total) {
-                    nextReport[0] = done + PROGRESS_STEP_BYTES;
-                    double seconds = Math.max(1e-3, Duration.between(start, clock.instant()).toNanos() / 1e9);
-                    record.progress("sending images", done, total, done / seconds);
-                        if (context.store().cancelRequested(record.current().id())) {
-                            throw new CancelledTransfer();
-                        }
+                        nextReport[0] = done + PROGRESS_STEP_BYTES;
+                        double seconds = Math.max(1e-3, Duration.between(start, clock.instant()).toNanos() / 1e9);
+                        record.progress("sending images", done, total, done / seconds);
                     }
                 }, RecipePageImages.sending(pages::destinationHas));
-                wire.flush();
+                watched.flush();
                 peer.connection().bulkOut().close(); // ends the bulk stream cleanly for the destination
             } catch (IOException e) {
                 if (watchdog.fired()) {
