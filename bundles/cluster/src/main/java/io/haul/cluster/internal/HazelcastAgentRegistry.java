@@ -31,10 +31,10 @@ final class HazelcastAgentRegistry implements AgentRegistry {
     }
 
     private final IMap<String, String> map;
-    private final UUID self;
+    private final Supplier<UUID> self;
     private final Supplier<Set<UUID>> liveMembers;
 
-    HazelcastAgentRegistry(IMap<String, String> map, UUID self, Supplier<Set<UUID>> liveMembers) {
+    HazelcastAgentRegistry(IMap<String, String> map, Supplier<UUID> self, Supplier<Set<UUID>> liveMembers) {
         this.map = map;
         this.self = self;
         this.liveMembers = liveMembers;
@@ -53,14 +53,14 @@ final class HazelcastAgentRegistry implements AgentRegistry {
         }
         AgentInfo info = self.seen() != null ? self
                 : new AgentInfo(self.name(), self.address(), self.capabilities(), Instant.now());
-        String value = Json.write(new Entry(this.self, info));
+        String value = Json.write(new Entry(this.self.get(), info));
         while (true) {
             String old = map.putIfAbsent(info.name(), value);
             if (old == null) {
                 break;
             }
             Entry holder = Json.read(old, Entry.class);
-            if (!holder.member().equals(this.self) && liveMembers.get().contains(holder.member())) {
+            if (!holder.member().equals(this.self.get()) && liveMembers.get().contains(holder.member())) {
                 throw new IllegalStateException("agent name " + info.name() + " is taken by another agent in the "
                         + "cluster (" + holder.info().address() + ", member " + holder.member() + ")");
             }
@@ -69,7 +69,7 @@ final class HazelcastAgentRegistry implements AgentRegistry {
             }
         }
         for (Map.Entry<String, String> entry : map.entrySet()) {
-            if (!entry.getKey().equals(info.name()) && Json.read(entry.getValue(), Entry.class).member().equals(this.self)) {
+            if (!entry.getKey().equals(info.name()) && Json.read(entry.getValue(), Entry.class).member().equals(this.self.get())) {
                 map.remove(entry.getKey(), entry.getValue());
             }
         }

@@ -69,7 +69,8 @@ public final class HazelcastCluster implements Cluster, AutoCloseable {
     private HazelcastCluster(HazelcastInstance hazelcast, Supplier<String> agentName) {
         this.hazelcast = hazelcast;
         this.agentName = agentName;
-        UUID self = hazelcast.getCluster().getLocalMember().getUuid();
+        // read anew at each use: a member that rejoins after a network split gets a new UUID from Hazelcast
+        Supplier<UUID> self = () -> hazelcast.getCluster().getLocalMember().getUuid();
         this.agents = new HazelcastAgentRegistry(hazelcast.getMap(AGENTS_MAP), self, this::liveMembers);
         this.migrations = new HazelcastMigrationStore(hazelcast.getMap(MIGRATIONS_MAP), hazelcast.getMap(LOCKS_MAP),
                 hazelcast.getMap(CANCELS_MAP), hazelcast.getTopic(PROGRESS_TOPIC), self, agentName, this::liveMembers);

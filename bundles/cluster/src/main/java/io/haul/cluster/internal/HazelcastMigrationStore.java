@@ -74,13 +74,13 @@ final class HazelcastMigrationStore implements MigrationStore, AutoCloseable {
     private final IMap<String, String> locks;
     private final IMap<String, String> cancels;
     private final ITopic<String> progress;
-    private final UUID self;
+    private final Supplier<UUID> self;
     private final Supplier<String> agentName;
     private final Supplier<Set<UUID>> liveMembers;
     private final Set<Subscription> subscriptions = ConcurrentHashMap.newKeySet();
 
     HazelcastMigrationStore(IMap<String, String> records, IMap<String, String> locks, IMap<String, String> cancels,
-            ITopic<String> progress, UUID self, Supplier<String> agentName, Supplier<Set<UUID>> liveMembers) {
+            ITopic<String> progress, Supplier<UUID> self, Supplier<String> agentName, Supplier<Set<UUID>> liveMembers) {
         this.records = records;
         this.locks = locks;
         this.cancels = cancels;
@@ -143,7 +143,7 @@ final class HazelcastMigrationStore implements MigrationStore, AutoCloseable {
     public Optional<ContainerLock> lock(ContainerRef container, String migrationId) {
         Objects.requireNonNull(migrationId, "a lock is held for a migration");
         String key = container.toString();
-        String mine = Json.write(new LockEntry(migrationId, self, agentName.get(), Instant.now()));
+        String mine = Json.write(new LockEntry(migrationId, self.get(), agentName.get(), Instant.now()));
         while (true) {
             String held = locks.putIfAbsent(key, mine);
             if (held == null) {

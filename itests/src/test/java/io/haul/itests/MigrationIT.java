@@ -1,0 +1,162 @@
+package io.haul.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.haul.api.migration.Phase;
+import io.haul.itests.Requirements.HostNeeds;
+import io.haul.itests.Requirements.Need;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import org.junit.AfterClass;
+import org.junit.BeforeClass;
+import org.junit.Test;
+
+/**
+ * A live migration between two agents as a user runs it: {@code ./haul migrate process:PID --to hostB} against
+ * the agent of hostA, and everything checked from outside the agents (/proc, the tree's own files).
+ */
+@HostNeeds({Need.ROOT, Need.UNSHARE, Need.CRIU})
+public class MigrationIT {
+
+    private static final int MIB = 192;
+    private static final double MIGRATE_SECONDS = 240;
+
+    private static TwoHostCluster cluster;
+
+    @BeforeClass
+    public static void startCluster() throws Exception {
+        cluster = TwoHostCluster.start(MigrationIT.class, new TwoHostCluster.Options());
+    }
+
+    @AfterClass
+    public static void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    public void treeWithSeveralProcessesPipesAndAnOpenFileMovesWithItsMemory() throws Exception {
+        TwoHostCluster.Agent a = cluster.a;
+        TwoHostCluster.Agent b = cluster.b;
+        Workload tree = Workload.piped(cluster, "piped", MIB);
+        List<Procs.Task> original = tree.tasks();
+        assertEquals("the tree starts as a shell, the counter and the pipe's reader: " + original, 3, original.size());
+        Workload.Status before = tree.awaitCountAbove(2, 30);
+
+        Commands.Result ps = cluster.client(a, "ps", "process");
+        assertTrue("haul ps on " + a + " lists process:" + tree.root() + " with 3 processes, migratable:\n" + ps.output(),
+                ps.stdout().lines().anyMatch(l -> l.startsWith("process:" + tree.root() + " ")
+                        && l.matches(".*\\s3\\s.*\\syes\\s.*")));
+
+        LiveCommand migrate = cluster.clientLive(a, "migrate", "process:" + tree.root(), "--to", b.name);
+        Commands.Result result = migrate.result(MIGRATE_SECONDS);
+        String text = result.output();
+        MigrateOutput out = new MigrateOutput(result.stdout());
+        System.out.println("MigrationIT: migrate printed:\n" + text);
+        assertEquals("migrate exits 0:\n" + text, 0, result.exitCode());
+
+        // the summary a user reads
+        List<String> phases = out.phaseRows();
+        for (Phase phase : Phase.values()) {
+            assertTrue("the summary's phase table has " + phase + " (it has " + phases + "):\n" + text,
+                    phases.contains(phase.name()));
+        }
+        long newRoot = out.newRootPid().orElseThrow(() -> new AssertionError("no 'new root pid' line:\n" + text));
+        assertTrue("the summary names " + b + " as where the new root runs:\n" + text,
+                text.contains("new root pid  " + newRoot + " on " + b.name));
+        double frozenMillis = out.frozenMillis().orElseThrow(() -> new AssertionError("no 'frozen' line:\n" + text));
+        assertTrue("the frozen time is positive: " + frozenMillis, frozenMillis > 0);
+        assertTrue("the summary says it succeeded:\n" + text, text.contains(": SUCCEEDED "));
+
+        // nothing of the tree is left on hostA: its pids are gone (or, reused, belong to another process)
+        for (Procs.Task task : original) {
+            Procs.task(task.pid()).ifPresent(now -> assertTrue("pid " + task.pid() + " of the tree on " + a
+                    + " still runs after the migration: " + now, now.startTicks() != task.startTicks()));
+        }
+        // exactly one copy, whole, in hostB's network namespace, running, its pages and counter intact
+        long root = tree.assertOneRunningCopy(b.name, before.count());
+        assertEquals("the copy that runs is the one the summary names", newRoot, root);
+
+        // the pipe still flows into the file the tree holds open: lines keep coming, with counts of after the move
+        long logSize = Files.size(tree.log());
+        long countNow = tree.status().count();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (Files.size(tree.log()) <= logSize || lastPipedCount(tree) <= countNow) {
+            assertTrue("the log the tree writes through its pipe stopped growing at " + logSize + " bytes (last line: "
+                    + lastLine(tree) + ")", System.nanoTime() < deadline);
+            Thread.sleep(100); // the counter writes every 100 ms
+        }
+
+        // the record, as any agent of the cluster tells it
+        JsonNode record = cluster.record(b, out.id());
+        assertEquals("record outcome:\n" + record.toPrettyString(), "SUCCEEDED", record.path("outcome").asText());
+        assertEquals("record source", a.name, record.path("source").asText());
+        assertEquals("record destination", b.name, record.path("destination").asText());
+        assertEquals("record's new root pid", newRoot, record.path("statistics").path("newRootPid").asLong());
+        assertTrue("record has no error: " + record.path("error"), record.path("error").isNull()
+                || record.path("error").isMissingNode());
+        Duration frozen = Duration.parse(record.path("statistics").path("frozen").asText());
+        assertTrue("record's frozen time " + frozen + " is positive", !frozen.isZero() && !frozen.isNegative());
+        JsonNode listed = cluster.json(a, "migrations", "--json").path("migrations");
+        assertTrue("migrations --json on " + a + " lists " + out.id(), listed.findValuesAsText("id").contains(out.id()));
+
+        assertCleanedUp();
+        report(out, record, frozenMillis);
+    }
+
+    private void assertCleanedUp() throws Exception {
+        // the destination drops its images right after confirming the commit: give it a moment
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while ((!cluster.leftoverImages().isEmpty() || !cluster.criuLeftOver().isEmpty()) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertEquals("no images left under the agents' migrations/", List.of(), cluster.leftoverImages());
+        assertEquals("no CRIU process left under the agents", List.of(), cluster.criuLeftOver());
+    }
+
+    /** The figures of the migration, for people reading the test's output. */
+    private static void report(MigrateOutput out, JsonNode record, double frozenMillis) {
+        JsonNode stats = record.path("statistics");
+        JsonNode phases = stats.path("phaseDurations");
+        long images = stats.path("imageBytes").asLong();
+        long wire = stats.path("bytesOnWire").asLong();
+        Duration precopy = Duration.parse(phases.path("PRECOPY").asText("PT0S"));
+        Duration transfer = Duration.parse(phases.path("TRANSFER").asText("PT0S"));
+        Duration total = Duration.between(java.time.Instant.parse(record.path("started").asText()),
+                java.time.Instant.parse(record.path("ended").asText()));
+        double moving = (precopy.toNanos() + transfer.toNanos()) / 1e9;
+        System.out.printf(Locale.ROOT, "MigrationIT figures: %d MiB tree of 3 processes; frozen %.0f ms; whole migration "
+                + "%d ms; %.1f MiB of images, %.1f MiB on the wire in PRECOPY %d ms + TRANSFER %d ms (%.1f MiB/s); "
+                + "TRANSFER's last progress line %s MiB/s; %d pre-copy rounds; phases %s%n", MIB, frozenMillis,
+                total.toMillis(), images / 1048576.0, wire / 1048576.0, precopy.toMillis(), transfer.toMillis(),
+                moving == 0 ? 0 : wire / 1048576.0 / moving,
+                out.lastTransferRateMiBps().map(r -> String.format(Locale.ROOT, "%.1f", r)).orElse("?"),
+                stats.path("rounds").size(), phases);
+    }
+
+    private static long lastPipedCount(Workload tree) throws Exception {
+        String[] fields = lastLine(tree).split(" ");
+        try {
+            return fields.length > 1 && fields[0].equals("piped") ? Long.parseLong(fields[1]) : -1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** The last complete line of the tree's log (the writer may be in the middle of the next). */
+    private static String lastLine(Workload tree) throws Exception {
+        String text = Files.readString(tree.log());
+        int end = text.lastIndexOf('\n');
+        if (end < 0) {
+            return "";
+        }
+        int start = text.lastIndexOf('\n', end - 1) + 1;
+        return text.substring(start, end);
+    }
+
+}

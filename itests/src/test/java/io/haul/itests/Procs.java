@@ -1,0 +1,135 @@
+package io.haul.itests;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** What /proc says about processes: the tests' own view, independent of what the agents report. */
+public final class Procs {
+
+    private static final Path PROC = Path.of("/proc");
+
+    private Procs() {
+    }
+
+    /** One process as /proc shows it now. */
+    public record Task(long pid, long ppid, char state, long startTicks, String cmdline, String pidNs, String netNs) {
+        /** 'T' (stopped) or 't' (traced): frozen, as a tree CRIU holds or left behind. */
+        public boolean frozen() {
+            return state == 'T' || state == 't';
+        }
+
+        @Override
+        public String toString() {
+            return pid + "(" + state + ", ppid " + ppid + ", " + pidNs + ", " + netNs + ") " + cmdline;
+        }
+    }
+
+    /** The process now, or empty when there is none (or it is a zombie being reaped). */
+    public static Optional<Task> task(long pid) {
+        try {
+            String stat = Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"));
+            int end = stat.lastIndexOf(')');
+            String[] fields = stat.substring(end + 2).split(" ");
+            char state = fields[0].charAt(0);
+            if (state == 'Z' || state == 'X') {
+                return Optional.empty();
+            }
+            long ppid = Long.parseLong(fields[1]);
+            long start = Long.parseLong(fields[19]);
+            String cmdline = new String(Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("cmdline")),
+                    StandardCharsets.UTF_8).replace('\0', ' ').strip();
+            return Optional.of(new Task(pid, ppid, state, start, cmdline, namespace(pid, "pid"), namespace(pid, "net")));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty(); // it went away while we read it
+        }
+    }
+
+    public static boolean alive(long pid) {
+        return task(pid).isPresent();
+    }
+
+    /** Every process whose command line contains {@code marker}. */
+    public static List<Task> withCommandLineContaining(String marker) {
+        List<Task> found = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(PROC, "[0-9]*")) {
+            for (Path entry : entries) {
+                long pid;
+                try {
+                    pid = Long.parseLong(entry.getFileName().toString());
+                } catch (NumberFormatException e) {
+                    continue;
+                }
+                String cmdline;
+                try {
+                    cmdline = new String(Files.readAllBytes(entry.resolve("cmdline")), StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    continue;
+                }
+                if (cmdline.replace('\0', ' ').contains(marker)) {
+                    task(pid).ifPresent(found::add);
+                }
+            }
+        } catch (IOException e) {
+            throw new AssertionError("cannot list /proc: " + e, e);
+        }
+        return found;
+    }
+
+    /** The children of a process, from /proc/PID/task/PID/children. */
+    public static List<Long> children(long pid) {
+        try {
+            String text = Files.readString(PROC.resolve(Long.toString(pid)).resolve("task").resolve(Long.toString(pid))
+                    .resolve("children")).strip();
+            List<Long> kids = new ArrayList<>();
+            if (!text.isEmpty()) {
+                for (String kid : text.split("\\s+")) {
+                    kids.add(Long.parseLong(kid));
+                }
+            }
+            return kids;
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /** The process and all its descendants, parents first. */
+    public static List<Long> tree(long root) {
+        List<Long> all = new ArrayList<>();
+        if (!alive(root)) {
+            return all;
+        }
+        all.add(root);
+        for (int i = 0; i < all.size(); i++) {
+            all.addAll(children(all.get(i)));
+        }
+        return all;
+    }
+
+    /** "pid:[4026531836]", as readlink /proc/PID/ns/KIND prints it; "" when the process is gone. */
+    public static String namespace(long pid, String kind) {
+        try {
+            return Files.readSymbolicLink(PROC.resolve(Long.toString(pid)).resolve("ns").resolve(kind)).toString();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** The network namespace a file under /run/netns pins, as a /proc/PID/ns/net link names it. */
+    public static String netnsOf(String name) {
+        try {
+            Object inode = Files.getAttribute(Path.of("/run/netns", name), "unix:ino");
+            return "net:[" + inode + "]";
+        } catch (IOException e) {
+            throw new AssertionError("no network namespace " + name + ": " + e, e);
+        }
+    }
+}
