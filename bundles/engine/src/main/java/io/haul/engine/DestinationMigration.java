@@ -130,7 +130,8 @@ final class DestinationMigration implements Runnable {
             workspace.remember("restored.pid", Long.toString(tree.rootPid()));
             backend.service().restored(plan, tree.rootPid());
         } catch (HaulException e) {
-            String where = e.logFile() == null ? "" : " (log on " + context.agentName() + ": " + e.logFile() + ")";
+            String where = e.logFile() == null ? "" : e.getMessage().contains(e.logFile())
+                    ? " (on " + context.agentName() + ")" : " (log on " + context.agentName() + ": " + e.logFile() + ")";
             LOG.warn("migration {}: restore failed: {}{}", id, e.getMessage(), where);
             peer.abort(e.code(), e.getMessage() + where);
             return;
