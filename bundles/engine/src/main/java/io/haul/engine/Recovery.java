@@ -72,6 +72,14 @@ final class Recovery {
             write(record, Outcome.SUCCEEDED, "the source agent restarted after the commit point");
             LOG.warn("migration {} had passed its commit point when this agent stopped: the destination is the "
                     + "container", record.id());
+            // CRIU resumes a dumped tree whose agent vanished before it could let CRIU finish: kill that copy
+            SourceTree.parse(new Workspace(context.migrationsDir(), record.id()).recall("source.root"))
+                    .filter(SourceTree::stillRuns)
+                    .ifPresent(tree -> {
+                        StoppedTree.kill(tree.rootPid());
+                        LOG.warn("migration {}: killed the source copy {} that CRIU resumed after the commit point",
+                                record.id(), tree.rootPid());
+                    });
         }
         new Workspace(context.migrationsDir(), record.id()).dropImages();
     }

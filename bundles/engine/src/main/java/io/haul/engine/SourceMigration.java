@@ -282,6 +282,9 @@ final class SourceMigration implements Runnable {
 
     private void dump(DumpPlan plan) throws MigrationFailure {
         checkCancel();
+        // if this agent dies between the commit point and CRIU killing the tree, CRIU resumes it: recovery
+        // then finds and kills this very tree, the destination being the container
+        SourceTree.of(plan.rootPid()).ifPresent(tree -> rememberQuietly("source.root", tree.remembered()));
         frozenAt = clock.instant();
         try {
             frozen = context.criu().dump(new DumpRequest(plan, workspace.images(), workspace.log("dump")));
@@ -404,6 +407,14 @@ final class SourceMigration implements Runnable {
                 new MigrationError(phase, failure.code(), failure.getMessage(), failure.logFile()),
                 (cancelled ? "cancelled" : "rolled back") + " in " + phase + ": " + failure.getMessage()
                         + "; " + container.ref() + " keeps running here");
+    }
+
+    private void rememberQuietly(String fact, String value) {
+        try {
+            workspace.remember(fact, value);
+        } catch (IOException e) {
+            LOG.warn("migration {}: cannot note {} for recovery: {}", record.current().id(), fact, e.getMessage());
+        }
     }
 
     private void checkCancel() throws MigrationFailure {
