@@ -134,6 +134,10 @@ final class HandshakeWatch extends JdkSSLEngineOptions {
                 return "its certificate is not signed by the cluster CA (" + t.getMessage() + ")";
             }
             String message = String.valueOf(t.getMessage());
+            // the JDK's engine says so itself when Netty's record check let the first bytes through
+            if (message.contains("Unrecognized SSL message") || message.contains("plaintext connection")) {
+                return "it does not speak TLS (" + message + ")";
+            }
             if (message.contains("Empty client certificate chain") || message.contains("certificate_required")) {
                 return "it presented no certificate (" + message + ")";
             }
