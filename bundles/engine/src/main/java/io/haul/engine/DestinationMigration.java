@@ -25,6 +25,7 @@ import io.haul.pages.PagePushReader;
 import io.haul.pages.PageStore;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -125,7 +126,8 @@ final class DestinationMigration implements Runnable {
         RestoredTree tree;
         RestorePlan plan;
         try (var backend = context.plugins().backend(prepare.getBackend()).orElseThrow(() ->
-                new HaulException("backend.gone", "the '" + prepare.getBackend() + "' backend went away"))) {
+                new HaulException("backend.gone", "the '" + prepare.getBackend() + "' backend went away"));
+                Heartbeats beating = new Heartbeats(peer, heartbeatInterval())) {
             plan = backend.service().planRestore(manifest, workspace.images());
             tree = context.criu().restore(new RestoreRequest(plan, workspace.images(), workspace.log("restore")));
             workspace.remember("restored.pid", Long.toString(tree.rootPid()));
@@ -156,6 +158,11 @@ final class DestinationMigration implements Runnable {
         } else {
             discard(tree, plan, prepare.getBackend());
         }
+    }
+
+    /** Often enough that the source hears a few beats within its step timeout. */
+    private Duration heartbeatInterval() {
+        return Duration.ofMillis(Math.max(200, Math.min(2_000, context.stepTimeout().toMillis() / 4)));
     }
 
     private void resume(Peer peer, String id, RestoredTree tree, String backend) {

@@ -48,6 +48,24 @@ final class Peer implements AutoCloseable {
         return Frames.expect(envelope, expected);
     }
 
+    /**
+     * Waits for the expected message across the peer's heartbeats: each must come within {@code silence},
+     * all of it within {@code total}. A peer that goes quiet is taken for lost well before the total.
+     */
+    Envelope receiveAcrossHeartbeats(Envelope.BodyCase expected, Duration silence, Duration total) throws IOException {
+        long deadline = System.nanoTime() + total.toNanos();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new java.net.SocketTimeoutException("no " + expected + " from " + name() + " within " + total.toSeconds() + " s");
+            }
+            Envelope envelope = Frames.decode(connection.receive(Duration.ofNanos(Math.min(left, silence.toNanos()))));
+            if (envelope.getBodyCase() != Envelope.BodyCase.HEARTBEAT) {
+                return Frames.expect(envelope, expected);
+            }
+        }
+    }
+
     /** Tells the peer to roll back; best effort, the peer also rolls back when the connection drops. */
     void abort(String code, String message) {
         try {

@@ -350,7 +350,10 @@ final class SourceMigration implements Runnable {
     }
 
     private long awaitRestore(Peer peer) throws MigrationFailure, IOException {
-        Envelope restored = peer.receive(Envelope.BodyCase.RESTORED, context.restoreTimeout());
+        // the destination beats while CRIU restores: a link that goes down is noticed within the step timeout,
+        // not after the whole restore timeout with the source frozen
+        Envelope restored = peer.receiveAcrossHeartbeats(Envelope.BodyCase.RESTORED, context.stepTimeout(),
+                context.restoreTimeout());
         long pid = restored.getRestored().getRootPid();
         record.statistics(s -> new MigrationStatistics(s.phaseDurations(), s.frozen(), s.bytesOnWire(),
                 s.imageBytes(), s.rounds(), pid));
