@@ -71,12 +71,12 @@ final class DestinationMigration implements Runnable {
                     .setCapabilities(context.capabilities().now())));
             receive(peer, id);
         } catch (ProtocolException e) {
-            LOG.warn("refused {} from {}: {}", id.isEmpty() ? "a connection" : "migration " + id, connection.peer(),
+            LOG.warn("refused a migration{} from {}: {}", id.isEmpty() ? "" : " " + id, connection.peer(),
                     e.getMessage());
             peer.refuse(e.code(), e.getMessage());
         } catch (IOException e) {
-            LOG.warn("{}: {} went away or broke the protocol before a restore: {}",
-                    id.isEmpty() ? "a connection" : "migration " + id, connection.peer(), e.getMessage());
+            LOG.warn("migration{}: {} went away or broke the protocol before a restore: {}",
+                    id.isEmpty() ? " (no id yet)" : " " + id, connection.peer(), e.getMessage());
         } finally {
             peer.close();
         }
