@@ -3,7 +3,6 @@ package io.haul.engine;
 import io.haul.api.migration.MigrationError;
 import io.haul.api.migration.MigrationRecord;
 import io.haul.api.migration.Outcome;
-import io.haul.api.migration.Phase;
 import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -21,10 +21,8 @@ import io.haul.api.strategy.RoundStats;
 import io.haul.api.transport.Transport;
 import io.haul.cluster.AgentInfo;
 import io.haul.cluster.ContainerLock;
-import io.haul.criu.Criu;
 import io.haul.criu.DumpRequest;
 import io.haul.criu.FrozenDump;
-import io.haul.host.HostProbe;
 import io.haul.protocol.ImageStream;
 import io.haul.protocol.ProtocolException;
 import io.haul.protocol.Versions;
@@ -477,12 +475,7 @@ final class SourceMigration implements Runnable {
         /** The root and every process below it now (the tree may fork or lose processes between rounds). */
         @Override
         public List<Long> pids() {
-            List<Long> pids = new ArrayList<>();
-            ProcessHandle.of(container.rootPid()).ifPresent(root -> {
-                pids.add(root.pid());
-                root.descendants().forEach(child -> pids.add(child.pid()));
-            });
-            return pids;
+            return StoppedTree.tasks(container.rootPid()).stream().map(ProcessHandle::pid).toList();
         }
 
         @Override

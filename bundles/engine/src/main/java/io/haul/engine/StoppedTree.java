@@ -13,8 +13,10 @@ final class StoppedTree {
     }
 
     static void resume(long root) {
-        for (ProcessHandle task : tasks(root)) {
-            signal(task.pid(), "CONT");
+        List<String> command = new ArrayList<>(List.of("kill", "-CONT"));
+        tasks(root).forEach(task -> command.add(Long.toString(task.pid())));
+        if (command.size() > 2) {
+            run(command); // one kill for the whole tree
         }
     }
 
@@ -24,7 +26,8 @@ final class StoppedTree {
         }
     }
 
-    private static List<ProcessHandle> tasks(long root) {
+    /** The root and every process below it now. */
+    static List<ProcessHandle> tasks(long root) {
         List<ProcessHandle> tasks = new ArrayList<>();
         ProcessHandle.of(root).ifPresent(handle -> {
             tasks.add(handle);
@@ -33,9 +36,9 @@ final class StoppedTree {
         return tasks;
     }
 
-    private static void signal(long pid, String signal) {
+    private static void run(List<String> command) {
         try {
-            new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).start().waitFor();
+            new ProcessBuilder(command).start().waitFor();
         } catch (java.io.IOException e) {
             throw new IllegalStateException("cannot run kill: " + e.getMessage(), e);
         } catch (InterruptedException e) {

@@ -5,7 +5,6 @@ import io.haul.host.CriuStatus;
 import io.haul.host.HostReport;
 import io.haul.host.KernelFeature;
 import java.util.Locale;
-import java.util.stream.Collectors;
 
 /** How the command DTOs read in a terminal. */
 final class Formats {
@@ -106,10 +105,5 @@ final class Formats {
     private static String lastLine(String text) {
         String[] lines = text.strip().split("\n");
         return lines.length == 0 ? "" : lines[lines.length - 1].strip();
-    }
-
-    static String joined(Iterable<?> items) {
-        return java.util.stream.StreamSupport.stream(items.spliterator(), false).map(String::valueOf)
-                .collect(Collectors.joining(","));
     }
 }
