@@ -1,8 +1,7 @@
 package io.haul.criu;
 
-import io.haul.api.HaulException;
+import io.haul.api.backend.HeldCheckpoint;
 import java.nio.file.Path;
-import java.time.Duration;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -11,19 +10,7 @@ import org.osgi.annotation.versioning.ProviderType;
  * agent dies, CRIU loses its RPC peer and resumes the tree: the source copy is never lost.
  */
 @ProviderType
-public interface FrozenDump extends AutoCloseable {
+public interface FrozenDump extends HeldCheckpoint {
 
     Path imageDir();
-
-    /** From the freeze to the images being written. */
-    Duration frozenFor();
-
-    /** After the commit point only: lets CRIU finish, which kills the dumped tree. */
-    void commit() throws HaulException;
-
-    /** Before the commit point: makes CRIU fail the dump, which resumes the tree. Idempotent. */
-    void abort();
-
-    @Override
-    void close();
 }

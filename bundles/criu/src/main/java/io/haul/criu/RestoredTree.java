@@ -1,6 +1,6 @@
 package io.haul.criu;
 
-import io.haul.api.HaulException;
+import io.haul.api.backend.HeldRestore;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -8,14 +8,5 @@ import org.osgi.annotation.versioning.ProviderType;
  * point. Its root is a child of the agent's JVM (CRIU restores it as its sibling), so the agent reaps it.
  */
 @ProviderType
-public interface RestoredTree {
-
-    /** The host pid of the tree's root on this host. */
-    long rootPid();
-
-    /** After the commit point: lets every task of the tree run. */
-    void resume() throws HaulException;
-
-    /** On rollback: kills every task of the tree, leaving nothing of it behind. Idempotent. */
-    void kill();
+public interface RestoredTree extends HeldRestore {
 }

@@ -1,6 +1,7 @@
 package io.haul.engine;
 
 import io.haul.api.HaulException;
+import io.haul.api.backend.DumpPlan.ContainerManifest;
 import io.haul.api.namespace.NamespaceHandler;
 import io.haul.api.namespace.NamespaceKind;
 import io.haul.api.namespace.NamespaceState;
@@ -39,6 +40,10 @@ final class DestinationChecks {
                 throw new MigrationFailure("check.backend", "the destination's '" + prepare.getBackend()
                         + "' backend is not usable: " + backend.service().usability().reason());
             }
+            backend.service().checkRestore(new ContainerManifest(prepare.getBackend(), prepare.getContainerId(),
+                    prepare.getManifestFactsMap()));
+        } catch (HaulException e) {
+            throw MigrationFailure.of(e);
         }
         checkCriu(prepare.getSourceCriuVersion());
         checkCpu(prepare, workspace);

@@ -2,6 +2,7 @@ package io.haul.engine;
 
 import io.haul.api.HaulException;
 import io.haul.api.backend.DumpPlan.ContainerManifest;
+import io.haul.api.backend.HeldRestore;
 import io.haul.api.backend.RestorePlan;
 import io.haul.api.migration.MigrationError;
 import io.haul.api.migration.MigrationRecord;
@@ -10,7 +11,6 @@ import io.haul.api.migration.Phase;
 import io.haul.api.namespace.NamespaceState;
 import io.haul.api.transport.Connection;
 import io.haul.criu.RestoreRequest;
-import io.haul.criu.RestoredTree;
 import io.haul.protocol.ImageStream;
 import io.haul.protocol.ProtocolException;
 import io.haul.protocol.Versions;
@@ -123,16 +123,23 @@ final class DestinationMigration implements Runnable {
     private void restoreAndCommit(Peer peer, String id, Prepare prepare, Workspace workspace) throws IOException {
         ContainerManifest manifest = new ContainerManifest(prepare.getBackend(), prepare.getContainerId(),
                 prepare.getManifestFactsMap());
-        RestoredTree tree;
-        RestorePlan plan;
+        HeldRestore tree;
+        RestorePlan plan = null;
         try (var backend = context.plugins().backend(prepare.getBackend()).orElseThrow(() ->
                 new HaulException("backend.gone", "the '" + prepare.getBackend() + "' backend went away"));
                 Heartbeats beating = new Heartbeats(peer, heartbeatInterval())) {
             plan = backend.service().planRestore(manifest, workspace.images());
-            tree = context.criu().restore(new RestoreRequest(plan, workspace.images(), workspace.log("restore")));
-            workspace.remember("restored.pid", Long.toString(tree.rootPid()));
-            backend.service().restored(plan, tree.rootPid());
+            // a runtime that owns the tasks (Docker, runc) restores them itself; otherwise CRIU does, with the plan
+            tree = backend.service().restore(plan, workspace.images()).orElse(null);
+            if (tree == null) {
+                tree = context.criu().restore(new RestoreRequest(plan, workspace.images(), workspace.log("restore")));
+                workspace.remember("restored.pid", Long.toString(tree.rootPid()));
+                backend.service().restored(plan, tree.rootPid());
+            }
         } catch (HaulException e) {
+            if (plan != null) {
+                abandon(plan, prepare.getBackend());
+            }
             String where = e.logFile() == null ? "" : e.getMessage().contains(e.logFile())
                     ? " (on " + context.agentName() + ")" : " (log on " + context.agentName() + ": " + e.logFile() + ")";
             LOG.warn("migration {}: restore failed: {}{}", id, e.getMessage(), where);
@@ -165,7 +172,7 @@ final class DestinationMigration implements Runnable {
         return Duration.ofMillis(Math.max(200, Math.min(2_000, context.stepTimeout().toMillis() / 4)));
     }
 
-    private void resume(Peer peer, String id, RestoredTree tree, String backend) {
+    private void resume(Peer peer, String id, HeldRestore tree, String backend) {
         try {
             tree.resume();
             LOG.info("migration {}: {}:{} runs here as pid {}", id, backend, tree.rootPid(), tree.rootPid());
@@ -179,8 +186,12 @@ final class DestinationMigration implements Runnable {
         }
     }
 
-    private void discard(RestoredTree tree, RestorePlan plan, String backendName) {
+    private void discard(HeldRestore tree, RestorePlan plan, String backendName) {
         tree.kill();
+        abandon(plan, backendName);
+    }
+
+    private void abandon(RestorePlan plan, String backendName) {
         context.plugins().backend(backendName).ifPresent(backend -> {
             try (backend) {
                 backend.service().restoreAbandoned(plan);

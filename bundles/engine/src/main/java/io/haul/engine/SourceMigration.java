@@ -5,6 +5,7 @@ import io.haul.api.HaulException;
 import io.haul.api.backend.ContainerBackend;
 import io.haul.api.backend.ContainerInfo;
 import io.haul.api.backend.DumpPlan;
+import io.haul.api.backend.HeldCheckpoint;
 import io.haul.api.migration.ConvergencePolicy;
 import io.haul.api.migration.MigrationError;
 import io.haul.api.migration.MigrationStatistics;
@@ -22,7 +23,6 @@ import io.haul.api.transport.Transport;
 import io.haul.cluster.AgentInfo;
 import io.haul.cluster.ContainerLock;
 import io.haul.criu.DumpRequest;
-import io.haul.criu.FrozenDump;
 import io.haul.protocol.ImageStream;
 import io.haul.protocol.ProtocolException;
 import io.haul.protocol.Versions;
@@ -68,7 +68,7 @@ final class SourceMigration implements Runnable {
     private final Workspace workspace;
     private final Clock clock;
 
-    private FrozenDump frozen;
+    private HeldCheckpoint frozen;
     private Instant frozenAt;
     private boolean committed;
     private CountingOutputStream wire;
@@ -284,8 +284,12 @@ final class SourceMigration implements Runnable {
         // then finds and kills this very tree, the destination being the container
         SourceTree.of(plan.rootPid()).ifPresent(tree -> rememberQuietly("source.root", tree.remembered()));
         frozenAt = clock.instant();
-        try {
-            frozen = context.criu().dump(new DumpRequest(plan, workspace.images(), workspace.log("dump")));
+        try (var backend = backend()) {
+            // a runtime that owns the tasks (Docker, runc) dumps them itself; otherwise CRIU does, with the plan
+            frozen = backend.service().checkpoint(container, plan, workspace.images()).orElse(null);
+            if (frozen == null) {
+                frozen = context.criu().dump(new DumpRequest(plan, workspace.images(), workspace.log("dump")));
+            }
         } catch (HaulException e) {
             throw MigrationFailure.of(e);
         }
@@ -371,6 +375,13 @@ final class SourceMigration implements Runnable {
             LOG.error("migration {}: CRIU did not finish the dump after the commit point; the source tree {} may "
                     + "still exist: {}", record.current().id(), container.rootPid(), e.getMessage());
         }
+        context.plugins().backend(container.ref().backend()).ifPresent(backend -> {
+            try (backend) {
+                backend.service().sourceCommitted(container); // e.g. the runtime forgets the stopped container
+            } catch (RuntimeException e) {
+                LOG.warn("migration {}: the backend could not clean up after the source: {}", record.current().id(), e.toString());
+            }
+        });
         boolean confirmed = false;
         try {
             peer.send(Envelope.newBuilder().setCommit(Commit.getDefaultInstance()));

@@ -5,6 +5,7 @@ import io.haul.api.Usability;
 import io.haul.api.backend.DumpPlan.ContainerManifest;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
@@ -16,6 +17,10 @@ import org.osgi.annotation.versioning.ConsumerType;
  * {@link #planRestore}; after CRIU restored the tasks (still stopped) {@link #restored}; then either
  * the commit ({@link #sourceCommitted} on the source) or the rollback ({@link #restoreAbandoned} on the
  * destination, while CRIU resumes the source).
+ *
+ * <p>A backend whose runtime must take the checkpoint and do the restore itself (Docker, runc: their runtime
+ * owns the tasks' parent, cgroups and mounts) returns them from {@link #checkpoint} and {@link #restore};
+ * the default, empty, lets the engine run CRIU itself with the plans.
  */
 @ConsumerType
 public interface ContainerBackend {
@@ -36,6 +41,31 @@ public interface ContainerBackend {
 
     /** Destination side, before restore: what CRIU must be told to restore it here. */
     RestorePlan planRestore(ContainerManifest manifest, Path imageDir) throws HaulException;
+
+    /**
+     * Destination side, before the source freezes anything: whether this host can take the container (its
+     * image is here, its name is free...). Throws with a code and a message that names what is missing.
+     */
+    default void checkRestore(ContainerManifest manifest) throws HaulException {
+    }
+
+    /**
+     * Source side, after pre-copy: dumps the container through its runtime into {@code imageDir} (CRIU's images
+     * plus whatever files the destination needs) and returns once they are complete, the tasks held frozen.
+     * Empty: the engine dumps with CRIU itself, with {@code plan}.
+     */
+    default Optional<HeldCheckpoint> checkpoint(ContainerInfo container, DumpPlan plan, Path imageDir)
+            throws HaulException {
+        return Optional.empty();
+    }
+
+    /**
+     * Destination side: restores from the received {@code imageDir} through the runtime, tasks held stopped.
+     * Empty: the engine restores with CRIU itself, with {@code plan}, then calls {@link #restored}.
+     */
+    default Optional<HeldRestore> restore(RestorePlan plan, Path imageDir) throws HaulException {
+        return Optional.empty();
+    }
 
     /** Destination side: CRIU restored the tree (tasks stopped) with this root pid. */
     default void restored(RestorePlan plan, long rootPid) throws HaulException {

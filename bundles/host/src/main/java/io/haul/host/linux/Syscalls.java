@@ -55,6 +55,8 @@ public final class Syscalls {
     private static final MethodHandle IOCTL = downcall("ioctl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
             CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle MKFIFO = downcall("mkfifo",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
     private static final MethodHandle SYSCONF = downcall("sysconf",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT));
 
@@ -203,6 +205,21 @@ public final class Syscalls {
                 throw new ErrnoException("ioctl(fd " + fd + ", 0x" + Long.toHexString(request) + ")", errno(state));
             }
             return result;
+        } catch (ErrnoException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** mkfifo(3): a named pipe with the given permission bits. */
+    public static void mkfifo(String path, int mode) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            int result = (int) MKFIFO.invokeExact(state, arena.allocateFrom(path), mode);
+            if (result < 0) {
+                throw new ErrnoException("mkfifo(" + path + ")", errno(state));
+            }
         } catch (ErrnoException | RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {

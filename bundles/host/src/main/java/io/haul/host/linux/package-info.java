@@ -4,7 +4,7 @@
  * Callers need native access ({@code --enable-native-access} or the {@code Enable-Native-Access} manifest header).
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.haul.host.linux;
 
 import org.osgi.annotation.bundle.Export;

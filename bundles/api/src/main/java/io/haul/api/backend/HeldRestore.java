@@ -1,0 +1,18 @@
+package io.haul.api.backend;
+
+import io.haul.api.HaulException;
+import org.osgi.annotation.versioning.ProviderType;
+
+/** A restored container whose tasks are all held stopped, waiting for the commit point. */
+@ProviderType
+public interface HeldRestore {
+
+    /** The host pid of the restored tree's root. */
+    long rootPid();
+
+    /** After the commit point: the restored tasks run. */
+    void resume() throws HaulException;
+
+    /** On rollback: the restored tasks go away, leaving nothing of them behind. Idempotent. */
+    void kill();
+}
