@@ -25,7 +25,13 @@ public final class Requirements {
         /** The unshare binary (util-linux). */
         UNSHARE,
         /** Haul's CRIU at {@link #CRIU}. */
-        CRIU
+        CRIU,
+        /**
+         * A Docker engine per namespace host ({@link DockerHost}) and runc containers ({@link RuncHost}): dockerd,
+         * containerd, runc, a docker client and a static busybox (packages docker.io, containerd, runc,
+         * busybox-static).
+         */
+        DOCKER
     }
 
     /** The needs of a test class run with {@link HaulExam}. */
@@ -62,6 +68,7 @@ public final class Requirements {
                         missing.add("no CRIU at " + CRIU + " (./haul setup installs it)");
                     }
                 }
+                case DOCKER -> missing.addAll(DockerHost.missing());
             }
         }
         return missing.isEmpty() ? null : String.join("; ", missing);

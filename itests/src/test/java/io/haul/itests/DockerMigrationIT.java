@@ -1,0 +1,300 @@
+package io.haul.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotEquals;
+import static org.junit.Assert.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.haul.itests.Requirements.HostNeeds;
+import io.haul.itests.Requirements.Need;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.UUID;
+import org.junit.After;
+import org.junit.AfterClass;
+import org.junit.BeforeClass;
+import org.junit.Test;
+
+/**
+ * Docker and runc containers moved between two hosts as a user does it: a Docker engine and a runc state root
+ * on each host, the plugin jar copied into each agent's deploy folder, then {@code ./haul migrate docker:NAME --to
+ * hostB}, and everything checked through the engines and runc, from outside the agents.
+ */
+@HostNeeds({Need.ROOT, Need.UNSHARE, Need.CRIU, Need.DOCKER})
+public class DockerMigrationIT {
+
+    private static final double MIGRATE_SECONDS = 180;
+    private static final long BACKEND_SECONDS = 60;
+    /** Writes a counter kept in the shell's memory to the writable layer and the volume ten times a second. */
+    private static final String COUNTER = "echo $RANDOM > /born-here; nc -ll -p 7000 -e cat & i=0; "
+            + "while true; do i=$((i+1)); echo $i > /counter; echo $i > /data/counter; sleep 0.1; done";
+
+    private static TwoHostCluster cluster;
+    private static Path base;
+    private static DockerHost dockerA;
+    private static DockerHost dockerB;
+    private static RuncHost runcA;
+    private static RuncHost runcB;
+    private static BusyboxRootfs rootfs;
+
+    private String container;
+
+    @BeforeClass
+    public static void startHosts() throws Exception {
+        cluster = TwoHostCluster.start(DockerMigrationIT.class, new TwoHostCluster.Options());
+        try {
+            base = Files.createTempDirectory(Path.of("/tmp"), "haul-dm-"); // short: containerd's socket paths
+            rootfs = BusyboxRootfs.make(base.resolve("busybox"));
+            dockerA = DockerHost.start("dmA", cluster.a.name, base.resolve("A"), cluster.work);
+            dockerB = DockerHost.start("dmB", cluster.b.name, base.resolve("B"), cluster.work);
+            dockerA.importImage(rootfs);
+            dockerB.loadSameImage(dockerA);
+            runcA = new RuncHost("rcA", cluster.a.name, base.resolve("runcA"));
+            runcB = new RuncHost("rcB", cluster.b.name, base.resolve("runcB"));
+            configure(cluster.a, dockerA, runcA);
+            configure(cluster.b, dockerB, runcB);
+            for (TwoHostCluster.Agent agent : List.of(cluster.a, cluster.b)) {
+                deployPlugin(agent);
+                awaitBackends(agent, true);
+            }
+        } catch (Throwable e) {
+            stopHosts();
+            throw e;
+        }
+    }
+
+    @AfterClass
+    public static void stopHosts() throws Exception {
+        for (AutoCloseable host : new AutoCloseable[] {runcA, runcB, dockerA, dockerB}) {
+            if (host != null) {
+                host.close();
+            }
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
+        if (base != null) {
+            Commands.run(List.of("rm", "-rf", "--one-file-system", base.toString()), 60);
+        }
+    }
+
+    @After
+    public void removeContainer() throws Exception {
+        if (container != null) {
+            dockerA.cli("rm", "-f", container);
+            dockerB.cli("rm", "-f", container);
+        }
+    }
+
+    /** The agent's configuration names its host's engine and runc root; FileInstall hands it to the backends. */
+    private static void configure(TwoHostCluster.Agent agent, DockerHost docker, RuncHost runc) throws IOException {
+        Files.writeString(agent.state.resolve("etc/haul.docker.cfg"), "socket=" + docker.socket() + "\n");
+        // both hosts share this machine's cgroup tree: the restored copy must not join the frozen source's cgroup
+        Files.writeString(agent.state.resolve("etc/haul.runc.cfg"), "root=" + runc.root() + "\nbundles="
+                + base.resolve("bundles-" + agent.name) + "\ncgroupsParent=/haul-moved-" + agent.name + "\n");
+    }
+
+    private static Path pluginJar() {
+        Path jar = Path.of(System.getProperty("haul.docker.jar", ""));
+        assertTrue("the docker plugin jar " + jar + " exists (build first)", Files.isRegularFile(jar));
+        return jar;
+    }
+
+    /** Copies the plugin jar into the deploy folder in one step, as a user's cp then mv would. */
+    private static void deployPlugin(TwoHostCluster.Agent agent) throws IOException {
+        Path staging = agent.state.resolve("plugin-docker.jar.part");
+        Files.copy(pluginJar(), staging, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(staging, agent.state.resolve("deploy/plugin-docker.jar"), StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Waits until the agent lists (or no longer lists) docker and runc as usable backends; polled, no event. */
+    private static void awaitBackends(TwoHostCluster.Agent agent, boolean present) throws Exception {
+        long deadline = System.nanoTime() + BACKEND_SECONDS * 1_000_000_000L;
+        JsonNode backends = null;
+        while (System.nanoTime() < deadline) {
+            backends = cluster.json(agent, "backends", "--json");
+            boolean docker = usable(backends, "docker");
+            boolean runc = usable(backends, "runc");
+            if (present ? docker && runc : !listed(backends, "docker") && !listed(backends, "runc")) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError(agent.name + ": docker and runc " + (present ? "usable" : "gone") + " within "
+                + BACKEND_SECONDS + " s; backends now: " + backends + "\nagent log:\n" + agent.logText());
+    }
+
+    private static boolean listed(JsonNode backends, String name) {
+        return backends.findParents("name").stream().anyMatch(n -> n.path("name").asText().equals(name));
+    }
+
+    private static boolean usable(JsonNode backends, String name) {
+        return backends.findParents("name").stream().anyMatch(n -> n.path("name").asText().equals(name)
+                && n.path("usable").asBoolean());
+    }
+
+    private static long counter(DockerHost host, String name, String file) throws Exception {
+        return Long.parseLong(host.cliOk("exec", name, "cat", file).strip());
+    }
+
+    private String startCounter(String volume) throws Exception {
+        container = "counter-" + UUID.randomUUID().toString().substring(0, 8);
+        dockerA.run(container, List.of("--network", "none", "-v", volume + ":/data", "-e", "HAUL_TEST=yes",
+                "-l", "io.haul.test=" + container), DockerHost.IMAGE, "sh", "-c", COUNTER);
+        awaitCounterAbove(dockerA, container, 3);
+        return container;
+    }
+
+    private static long awaitCounterAbove(DockerHost host, String name, long floor) throws Exception {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        long value = -1;
+        while (System.nanoTime() < deadline) {
+            Commands.Result read = host.cli("exec", name, "cat", "/counter");
+            if (read.exitCode() == 0 && !read.stdout().isBlank()) {
+                value = Long.parseLong(read.stdout().strip());
+                if (value > floor) {
+                    return value;
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError(name + " on " + host + ": counter still " + value + ", not above " + floor);
+    }
+
+    @Test
+    public void aDockerContainerMovesWithItsLayerItsVolumeAndItsListeningSocket() throws Exception {
+        String volume = "vol-" + UUID.randomUUID().toString().substring(0, 8);
+        String name = startCounter(volume);
+        String bornHere = dockerA.cliOk("exec", name, "cat", "/born-here").strip();
+        long pidOnA = dockerA.containerPid(name);
+        long before = counter(dockerA, name, "/counter");
+
+        Commands.Result result = cluster.clientLive(cluster.a, "migrate", "docker:" + name, "--to", cluster.b.name)
+                .result(MIGRATE_SECONDS);
+        String text = result.output();
+        System.out.println("DockerMigrationIT migrate printed:\n" + text);
+        assertEquals("migrate succeeds:\n" + text + "\nA's log:\n" + cluster.a.logText() + "\nB's log:\n"
+                + cluster.b.logText(), 0, result.exitCode());
+
+        // on B: the same container, continuing from its frozen state, with its files
+        assertEquals("running on B", "running", dockerB.containerStatus(name));
+        long after = awaitCounterAbove(dockerB, name, before);
+        assertTrue("the counter went on from " + before + " (memory moved), not from 1: " + after, after > before);
+        long volumeCounter = counter(dockerB, name, "/data/counter");
+        assertTrue("the volume's counter went on from " + before + ": " + volumeCounter, volumeCounter >= before);
+        assertEquals("the file written on A before the move is in B's layer", bornHere,
+                dockerB.cliOk("exec", name, "cat", "/born-here").strip());
+        assertEquals("the listening socket answers on B", "ping",
+                dockerB.cliOk("exec", name, "sh", "-c", "echo ping | nc -w 5 127.0.0.1 7000").strip());
+        JsonNode inspect = new ObjectMapper().readTree(dockerB.cliOk("inspect", name)).get(0);
+        assertEquals("image", DockerHost.IMAGE, inspect.path("Config").path("Image").asText());
+        assertTrue("environment: " + inspect.path("Config").path("Env"),
+                inspect.path("Config").path("Env").toString().contains("HAUL_TEST=yes"));
+        assertEquals("label", name, inspect.path("Config").path("Labels").path("io.haul.test").asText());
+        assertTrue("the volume is mounted at /data: " + inspect.path("Mounts"),
+                inspect.path("Mounts").toString().contains(volume) && inspect.path("Mounts").toString().contains("/data"));
+
+        // on A: the container is gone, its process too
+        assertNotEquals("gone from A", 0, dockerA.cli("inspect", name).exitCode());
+        assertFalse("its process " + pidOnA + " ended on A", Procs.alive(pidOnA));
+        dockerA.cli("volume", "rm", "-f", volume);
+        dockerB.cli("rm", "-f", name);
+        dockerB.cli("volume", "rm", "-f", volume);
+    }
+
+    @Test
+    public void aContainerWhoseImageIsMissingOnTheDestinationIsRefusedBeforeFreezing() throws Exception {
+        dockerA.importImage(rootfs.tarball(), "haul-only-a:1");
+        container = "only-a-" + UUID.randomUUID().toString().substring(0, 8);
+        dockerA.run(container, List.of("--network", "none"), "haul-only-a:1", "sh", "-c",
+                "i=0; while true; do i=$((i+1)); echo $i > /counter; sleep 0.1; done");
+        long before = awaitCounterAbove(dockerA, container, 2);
+        long pid = dockerA.containerPid(container);
+
+        Commands.Result result = cluster.clientLive(cluster.a, "migrate", "docker:" + container, "--to",
+                cluster.b.name).result(MIGRATE_SECONDS);
+        String text = result.output();
+        System.out.println("DockerMigrationIT missing image, migrate printed:\n" + text);
+        assertNotEquals("migrate fails:\n" + text, 0, result.exitCode());
+        assertTrue("the error names the missing image:\n" + text, text.contains("haul-only-a:1"));
+        String id = new MigrateOutput(result.stdout()).id();
+        JsonNode record = cluster.record(cluster.a, id);
+        assertEquals("refused in the checks, before anything froze:\n" + record.toPrettyString(), "CHECKS",
+                record.path("error").path("phase").asText());
+        assertEquals("the same process runs on A", pid, dockerA.containerPid(container));
+        awaitCounterAbove(dockerA, container, before);
+        assertNotEquals("nothing was made on B", 0, dockerB.cli("inspect", container).exitCode());
+    }
+
+    @Test
+    public void psListsWhatCanMoveAndWhyTheRestCannot() throws Exception {
+        String volume = "vol-" + UUID.randomUUID().toString().substring(0, 8);
+        String name = startCounter(volume);
+        String hostNet = name + "-hostnet";
+        dockerA.run(hostNet, List.of("--network", "host"), DockerHost.IMAGE, "sleep", "3600");
+        try {
+            Commands.Result ps = cluster.client(cluster.a, "ps", "docker");
+            System.out.println("DockerMigrationIT ps docker:\n" + ps.output());
+            assertEquals(ps.output(), 0, ps.exitCode());
+            assertTrue("lists the counter:\n" + ps.output(), ps.stdout().contains("docker:" + name));
+            assertTrue("says why the host-network container cannot move:\n" + ps.output(),
+                    ps.stdout().lines().anyMatch(l -> l.contains(hostNet) && l.contains("network mode is 'host'")));
+        } finally {
+            dockerA.cli("rm", "-f", hostNet);
+            dockerA.cli("volume", "rm", "-f", volume);
+        }
+    }
+
+    @Test
+    public void aRuncContainerMoves() throws Exception {
+        String id = "rc-" + UUID.randomUUID().toString().substring(0, 8);
+        Path bundle = runcA.bundle(id, rootfs, "sh", "-c",
+                "i=0; while true; do i=$((i+1)); echo $i > /tmp/counter-" + id + "; sleep 0.1; done");
+        long pidOnA = runcA.run(id, bundle);
+        long before = awaitFileAbove(bundle.resolve("rootfs/tmp/counter-" + id), 3);
+
+        Commands.Result result = cluster.clientLive(cluster.a, "migrate", "runc:" + id, "--to", cluster.b.name)
+                .result(MIGRATE_SECONDS);
+        String text = result.output();
+        System.out.println("DockerMigrationIT runc migrate printed:\n" + text);
+        try {
+            assertEquals("migrate succeeds:\n" + text + "\nB's log:\n" + cluster.b.logText(), 0, result.exitCode());
+            assertEquals("running in B's runc root", "running", runcB.status(id));
+            long pidOnB = runcB.pid(id);
+            assertFalse("the process ended on A", Procs.alive(pidOnA));
+            assertFalse("A's runc forgot it", runcA.list().contains(id));
+            Path moved = base.resolve("bundles-" + cluster.b.name).resolve(id);
+            long after = awaitFileAbove(moved.resolve("rootfs/tmp/counter-" + id), before);
+            assertTrue("the counter went on from " + before + ": " + after, after > before);
+            assertTrue("B's container is a new process " + pidOnB, Procs.alive(pidOnB));
+        } finally {
+            runcB.delete(id);
+            runcA.delete(id);
+        }
+    }
+
+    private static long awaitFileAbove(Path file, long floor) throws Exception {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        long value = -1;
+        while (System.nanoTime() < deadline) {
+            try {
+                String text = Files.readString(file).strip();
+                if (!text.isEmpty()) {
+                    value = Long.parseLong(text);
+                    if (value > floor) {
+                        return value;
+                    }
+                }
+            } catch (IOException | NumberFormatException e) {
+                // being rewritten: read again
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError(file + " still " + value + ", not above " + floor);
+    }
+}

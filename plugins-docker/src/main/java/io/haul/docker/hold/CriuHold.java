@@ -1,0 +1,160 @@
+package io.haul.docker.hold;
+
+import io.haul.api.HaulException;
+import io.haul.host.linux.Syscalls;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+
+/**
+ * Holds a runtime's CRIU step (a Docker or runc checkpoint at post-dump, a restore at post-restore) until the
+ * commit point decides, through the action script runtime/setup/criu-hold-hook.sh: a folder under
+ * {@link #HOLDS} with the FIFOs {@code reached} (the script tells where the images are) and {@code verdict}
+ * ({@code go} lets CRIU finish; anything else, or this agent dying, makes CRIU undo its step).
+ *
+ * <p>Both FIFOs are opened read-write at once, so neither side's open ever waits for the other, a verdict
+ * written before the script reached the hold waits in the FIFO, and the script's read of the verdict ends
+ * (empty: undo) when this process goes away. Close a hold only after the runtime's call ended: a hold folder
+ * that vanishes before the script looked for it would let the step finish.
+ */
+public final class CriuHold implements AutoCloseable {
+
+    /** The folder the hook accepts holds in; /run is a tmpfs, so a reboot forgets stale ones. */
+    public static final Path HOLDS = Path.of("/run/haul/hold");
+    /** The file in an image folder that names the hold of a restore from it. */
+    public static final String RESTORE_MARKER = "haul-hold";
+    /** The hook as ./haul setup installs it, and the CRIU configuration of runc that names it. */
+    public static final Path HOOK = Path.of("/opt/haul/hooks/haul-hold");
+    public static final Path RUNC_CRIU_CONFIG = Path.of("/etc/criu/runc.conf");
+
+    private static final String RUNTIME_ENDED = "runtime-ended";
+
+    private final Path folder;
+    private final FileChannel reached;
+    private final FileChannel verdict;
+    private boolean released;
+
+    private CriuHold(Path folder, Duration limit) throws HaulException {
+        this.folder = folder;
+        try {
+            Files.createDirectories(HOLDS);
+            deleteTree(folder); // a stale hold of an earlier agent with the same key
+            Files.createDirectory(folder);
+            Files.writeString(folder.resolve("limit"), Long.toString(Math.max(1, limit.toSeconds())));
+            Syscalls.mkfifo(folder.resolve("reached").toString(), 0600);
+            Syscalls.mkfifo(folder.resolve("verdict").toString(), 0600);
+            reached = FileChannel.open(folder.resolve("reached"), StandardOpenOption.READ, StandardOpenOption.WRITE);
+            verdict = FileChannel.open(folder.resolve("verdict"), StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } catch (IOException e) { // ErrnoException among them
+            deleteTree(folder);
+            throw new HaulException("hold.setup", "cannot prepare the hold folder " + folder + ": " + e.getMessage());
+        }
+    }
+
+    /** Holds the checkpoint of the container whose init process has this host pid, at post-dump. */
+    public static CriuHold forDump(long initPid, Duration limit) throws HaulException {
+        return new CriuHold(HOLDS.resolve("dump-" + initPid), limit);
+    }
+
+    /** Holds a restore from {@code imageDir} at post-restore: marks the folder so the hook finds this hold. */
+    public static CriuHold forRestore(String key, Path imageDir, Duration limit) throws HaulException {
+        if (!key.matches("[A-Za-z0-9-]{1,64}")) {
+            throw new IllegalArgumentException("a hold key is letters, digits and '-': " + key);
+        }
+        CriuHold hold = new CriuHold(HOLDS.resolve("restore-" + key), limit);
+        try {
+            Files.writeString(imageDir.resolve(RESTORE_MARKER), hold.folder.toString());
+        } catch (IOException e) {
+            hold.close();
+            throw new HaulException("hold.setup", "cannot mark " + imageDir + " for the hold: " + e.getMessage());
+        }
+        return hold;
+    }
+
+    /** Where the hook said the step is held: the container's init pid on this host and CRIU's image folder. */
+    public record Reached(long initPid, Path imageDir) {
+    }
+
+    /**
+     * Waits until CRIU reached the hold, or until the runtime's call (which only returns after the hold, or when
+     * the step failed before it) ends first: then the step failed, and that call's error says why.
+     */
+    public Reached awaitReached(CompletableFuture<?> runtimeCall) throws HaulException {
+        // ends the read below with a line of our own: closing the channel would not wake a virtual thread there
+        runtimeCall.whenComplete((result, error) -> endReadWith(RUNTIME_ENDED));
+        ByteBuffer buffer = ByteBuffer.allocate(4096);
+        try {
+            while (buffer.position() == 0 || buffer.get(buffer.position() - 1) != '\n') {
+                if (reached.read(buffer) < 0 || !buffer.hasRemaining()) {
+                    break;
+                }
+            }
+        } catch (IOException e) {
+            throw new HaulException("hold.failed", "cannot read the hold's FIFO in " + folder + ": " + e.getMessage());
+        }
+        String line = new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8).strip();
+        String[] parts = line.split(" ", 2);
+        if (parts.length == 2 && parts[0].matches("\\d+")) {
+            return new Reached(Long.parseLong(parts[0]), Path.of(parts[1]));
+        }
+        throw new HaulException("hold.not-reached", "the runtime ended its CRIU step before the hold"
+                + (line.isEmpty() || line.equals(RUNTIME_ENDED) ? "" : " (the hook said '" + line + "')"));
+    }
+
+    private void endReadWith(String line) {
+        try {
+            reached.write(ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.US_ASCII)));
+        } catch (IOException e) {
+            closeQuietly(reached);
+        }
+    }
+
+    /** Lets CRIU finish ({@code go}) or undo its step. Only the first call counts. */
+    public synchronized void release(boolean go) {
+        if (released) {
+            return;
+        }
+        released = true;
+        try {
+            verdict.write(ByteBuffer.wrap((go ? "go\n" : "undo\n").getBytes(StandardCharsets.US_ASCII)));
+        } catch (IOException e) {
+            closeQuietly(verdict); // the script's read then ends empty, which undoes the step
+        }
+    }
+
+    /** Undoes the step unless released, and removes the hold's folder: only once the runtime's call ended. */
+    @Override
+    public void close() {
+        release(false);
+        closeQuietly(verdict);
+        closeQuietly(reached);
+        deleteTree(folder);
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // nothing to do: the descriptor is gone either way
+        }
+    }
+
+    private static void deleteTree(Path path) {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(path)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a leftover folder is replaced by the next hold with the same key
+        }
+    }
+}

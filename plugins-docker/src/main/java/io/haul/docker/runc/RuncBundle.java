@@ -1,0 +1,58 @@
+package io.haul.docker.runc;
+
+import io.haul.api.HaulException;
+import io.haul.docker.files.FileTrees;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A runc container's bundle as it travels: its config.json and its root file system (with every file the
+ * container wrote) as files beside CRIU's images, made again on the destination under its bundles folder.
+ */
+final class RuncBundle {
+
+    static final String CONFIG_FILE = "haul-runc-config.json";
+    static final String ROOTFS_FILE = "haul-fs-rootfs.tar";
+
+    private RuncBundle() {
+    }
+
+    /** Source, tasks frozen: the container's configuration and root file system into the image folder. */
+    static void pack(RuncContainer container, Path imageDir) throws HaulException {
+        try {
+            Files.writeString(imageDir.resolve(CONFIG_FILE), container.config().encode());
+        } catch (IOException e) {
+            throw new HaulException("runc.bundle", "cannot write the bundle's configuration: " + e.getMessage());
+        }
+        FileTrees.pack(container.rootfs(), imageDir.resolve(ROOTFS_FILE));
+    }
+
+    /**
+     * Destination: the bundle again in {@code bundle} (which must not exist), its root file system at
+     * {@code rootfs} inside it, and, when {@code cgroupsParent} is set, the cgroup path {@code PARENT/ID}.
+     */
+    static void unpack(Path imageDir, Path bundle, String id, String cgroupsParent) throws HaulException {
+        try {
+            JsonObject config = new JsonObject(Files.readString(imageDir.resolve(CONFIG_FILE)));
+            Files.createDirectories(bundle.getParent());
+            Files.createDirectory(bundle);
+            Files.createDirectory(bundle.resolve("rootfs"));
+            FileTrees.unpack(imageDir.resolve(ROOTFS_FILE), bundle.resolve("rootfs"));
+            config.getJsonObject("root", new JsonObject()).put("path", "rootfs");
+            if (!cgroupsParent.isBlank()) {
+                JsonObject linux = config.getJsonObject("linux");
+                if (linux == null) {
+                    linux = new JsonObject();
+                    config.put("linux", linux);
+                }
+                linux.put("cgroupsPath", cgroupsParent.replaceAll("/+$", "") + "/" + id);
+            }
+            Files.writeString(bundle.resolve("config.json"), config.encodePrettily());
+        } catch (IOException | DecodeException e) {
+            throw new HaulException("runc.bundle", "cannot make the bundle " + bundle + ": " + e.getMessage());
+        }
+    }
+}
