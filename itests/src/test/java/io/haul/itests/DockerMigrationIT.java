@@ -231,6 +231,74 @@ public class DockerMigrationIT {
         assertNotEquals("nothing was made on B", 0, dockerB.cli("inspect", container).exitCode());
     }
 
+    /**
+     * B's Docker engine stops while the images travel (a capped link, stop-and-copy, 48 MiB in the container's
+     * /dev/shm): B cannot make the container, the migration rolls back, and the same container runs on at A.
+     */
+    @Test
+    public void whenTheDestinationsEngineFailsTheContainerRunsOnAtTheSource() throws Exception {
+        String volume = "vol-" + UUID.randomUUID().toString().substring(0, 8);
+        container = "ballast-" + UUID.randomUUID().toString().substring(0, 8);
+        dockerA.run(container, List.of("--network", "none", "-v", volume + ":/data"), DockerHost.IMAGE, "sh", "-c",
+                "head -c 50331648 /dev/urandom > /dev/shm/ballast; " + COUNTER);
+        long before = awaitCounterAbove(dockerA, container, 3);
+        long pid = dockerA.containerPid(container);
+
+        cluster.capLink("40mbit");
+        Commands.Result result;
+        try (LiveCommand migrate = cluster.clientLive(cluster.a, "migrate", "docker:" + container, "--to",
+                cluster.b.name, "--strategy", "none")) {
+            migrate.awaitLine(l -> l.contains("TRANSFER"), MIGRATE_SECONDS).orElseThrow(() ->
+                    new AssertionError("the transfer never began:\n" + migrate.output()));
+            dockerB.close();
+            result = migrate.result(MIGRATE_SECONDS);
+        } finally {
+            cluster.uncapLink();
+            dockerB = DockerHost.start("dmB2", cluster.b.name, base.resolve("B2"), cluster.work);
+            dockerB.loadSameImage(dockerA);
+            configure(cluster.b, dockerB, runcB);
+            awaitBackends(cluster.b, true);
+        }
+        String text = result.output();
+        System.out.println("DockerMigrationIT engine failure, migrate printed:\n" + text);
+        assertNotEquals("migrate fails:\n" + text, 0, result.exitCode());
+        assertTrue("it says the container keeps running here:\n" + text,
+                text.contains("docker:" + container + " keeps running here"));
+        JsonNode record = cluster.record(cluster.a, new MigrateOutput(result.stdout()).id());
+        assertEquals("rolled back:\n" + record.toPrettyString(), "ROLLED_BACK", record.path("outcome").asText());
+        assertTrue("the error names B's engine: " + record.path("error"),
+                record.path("error").path("message").asText().contains("docker.sock"));
+        assertEquals("the same process runs on at A", pid, dockerA.containerPid(container));
+        assertEquals("running at A", "running", dockerA.containerStatus(container));
+        assertTrue("its counter goes on", awaitCounterAbove(dockerA, container, before) > before);
+        dockerA.cli("rm", "-f", container);
+        dockerA.cli("volume", "rm", "-f", volume);
+    }
+
+    /** The plugin's jar leaves B's deploy folder: docker and runc go from B, and a migration to B is refused. */
+    @Test
+    public void removingThePluginTakesItsBackendsAwayAndMigrationsThereAreRefused() throws Exception {
+        String volume = "vol-" + UUID.randomUUID().toString().substring(0, 8);
+        String name = startCounter(volume);
+        long pid = dockerA.containerPid(name);
+        Files.delete(cluster.b.state.resolve("deploy/plugin-docker.jar"));
+        Commands.Result result;
+        try {
+            awaitBackends(cluster.b, false);
+            result = cluster.clientLive(cluster.a, "migrate", "docker:" + name, "--to", cluster.b.name)
+                    .result(MIGRATE_SECONDS);
+        } finally {
+            deployPlugin(cluster.b);
+            awaitBackends(cluster.b, true);
+        }
+        String text = result.output();
+        System.out.println("DockerMigrationIT plugin removed, migrate printed:\n" + text);
+        assertNotEquals("migrate fails:\n" + text, 0, result.exitCode());
+        assertTrue("the error says B has no docker backend:\n" + text, text.contains("no 'docker' backend"));
+        assertEquals("the same process runs on at A", pid, dockerA.containerPid(name));
+        dockerA.cli("volume", "rm", "-f", volume);
+    }
+
     @Test
     public void psListsWhatCanMoveAndWhyTheRestCannot() throws Exception {
         String volume = "vol-" + UUID.randomUUID().toString().substring(0, 8);
@@ -275,6 +343,58 @@ public class DockerMigrationIT {
         } finally {
             runcB.delete(id);
             runcA.delete(id);
+        }
+    }
+
+    /**
+     * B cannot make the runc container's bundle (its bundles folder lies under a plain file): the restore fails
+     * after the images arrived, the migration rolls back, and the same container runs on at A.
+     */
+    @Test
+    public void aRuncRestoreThatFailsLeavesTheContainerRunningAtTheSource() throws Exception {
+        String id = "rc-" + UUID.randomUUID().toString().substring(0, 8);
+        Path bundle = runcA.bundle(id, rootfs, "sh", "-c",
+                "i=0; while true; do i=$((i+1)); echo $i > /tmp/counter-" + id + "; sleep 0.1; done");
+        long pid = runcA.run(id, bundle);
+        Path counter = bundle.resolve("rootfs/tmp/counter-" + id);
+        long before = awaitFileAbove(counter, 3);
+        Path blocker = base.resolve("not-a-folder");
+        Files.writeString(blocker, "a file where B's bundles folder should be\n");
+        Path config = cluster.b.state.resolve("etc/haul.runc.cfg");
+        String good = Files.readString(config);
+        Commands.Result result;
+        try {
+            Files.writeString(config, good.replaceAll("bundles=.*", "bundles=" + blocker.resolve("bundles")));
+            awaitLogLine(cluster.b, blocker.toString());
+            result = cluster.clientLive(cluster.a, "migrate", "runc:" + id, "--to", cluster.b.name)
+                    .result(MIGRATE_SECONDS);
+        } finally {
+            Files.writeString(config, good);
+        }
+        try {
+            String text = result.output();
+            System.out.println("DockerMigrationIT runc restore failure, migrate printed:\n" + text);
+            assertNotEquals("migrate fails:\n" + text, 0, result.exitCode());
+            assertTrue("it names the bundle B could not make:\n" + text, text.contains(blocker.toString()));
+            assertTrue("it says the container keeps running here:\n" + text,
+                    text.contains("runc:" + id + " keeps running here"));
+            assertEquals("running at A", "running", runcA.status(id));
+            assertEquals("the same process", pid, runcA.pid(id));
+            assertTrue("its counter goes on", awaitFileAbove(counter, before) > before);
+            assertFalse("nothing of it on B", runcB.list().contains(id));
+        } finally {
+            runcA.delete(id);
+        }
+    }
+
+    /** Waits until the agent's log mentions {@code text} (a configuration it took); polled, no event reaches us. */
+    private static void awaitLogLine(TwoHostCluster.Agent agent, String text) throws Exception {
+        long deadline = System.nanoTime() + BACKEND_SECONDS * 1_000_000_000L;
+        while (!agent.logText().contains(text)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(agent.name + " never logged " + text + ":\n" + agent.logText());
+            }
+            Thread.sleep(100);
         }
     }
 

@@ -78,6 +78,7 @@ public final class DockerBackend implements ContainerBackend {
         if (previous != null) {
             previous.close();
         }
+        LOG.info("docker backend: the Docker engine at {}", socket);
     }
 
     @Deactivate

@@ -98,7 +98,7 @@ final class SourceMigration implements Runnable {
             peer = handshake();
             record.enter(Phase.CHECKS, "checking that " + destination.name() + " can take " + container.ref());
             DumpPlan plan = checks(peer);
-            record.enter(Phase.FILESYSTEM, "files: shared with the destination, nothing to copy");
+            record.enter(Phase.FILESYSTEM, "files: nothing to copy ahead of the freeze");
             preCopy(peer);
             record.enter(Phase.FINAL_DUMP, "freezing and dumping " + container.ref());
             dump(plan);

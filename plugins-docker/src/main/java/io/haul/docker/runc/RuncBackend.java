@@ -76,6 +76,8 @@ public final class RuncBackend implements ContainerBackend {
         bundles = Path.of(config.bundles());
         cgroupsParent = config.cgroupsParent();
         holdLimitSeconds = Math.max(10, config.holdLimitSeconds());
+        LOG.info("runc backend: runc '{}' with root {}, moved containers' bundles in {}{}", config.runc(), config.root(),
+                bundles, cgroupsParent.isBlank() ? "" : ", their cgroups under " + cgroupsParent);
     }
 
     @Deactivate
