@@ -23,6 +23,7 @@ import io.haul.protocol.v1.Prepared;
 import io.haul.protocol.v1.Restored;
 import io.haul.pages.PagePushReader;
 import io.haul.pages.PageStore;
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
@@ -101,7 +102,8 @@ final class DestinationMigration implements Runnable {
             List<ImageFile> received;
             try (PageStore store = new PageStore(context.pageStoreBudget(), workspace.root().resolve("pagestore"));
                     Watchdog watchdog = new Watchdog(context.clock(), context.stepTimeout(), peer::close)) {
-                InputStream bulk = new WatchedInputStream(connection.bulkIn(), watchdog);
+                // buffered: the page formats read a few bytes at a time, each read of the connection takes its lock
+                InputStream bulk = new BufferedInputStream(new WatchedInputStream(connection.bulkIn(), watchdog), 1 << 16);
                 PagePushReader.Counts precopied = PagePushReader.readAll(bulk, store);
                 LOG.info("migration {}: {} pages pre-copied into the page store", id, precopied.added());
                 received = ImageStream.receive(bulk, workspace.images(), allowance, done -> watchdog.moved(),

@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 /**
  * CRIU's page images ({@code pages-N.img}, plain concatenations of 4 KiB pages) sent as recipes: pages the
  * destination's store holds go as references, only the others as compressed bytes. The destination rebuilds
- * each file and checks it against the source's length and SHA-256 before anything restores from it.
+ * each file and checks it against the source's length and check value before anything restores from it.
  */
 final class RecipePageImages implements PageImages {
 

@@ -16,8 +16,9 @@ import java.util.HexFormat;
  * 2<sup>-65</sup>, far below the rate of undetected memory or disk errors. Even a deliberate collision would
  * cost about 2<sup>64</sup> SHA-256 evaluations (the generic birthday bound; no shortcut is known for
  * truncated SHA-256), and a deliberate second preimage of a given page 2<sup>128</sup>. On top of that every
- * rebuilt image is checked against the SHA-256 of the whole original file, so a collision could at worst make
- * a migration fail and roll back, never restore wrong memory. Keeping 16 bytes instead of 32 halves the index
+ * rebuilt image is checked against the original file's {@link FileCheck} value, which an accidental collision
+ * (a whole other page) changes but for a chance of 2<sup>-64</sup>: it would make a migration fail and roll
+ * back rather than restore wrong memory. Keeping 16 bytes instead of 32 halves the index
  * and the reference entries on the wire.
  */
 public record PageHash(long hi, long lo) {

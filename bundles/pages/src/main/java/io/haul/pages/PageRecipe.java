@@ -6,7 +6,7 @@ package io.haul.pages;
  * {@link PageRecipeWriter} writes it, {@link PageRecipeReader} reads it. Big-endian, as {@link java.io.DataOutput}
  * writes:
  * <pre>
- *   int   0x48505231 ("HPR1")
+ *   int   0x48505232 ("HPR2")
  *   then, for each 4096-byte page of the file in order, one entry:
  *     byte 0x01, long hashHi, long hashLo     REF:     the page whose {@link PageHash} this is, which the
  *                                                      destination's {@link PageStore} holds (pre-copied, or a
@@ -16,19 +16,21 @@ package io.haul.pages;
  *                                                      raw); the reader puts it into the store
  *   byte  0x04, unsigned short n, n bytes     TAIL:    a last, partial page (1 &lt;= n &lt;= 4095), only in a file whose
  *                                                      length is not a multiple of 4096 (never for CRIU's)
- *   byte  0x7F, long length, 32 bytes         END:     the file's length and the SHA-256 of its whole content
+ *   byte  0x7F, long length, long check       END:     the file's length and its {@link FileCheck} value
  * </pre>
- * The reader checks the rebuilt file's length and SHA-256 against END before anyone restores from it.
+ * The reader checks the rebuilt file's length and check value against END before anyone restores from it.
+ * (HPR1, the first format, ended with the SHA-256 of the whole file instead: {@link FileCheck} says why no more.)
  */
 public final class PageRecipe {
 
-    static final int MAGIC = 0x48505231;
+    static final int MAGIC = 0x48505232;
+    /** The first format's magic, named in the refusal of a peer that still writes it. */
+    static final int MAGIC_V1 = 0x48505231;
     static final int REF = 0x01;
     static final int ZERO = 0x02;
     static final int LITERAL = 0x03;
     static final int TAIL = 0x04;
     static final int END = 0x7F;
-    static final int SHA256_BYTES = 32;
 
     private PageRecipe() {
     }

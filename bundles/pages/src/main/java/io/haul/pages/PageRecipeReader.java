@@ -11,10 +11,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -24,13 +22,13 @@ import java.util.concurrent.Future;
 /**
  * The destination side of the final dump: rebuilds a page image from a {@link PageRecipe}, taking REF pages
  * from the {@link PageStore} and putting LITERAL pages into it (a later REF may name them), then checks the
- * rebuilt file's length and SHA-256 against the recipe's end marker. On any failure the partial file is
- * deleted and a {@link PageStreamException} naming it says why (an unknown page, a mismatch, a malformed or
- * truncated recipe); I/O errors of the file itself are thrown as they are, after the same deletion.
+ * rebuilt file's length and check value ({@link FileCheck}) against the recipe's end marker. On any failure the
+ * partial file is deleted and a {@link PageStreamException} naming it says why (an unknown page, a mismatch, a
+ * malformed or truncated recipe); I/O errors of the file itself are thrown as they are, after the same deletion.
  *
  * <p>Reads exactly up to the end marker and no further, so one stream can carry several recipes; for speed,
- * hand it a buffered stream. With {@code pipelined}, a second thread computes the SHA-256 and writes the file
- * while the calling thread decodes. The name of the file is the caller's to check (protocol's ImageNames).
+ * hand it a buffered stream. With {@code pipelined}, a second thread computes the check value and writes the
+ * file while the calling thread decodes. The name of the file is the caller's to check (protocol's ImageNames).
  */
 public final class PageRecipeReader {
 
@@ -87,6 +85,10 @@ public final class PageRecipeReader {
     private Result rebuild(CountingInput counted, String name, long maxBytes, Output output) throws IOException {
         DataInputStream in = new DataInputStream(counted);
         int magic = in.readInt();
+        if (magic == PageRecipe.MAGIC_V1) {
+            throw new PageStreamException(PageStreamException.Reason.MALFORMED,
+                    "a page recipe of the first format (HPR1): the source's agent is older, upgrade it");
+        }
         if (magic != PageRecipe.MAGIC) {
             throw new PageStreamException(PageStreamException.Reason.MALFORMED,
                     "not a page recipe (it starts with 0x" + Integer.toHexString(magic) + ")");
@@ -100,16 +102,15 @@ public final class PageRecipeReader {
             int tag = in.readUnsignedByte();
             if (tag == PageRecipe.END) {
                 long declared = in.readLong();
-                byte[] expected = new byte[PageRecipe.SHA256_BYTES];
-                in.readFully(expected);
-                byte[] actual = output.finish();
+                long expected = in.readLong();
+                long actual = output.finish();
                 if (declared != length) {
                     throw new PageStreamException(PageStreamException.Reason.LENGTH_MISMATCH,
                             "rebuilt " + length + " bytes, the source's file has " + declared);
                 }
-                if (!MessageDigest.isEqual(expected, actual)) {
-                    throw new PageStreamException(PageStreamException.Reason.CHECKSUM_MISMATCH, "the rebuilt file's SHA-256 "
-                            + HexFormat.of().formatHex(actual) + " differs from the source's " + HexFormat.of().formatHex(expected));
+                if (expected != actual) {
+                    throw new PageStreamException(PageStreamException.Reason.CHECKSUM_MISMATCH, "the rebuilt file's check "
+                            + "value " + Long.toHexString(actual) + " differs from the source's " + Long.toHexString(expected));
                 }
                 return new Result(length, refs + zeros + literals, refs, zeros, literals, counted.count());
             }
@@ -167,11 +168,11 @@ public final class PageRecipeReader {
         }
     }
 
-    /** Where rebuilt bytes go: a 1 MiB buffer written to the file and hashed as it fills. */
+    /** Where rebuilt bytes go: a 1 MiB buffer written to the file and checked as it fills. */
     private static class Output {
 
         final FileChannel channel;
-        final MessageDigest sha = PageHasher.sha256();
+        final FileCheck check = new FileCheck();
         byte[] buffer = new byte[CHUNK_BYTES];
         int used;
         long written;
@@ -205,17 +206,17 @@ public final class PageRecipeReader {
         }
 
         void writeOut(byte[] bytes, int length, long position) throws IOException {
-            sha.update(bytes, 0, length);
+            check.update(bytes, 0, length);
             ByteBuffer out = ByteBuffer.wrap(bytes, 0, length);
             while (out.hasRemaining()) {
                 channel.write(out, position + out.position());
             }
         }
 
-        /** Writes what is left and returns the SHA-256 of everything. */
-        byte[] finish() throws IOException {
+        /** Writes what is left and returns the check value of everything. */
+        long finish() throws IOException {
             drain();
-            return sha.digest();
+            return check.value();
         }
 
         void close() throws IOException {
@@ -264,12 +265,12 @@ public final class PageRecipeReader {
         }
 
         @Override
-        byte[] finish() throws IOException {
+        long finish() throws IOException {
             drain();
             while (!inFlight.isEmpty()) {
                 free.add(await(inFlight.poll()));
             }
-            return sha.digest();
+            return check.value();
         }
 
         @Override

@@ -8,7 +8,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
@@ -24,8 +23,8 @@ import java.util.function.Predicate;
  * (the reader stores literals), so each distinct page crosses once.
  *
  * <p>The file is read in 1 MiB chunks. With {@code hashThreads > 0}, that many threads read, hash and encode
- * chunks ahead while the calling thread computes the file's SHA-256 and writes the stream in order; the
- * output is the same either way. {@code destinationHas} is then called from those threads, at once: it must be
+ * chunks ahead while the calling thread computes the file's check value ({@link FileCheck}) and writes the
+ * stream in order; the output is the same either way. {@code destinationHas} is then called from those threads, at once: it must be
  * thread-safe (a read of a concurrent set, say).
  *
  * <p>One writer per migration; not thread-safe itself.
@@ -62,9 +61,12 @@ public final class PageRecipeWriter {
         this.hashThreads = hashThreads;
     }
 
-    /** One thread less than the processors, at most 3 (the calling thread's SHA-256 of the file bounds the rest). */
+    /**
+     * As many as the processors, at most 4: the calling thread only waits, checks and writes (a CRC, a few ms per
+     * GiB), so the hashing threads bound the pace.
+     */
     public static int defaultHashThreads() {
-        return Math.min(3, Runtime.getRuntime().availableProcessors() - 1);
+        return Math.min(4, Runtime.getRuntime().availableProcessors());
     }
 
     /** Writes the recipe of {@code image} with a new writer: the one-file case. */
@@ -99,8 +101,7 @@ public final class PageRecipeWriter {
             }
             sink.writeByte(PageRecipe.END);
             sink.writeLong(size);
-            byte[] sha = emitter.sha.digest();
-            sink.write(sha, 0, sha.length);
+            sink.writeLong(emitter.check.value());
             sink.flush();
             return new Stats(size, emitter.pages, emitter.refs, emitter.zeros, emitter.literals, sink.count());
         }
@@ -166,10 +167,10 @@ public final class PageRecipeWriter {
         }
     }
 
-    /** The in-order part, on the calling thread: the file's SHA-256, dedup of literals, the stream. */
+    /** The in-order part, on the calling thread: the file's check value, dedup of literals, the stream. */
     private final class Emitter {
 
-        final MessageDigest sha = PageHasher.sha256();
+        final FileCheck check = new FileCheck();
         final Sink sink;
         long pages;
         long refs;
@@ -181,7 +182,7 @@ public final class PageRecipeWriter {
         }
 
         void emit(Chunk chunk) throws IOException {
-            sha.update(chunk.data, 0, chunk.length);
+            check.update(chunk.data, 0, chunk.length);
             int full = chunk.length / PAGE;
             for (int i = 0; i < full; i++) {
                 byte state = chunk.state[i];

@@ -99,6 +99,48 @@ class PageRecipeTest {
         }
     }
 
+    /**
+     * Pre-copy pushed every page as it was; pages written after the last round are in the final dump with their
+     * new content. The destination must restore the new content, never the pushed one.
+     */
+    @Test
+    void aPageChangedAfterTheLastRoundArrivesWithItsNewContent() throws Exception {
+        int pages = 64;
+        byte[] before = new byte[pages * PAGE];
+        for (int i = 0; i < pages; i++) {
+            TestPages.typical(i, before, i * PAGE);
+        }
+        byte[] after = before.clone();
+        for (int i : new int[] {3, 40, 63}) {
+            after[i * PAGE + 100] ^= 1; // one bit
+        }
+        TestPages.random(1000, after, 20 * PAGE); // a whole page
+        Path image = write("src/pages-1.img", after);
+
+        ByteArrayOutputStream pushed = new ByteArrayOutputStream();
+        PagePushWriter push = new PagePushWriter(pushed);
+        Set<PageHash> sent = ConcurrentHashMap.newKeySet();
+        for (int i = 0; i < pages; i++) {
+            PageHash hash = hasher.hash(before, i * PAGE);
+            sent.add(hash);
+            push.push(hash, Arrays.copyOfRange(before, i * PAGE, (i + 1) * PAGE));
+        }
+        push.end();
+        push.flush();
+        ByteArrayOutputStream recipe = new ByteArrayOutputStream();
+        PageRecipeWriter.Stats stats = PageRecipeWriter.write(image, sent::contains, recipe);
+        assertEquals(4, stats.literals(), "the changed pages travel; " + stats);
+
+        try (PageStore store = new PageStore(1 << 20, dir.resolve("spill"))) {
+            PagePushReader.readAll(new ByteArrayInputStream(pushed.toByteArray()), store);
+            Path target = dir.resolve("pages-1.img");
+            new PageRecipeReader(store).read(new ByteArrayInputStream(recipe.toByteArray()), target);
+            byte[] rebuilt = Files.readAllBytes(target);
+            assertArrayEquals(after, rebuilt, "byte for byte the final dump");
+            assertEquals(before[40 * PAGE + 100] ^ 1, rebuilt[40 * PAGE + 100]);
+        }
+    }
+
     @Test
     void aSecondRecipeOnTheSameStreamRefersToTheFirstOnesLiterals() throws Exception {
         Path one = write("src/pages-1.img", TestPages.page(1, "typical"), TestPages.page(2, "random"));
@@ -162,24 +204,32 @@ class PageRecipeTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PageRecipeWriter.write(image, hash -> false, out);
         byte[] recipe = out.toByteArray();
-        // layout: magic (4), LITERAL RAW (1 + 1 + 4096), LITERAL LZ4 (1 + 3 + n), ZERO (1), END (1 + 8 + 32)
+        // layout: magic (4), LITERAL RAW (1 + 1 + 4096), LITERAL LZ4 (1 + 3 + n), ZERO (1), END (1 + 8 + 8)
         assertEquals(PageRecipe.LITERAL, recipe[4]);
-        assertEquals(PageRecipe.ZERO, recipe[recipe.length - 42]);
+        assertEquals(PageRecipe.ZERO, recipe[recipe.length - 18]);
 
         byte[] flipped = recipe.clone();
         flipped[100] ^= 1; // inside the raw page: the page and so the file differ
-        expect(flipped, PageStreamException.Reason.CHECKSUM_MISMATCH, "SHA-256");
+        expect(flipped, PageStreamException.Reason.CHECKSUM_MISMATCH, "check value");
+
+        byte[] flippedCheck = recipe.clone();
+        flippedCheck[recipe.length - 1] ^= 1;
+        expect(flippedCheck, PageStreamException.Reason.CHECKSUM_MISMATCH, "differs from the source's");
 
         byte[] badTag = recipe.clone();
-        badTag[recipe.length - 42] = 0x55;
+        badTag[recipe.length - 18] = 0x55;
         expect(badTag, PageStreamException.Reason.MALFORMED, "unknown entry tag 0x55 at page 2");
 
         byte[] badMagic = recipe.clone();
         badMagic[0] = 'X';
         expect(badMagic, PageStreamException.Reason.MALFORMED, "not a page recipe");
 
+        byte[] firstFormat = recipe.clone();
+        firstFormat[3] = '1'; // HPR1: an older source agent
+        expect(firstFormat, PageStreamException.Reason.MALFORMED, "first format (HPR1)");
+
         byte[] badLength = recipe.clone();
-        badLength[recipe.length - 33] ^= 1;
+        badLength[recipe.length - 9] ^= 1;
         expect(badLength, PageStreamException.Reason.LENGTH_MISMATCH, "rebuilt 12288 bytes, the source's file has 12289");
 
         byte[] hugeLz4 = Arrays.copyOf(recipe, 4 + 1 + 1 + 2);
@@ -188,7 +238,7 @@ class PageRecipeTest {
         hugeLz4[7] = (byte) 0xff;
         expect(hugeLz4, PageStreamException.Reason.MALFORMED, "65535");
 
-        for (int cut : new int[] {0, 3, 5, 2000, recipe.length - 42, recipe.length - 1}) {
+        for (int cut : new int[] {0, 3, 5, 2000, recipe.length - 18, recipe.length - 1}) {
             expect(Arrays.copyOf(recipe, cut), PageStreamException.Reason.TRUNCATED, "ended before its end marker");
         }
 
@@ -203,6 +253,31 @@ class PageRecipeTest {
             assertThrows(FileAlreadyExistsException.class,
                     () -> new PageRecipeReader(store).read(new ByteArrayInputStream(recipe), target));
             assertEquals("someone else's", Files.readString(target), "an existing file is left alone");
+        }
+    }
+
+    /**
+     * The store vouches for each page's hash when it takes it; should it hand out other bytes all the same (a
+     * bug, a damaged spill file), the rebuilt file must not pass.
+     */
+    @Test
+    void aStorePageThatIsNotWhatItsHashSaysFailsTheRebuild() throws Exception {
+        byte[] held = TestPages.page(11, "typical");
+        Path image = write("src/pages-3.img", TestPages.page(10, "random"), held, new byte[PAGE]);
+        PageHash heldHash = hasher.hash(held);
+        ByteArrayOutputStream recipe = new ByteArrayOutputStream();
+        PageRecipeWriter.write(image, heldHash::equals, recipe);
+        for (long budget : new long[] {1 << 20, 0}) { // the page in memory, then in the spill file
+            try (PageStore store = new PageStore(budget, dir.resolve("spill"))) {
+                byte[] wrong = held.clone();
+                wrong[PAGE - 1] ^= 0x40; // one bit of the second half
+                store.put(heldHash, wrong);
+                Path target = dir.resolve("pages-3.img");
+                PageStreamException e = assertThrows(PageStreamException.class,
+                        () -> new PageRecipeReader(store).read(new ByteArrayInputStream(recipe.toByteArray()), target));
+                assertEquals(PageStreamException.Reason.CHECKSUM_MISMATCH, e.reason(), e.getMessage());
+                assertFalse(Files.exists(target), "nothing is left to restore from");
+            }
         }
     }
 
