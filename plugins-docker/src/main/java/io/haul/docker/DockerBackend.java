@@ -28,7 +28,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.osgi.service.component.annotations.Activate;
@@ -89,10 +88,19 @@ public final class DockerBackend implements ContainerBackend {
 
     @Override
     public Usability usability() {
+        JsonObject info;
         try {
-            engine.apiVersion();
+            info = engine.info();
         } catch (Exception e) {
             return Usability.no(e.getMessage()); // names the socket and what went wrong
+        }
+        if (!info.getBoolean("ExperimentalBuild", false)) {
+            return Usability.no("the Docker engine at " + socket + " runs without --experimental, and its checkpoints"
+                    + " need it (dockerd --experimental, or \"experimental\": true in daemon.json)");
+        }
+        if (!"overlay2".equals(info.getString("Driver", ""))) {
+            return Usability.no("the Docker engine at " + socket + " stores containers with '" + info.getString("Driver")
+                    + "'; the docker backend moves overlay2 layers only");
         }
         return HoldHook.check();
     }
@@ -166,21 +174,12 @@ public final class DockerBackend implements ContainerBackend {
         CriuHold hold = CriuHold.forDump(view.pid(), Duration.ofSeconds(holdLimitSeconds));
         String checkpointName = "haul-" + Long.toString(System.currentTimeMillis(), 36);
         Instant start = Instant.now();
-        CompletableFuture<Void> call = RuntimeCalls.inBackground(calls,
-                () -> { engine.createCheckpoint(view.id(), checkpointName, null, true); return null; });
-        HeldRuntimeStep step = new HeldRuntimeStep(hold, call, holdLimitSeconds, "Docker's checkpoint of "
-                + container.ref());
+        HeldRuntimeStep step = HeldRuntimeStep.begin(hold, calls,
+                () -> { engine.createCheckpoint(view.id(), checkpointName, null, true); return null; },
+                holdLimitSeconds, "criu.dump-failed", "Docker's checkpoint of " + container.ref());
         try {
-            CriuHold.Reached reached;
-            try {
-                reached = hold.awaitReached(call);
-            } catch (HaulException e) {
-                RuntimeCalls.await(call, holdLimitSeconds, "criu.dump-failed", "Docker could not checkpoint "
-                        + container.ref());
-                throw e; // the call succeeded without the hold: cannot happen while the hook is installed
-            }
             Duration frozenFor = Duration.between(start, Instant.now());
-            ImageFolders.place(reached.imageDir(), imageDir, name -> true);
+            ImageFolders.place(step.reached().imageDir(), imageDir, name -> true);
             FileTrees.pack(Path.of(view.upperDir()), imageDir.resolve(DockerManifest.layerFile()));
             for (String volume : view.volumes()) {
                 JsonObject inspect = RuntimeCalls.call("docker.engine", () -> engine.inspectVolume(volume)).orElseThrow(
@@ -244,23 +243,10 @@ public final class DockerBackend implements ContainerBackend {
         ImageFolders.place(imageDir, checkpoint, name -> !name.startsWith("haul-"));
         CriuHold hold = CriuHold.forRestore(id.substring(0, Math.min(32, id.length())), checkpoint,
                 Duration.ofSeconds(holdLimitSeconds));
-        CompletableFuture<Void> call = RuntimeCalls.inBackground(calls,
-                () -> { engine.startContainer(id, checkpointName); return null; });
-        HeldRuntimeStep step = new HeldRuntimeStep(hold, call, holdLimitSeconds, "Docker's restore of " + created.name());
-        try {
-            CriuHold.Reached reached;
-            try {
-                reached = hold.awaitReached(call);
-            } catch (HaulException e) {
-                RuntimeCalls.await(call, holdLimitSeconds, "criu.restore-failed", "Docker could not restore "
-                        + created.name());
-                throw e;
-            }
-            return Optional.of(new RuntimeRestore(step, reached.initPid()));
-        } catch (HaulException | RuntimeException e) {
-            step.undo();
-            throw e;
-        }
+        HeldRuntimeStep step = HeldRuntimeStep.begin(hold, calls,
+                () -> { engine.startContainer(id, checkpointName); return null; },
+                holdLimitSeconds, "criu.restore-failed", "Docker's restore of " + created.name());
+        return Optional.of(new RuntimeRestore(step, step.reached().initPid()));
     }
 
     @Override

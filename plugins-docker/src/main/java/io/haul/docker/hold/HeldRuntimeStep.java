@@ -2,6 +2,7 @@ package io.haul.docker.hold;
 
 import io.haul.api.HaulException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * A runtime's call (checkpoint, start from a checkpoint) that CRIU holds in the hook until a verdict: going on
@@ -13,13 +14,42 @@ public final class HeldRuntimeStep {
     private final CompletableFuture<Void> call;
     private final long limitSeconds;
     private final String what;
+    private CriuHold.Reached reached;
     private boolean ended;
 
-    public HeldRuntimeStep(CriuHold hold, CompletableFuture<Void> call, long limitSeconds, String what) {
+    private HeldRuntimeStep(CriuHold hold, CompletableFuture<Void> call, long limitSeconds, String what) {
         this.hold = hold;
         this.call = call;
         this.limitSeconds = limitSeconds;
         this.what = what;
+    }
+
+    /**
+     * Runs the runtime's call beside the caller and returns once CRIU is held in it. When the call ends first
+     * (the runtime failed before the hold), throws with the runtime's own error under {@code code}.
+     */
+    public static HeldRuntimeStep begin(CriuHold hold, Executor executor, RuntimeCalls.Call<?> runtimeCall,
+            long limitSeconds, String code, String what) throws HaulException {
+        HeldRuntimeStep step = new HeldRuntimeStep(hold, RuntimeCalls.inBackground(executor, runtimeCall),
+                limitSeconds, what);
+        try {
+            step.reached = hold.awaitReached(step.call);
+            return step;
+        } catch (HaulException notReached) {
+            try {
+                RuntimeCalls.await(step.call, limitSeconds, code, what + " failed");
+            } catch (HaulException runtimeError) {
+                step.undo();
+                throw runtimeError;
+            }
+            step.undo();
+            throw notReached;
+        }
+    }
+
+    /** Where the hook said CRIU is held: the container's init pid on this host and CRIU's image folder. */
+    public CriuHold.Reached reached() {
+        return reached;
     }
 
     /** The hold said go: the runtime's call must now succeed. */

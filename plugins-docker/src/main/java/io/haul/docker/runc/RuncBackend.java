@@ -27,7 +27,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.osgi.service.component.annotations.Activate;
@@ -158,20 +157,12 @@ public final class RuncBackend implements ContainerBackend {
         Path work = workFolder(imageDir, "runc-checkpoint");
         CriuHold hold = CriuHold.forDump(container.pid(), Duration.ofSeconds(holdLimitSeconds));
         Instant start = Instant.now();
-        CompletableFuture<Void> call = RuntimeCalls.inBackground(calls, () -> {
+        HeldRuntimeStep step = HeldRuntimeStep.begin(hold, calls, () -> {
             runc.runLogged(List.of("checkpoint", "--image-path", imageDir.toString(), "--work-path", work.toString(),
                     container.id()), holdLimitSeconds + QUICK_SECONDS, work.resolve("runc.log"));
             return null;
-        });
-        HeldRuntimeStep step = new HeldRuntimeStep(hold, call, holdLimitSeconds + QUICK_SECONDS,
-                "runc's checkpoint of " + info.ref());
+        }, holdLimitSeconds + QUICK_SECONDS, "criu.dump-failed", "runc's checkpoint of " + info.ref());
         try {
-            try {
-                hold.awaitReached(call);
-            } catch (HaulException e) {
-                RuntimeCalls.await(call, holdLimitSeconds, "criu.dump-failed", "runc could not checkpoint " + info.ref());
-                throw e;
-            }
             Duration frozenFor = Duration.between(start, Instant.now());
             RuncBundle.pack(container, imageDir);
             return Optional.of(new RuntimeCheckpoint(step, frozenFor));
@@ -204,27 +195,13 @@ public final class RuncBackend implements ContainerBackend {
         Path work = workFolder(imageDir, "runc-restore");
         CriuHold hold = CriuHold.forRestore("runc-" + id.replaceAll("[^A-Za-z0-9-]", "-"), imageDir,
                 Duration.ofSeconds(holdLimitSeconds));
-        CompletableFuture<Void> call = RuntimeCalls.inBackground(calls, () -> {
+        HeldRuntimeStep step = HeldRuntimeStep.begin(hold, calls, () -> {
             runc.runLogged(List.of("restore", "--detach", "--image-path", imageDir.toString(), "--work-path",
                     work.toString(), "--bundle", plan.facts().get(BUNDLE), id), holdLimitSeconds + QUICK_SECONDS,
                     work.resolve("runc.log"));
             return null;
-        });
-        HeldRuntimeStep step = new HeldRuntimeStep(hold, call, holdLimitSeconds + QUICK_SECONDS,
-                "runc's restore of runc:" + id);
-        try {
-            CriuHold.Reached reached;
-            try {
-                reached = hold.awaitReached(call);
-            } catch (HaulException e) {
-                RuntimeCalls.await(call, holdLimitSeconds, "criu.restore-failed", "runc could not restore runc:" + id);
-                throw e;
-            }
-            return Optional.of(new RuntimeRestore(step, reached.initPid()));
-        } catch (HaulException | RuntimeException e) {
-            step.undo();
-            throw e;
-        }
+        }, holdLimitSeconds + QUICK_SECONDS, "criu.restore-failed", "runc's restore of runc:" + id);
+        return Optional.of(new RuntimeRestore(step, step.reached().initPid()));
     }
 
     @Override
