@@ -9,8 +9,8 @@
 #   post-dump     /run/haul/hold/dump-<pid of the container's init>
 #   post-restore  the folder named by the file 'haul-hold' in the image folder
 # Without such a folder the script does nothing: other checkpoints on this host are not affected.
-# The agent keeps 'verdict' open while it holds: if it dies, the read below ends empty and CRIU undoes its step
-# (the source keeps running). 'limit' (seconds) bounds the wait for an agent that hangs.
+# The agent keeps 'verdict' open while it holds (see below for what happens when it dies). 'limit' (seconds)
+# bounds the wait for an agent that hangs or never comes back: then CRIU undoes its step.
 HOLDS=/run/haul/hold
 
 case "$CRTOOLS_SCRIPT_ACTION" in
@@ -33,7 +33,15 @@ images=$(cd "$CRTOOLS_IMAGE_DIR" && pwd -P) || exit 1
 
 # 'verdict' is opened before 'reached' is written and read line by line, so a verdict written early waits in
 # the FIFO; the agent holds both FIFOs open from the moment it asks for the hold, so neither open waits while
-# it lives, and the read ends empty when it dies
-verdict=$(timeout "$limit" sh -c 'exec 3< "$1"; printf "%s %s\n" "$2" "$3" > "$4" && read -r v <&3 && echo "$v"' \
-    hold "$hold/verdict" "$CRTOOLS_INIT_PID" "$images" "$hold/reached") || exit 1
+# it lives. When the agent dies the read ends empty: a dump is undone (the source runs on; past the commit
+# point the restarted agent kills that copy), but a restore waits on, holding the FIFO itself, for a restarted
+# agent to give the verdict from the migration's record (the source may have passed the commit point).
+verdict=$(timeout "$limit" sh -c '
+    exec 3< "$1"
+    printf "%s %s\n" "$2" "$3" > "$4" || exit 1
+    if read -r v <&3; then echo "$v"; exit 0; fi
+    [ "$5" = post-restore ] || exit 1
+    exec 3<> "$1"
+    read -r v <&3 && echo "$v"' \
+    hold "$hold/verdict" "$CRTOOLS_INIT_PID" "$images" "$hold/reached" "$CRTOOLS_SCRIPT_ACTION") || exit 1
 [ "$verdict" = go ]

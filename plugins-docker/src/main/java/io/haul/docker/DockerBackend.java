@@ -13,7 +13,7 @@ import io.haul.docker.engine.DockerEngine;
 import io.haul.docker.files.FileTrees;
 import io.haul.docker.files.ImageFolders;
 import io.haul.docker.files.SharedFolder;
-import io.haul.docker.hold.CriuHold;
+import io.haul.criu.CriuHold;
 import io.haul.docker.hold.HeldRuntimeStep;
 import io.haul.docker.hold.HoldHook;
 import io.haul.docker.hold.RuntimeCalls;
@@ -225,7 +225,7 @@ public final class DockerBackend implements ContainerBackend {
     }
 
     @Override
-    public Optional<HeldRestore> restore(RestorePlan plan, Path imageDir) throws HaulException {
+    public Optional<HeldRestore> restore(String migrationId, RestorePlan plan, Path imageDir) throws HaulException {
         String id = plan.facts().get(CONTAINER_ID);
         ContainerView created = view(id);
         FileTrees.unpack(imageDir.resolve(DockerManifest.layerFile()), Path.of(created.upperDir()));
@@ -241,8 +241,7 @@ public final class DockerBackend implements ContainerBackend {
         String checkpointName = plan.facts().get(CHECKPOINT_NAME);
         Path checkpoint = containerFolder(created).resolve("checkpoints").resolve(checkpointName);
         ImageFolders.place(imageDir, checkpoint, name -> !name.startsWith("haul-"));
-        CriuHold hold = CriuHold.forRestore(id.substring(0, Math.min(32, id.length())), checkpoint,
-                Duration.ofSeconds(holdLimitSeconds));
+        CriuHold hold = CriuHold.forRestore(migrationId, checkpoint, Duration.ofSeconds(holdLimitSeconds));
         HeldRuntimeStep step = HeldRuntimeStep.begin(hold, calls,
                 () -> { engine.startContainer(id, checkpointName); return null; },
                 holdLimitSeconds, "criu.restore-failed", "Docker's restore of " + created.name());

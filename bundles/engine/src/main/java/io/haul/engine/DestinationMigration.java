@@ -132,7 +132,7 @@ final class DestinationMigration implements Runnable {
                 Heartbeats beating = new Heartbeats(peer, heartbeatInterval())) {
             plan = backend.service().planRestore(manifest, workspace.images());
             // a runtime that owns the tasks (Docker, runc) restores them itself; otherwise CRIU does, with the plan
-            tree = backend.service().restore(plan, workspace.images()).orElse(null);
+            tree = backend.service().restore(id, plan, workspace.images()).orElse(null);
             if (tree == null) {
                 tree = context.criu().restore(new RestoreRequest(plan, workspace.images(), workspace.log("restore")));
                 workspace.remember("restored.pid", Long.toString(tree.rootPid()));

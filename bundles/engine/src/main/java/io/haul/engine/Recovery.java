@@ -1,9 +1,12 @@
 package io.haul.engine;
 
+import io.haul.api.HaulException;
 import io.haul.api.migration.MigrationError;
 import io.haul.api.migration.MigrationRecord;
 import io.haul.api.migration.Outcome;
+import io.haul.criu.CriuHold;
 import java.time.Instant;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +28,37 @@ final class Recovery {
 
     void settle() {
         settleInFlight();
+        settleHeldRestores();
         dropLeftoverImages();
+    }
+
+    /**
+     * Restores a runtime (Docker, runc) still holds for migrations to this agent, left by its previous run: the
+     * record decides, as the source may have passed the commit point and killed its copy. A hold without a
+     * record waits on until its hook's limit undoes it.
+     */
+    private void settleHeldRestores() {
+        for (String id : CriuHold.heldRestores()) {
+            Optional<MigrationRecord> stored = context.store().get(id);
+            if (stored.isEmpty() || !stored.get().destination().equals(context.agentName())) {
+                if (stored.isEmpty()) {
+                    LOG.warn("migration {}: a restore is held here but the cluster has no record of it; its hold's"
+                            + " limit will undo it", id);
+                }
+                continue; // another agent's on this machine, or unknown
+            }
+            MigrationRecord record = stored.get();
+            boolean go = record.outcome() == Outcome.SUCCEEDED
+                    || record.outcome() == Outcome.IN_PROGRESS && !record.phase().rollsBack();
+            try {
+                if (CriuHold.decide(id, go)) {
+                    LOG.warn("migration {}: {} the restore its runtime held here across this agent's restart", id,
+                            go ? "resumed (commit point passed)" : "undid (rolled back)");
+                }
+            } catch (HaulException e) {
+                LOG.error("migration {}: cannot settle the restore held here: {}", id, e.getMessage());
+            }
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.haul.docker.hold;
 
 import io.haul.api.HaulException;
+import io.haul.criu.CriuHold;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 

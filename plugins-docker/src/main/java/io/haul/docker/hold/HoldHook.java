@@ -1,6 +1,7 @@
 package io.haul.docker.hold;
 
 import io.haul.api.Usability;
+import io.haul.criu.CriuHold;
 import java.io.IOException;
 import java.nio.file.Files;
 

@@ -11,7 +11,7 @@ import io.haul.api.backend.HeldRestore;
 import io.haul.api.backend.RestorePlan;
 import io.haul.docker.files.FileTrees;
 import io.haul.docker.files.SharedFolder;
-import io.haul.docker.hold.CriuHold;
+import io.haul.criu.CriuHold;
 import io.haul.docker.hold.HeldRuntimeStep;
 import io.haul.docker.hold.HoldHook;
 import io.haul.docker.hold.RuntimeCalls;
@@ -189,12 +189,11 @@ public final class RuncBackend implements ContainerBackend {
     }
 
     @Override
-    public Optional<HeldRestore> restore(RestorePlan plan, Path imageDir) throws HaulException {
+    public Optional<HeldRestore> restore(String migrationId, RestorePlan plan, Path imageDir) throws HaulException {
         String id = Runc.checkId(plan.facts().get(ID));
         RuncBundle.unpack(imageDir, Path.of(plan.facts().get(BUNDLE)), id, cgroupsParent);
         Path work = workFolder(imageDir, "runc-restore");
-        CriuHold hold = CriuHold.forRestore("runc-" + id.replaceAll("[^A-Za-z0-9-]", "-"), imageDir,
-                Duration.ofSeconds(holdLimitSeconds));
+        CriuHold hold = CriuHold.forRestore(migrationId, imageDir, Duration.ofSeconds(holdLimitSeconds));
         HeldRuntimeStep step = HeldRuntimeStep.begin(hold, calls, () -> {
             runc.runLogged(List.of("restore", "--detach", "--image-path", imageDir.toString(), "--work-path",
                     work.toString(), "--bundle", plan.facts().get(BUNDLE), id), holdLimitSeconds + QUICK_SECONDS,

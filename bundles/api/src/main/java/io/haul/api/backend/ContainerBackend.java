@@ -61,9 +61,10 @@ public interface ContainerBackend {
 
     /**
      * Destination side: restores from the received {@code imageDir} through the runtime, tasks held stopped.
-     * Empty: the engine restores with CRIU itself, with {@code plan}, then calls {@link #restored}.
+     * Empty: the engine restores with CRIU itself, with {@code plan}, then calls {@link #restored}. The hold
+     * must outlive this agent, named by {@code migrationId}: a restarted agent decides it from the record.
      */
-    default Optional<HeldRestore> restore(RestorePlan plan, Path imageDir) throws HaulException {
+    default Optional<HeldRestore> restore(String migrationId, RestorePlan plan, Path imageDir) throws HaulException {
         return Optional.empty();
     }
 

@@ -1,6 +1,7 @@
-package io.haul.docker.hold;
+package io.haul.criu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -24,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CriuHoldTest {
 
-    private static final Path HOOK = Path.of("../runtime/setup/criu-hold-hook.sh").toAbsolutePath().normalize();
+    private static final Path HOOK = Path.of("../../runtime/setup/criu-hold-hook.sh").toAbsolutePath().normalize();
     /** No process has this pid: the holds of this test cannot meet a real checkpoint's. */
     private static final long PID = 4_100_000_000L + ProcessHandle.current().pid();
 
@@ -94,6 +95,31 @@ class CriuHoldTest {
             hold.awaitReached(new CompletableFuture<>());
         }
         assertEquals(1, exit(hook));
+    }
+
+    @Test
+    void aDumpWhoseAgentDiesIsUndone() throws Exception {
+        try (CriuHold hold = CriuHold.forDump(PID, Duration.ofSeconds(60))) {
+            Process hook = hook("post-dump", PID);
+            hold.awaitReached(new CompletableFuture<>());
+            hold.dropWithoutVerdict();
+            assertEquals(1, exit(hook), "before the commit point the source must run on");
+        }
+    }
+
+    @Test
+    void aRestoreWhoseAgentDiesWaitsForTheVerdictOfTheRestartedAgent() throws Exception {
+        String migration = "criu-hold-test-" + ProcessHandle.current().pid();
+        try (CriuHold hold = CriuHold.forRestore(migration, images, Duration.ofSeconds(60))) {
+            Process hook = hook("post-restore", PID + 3);
+            hold.awaitReached(new CompletableFuture<>());
+            hold.dropWithoutVerdict();
+            assertTrue(CriuHold.heldRestores().contains(migration), "the hold is listed for a restarted agent");
+            assertTrue(CriuHold.decide(migration, true), "the restarted agent finds the hold");
+            assertEquals(0, exit(hook), "the restored tasks run: the source may already be gone");
+            assertFalse(CriuHold.heldRestores().contains(migration), "the hold is gone");
+            assertFalse(CriuHold.decide(migration, true), "nothing left to decide");
+        }
     }
 
     @Test

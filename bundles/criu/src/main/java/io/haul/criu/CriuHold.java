@@ -1,4 +1,4 @@
-package io.haul.docker.hold;
+package io.haul.criu;
 
 import io.haul.api.HaulException;
 import io.haul.host.linux.Syscalls;
@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
@@ -36,6 +37,7 @@ public final class CriuHold implements AutoCloseable {
     public static final Path RUNC_CRIU_CONFIG = Path.of("/etc/criu/runc.conf");
 
     private static final String RUNTIME_ENDED = "runtime-ended";
+    private static final String RESTORE_PREFIX = "restore-";
 
     private final Path folder;
     private final FileChannel reached;
@@ -64,12 +66,16 @@ public final class CriuHold implements AutoCloseable {
         return new CriuHold(HOLDS.resolve("dump-" + initPid), limit);
     }
 
-    /** Holds a restore from {@code imageDir} at post-restore: marks the folder so the hook finds this hold. */
-    public static CriuHold forRestore(String key, Path imageDir, Duration limit) throws HaulException {
-        if (!key.matches("[A-Za-z0-9-]{1,64}")) {
-            throw new IllegalArgumentException("a hold key is letters, digits and '-': " + key);
+    /**
+     * Holds the restore of a migration from {@code imageDir} at post-restore: marks the folder so the hook finds
+     * this hold. The hold outlives this agent: if it dies, the hook waits (up to the limit) for a restarted agent
+     * to {@link #decide} from the migration's record, as the source may have passed the commit point already.
+     */
+    public static CriuHold forRestore(String migrationId, Path imageDir, Duration limit) throws HaulException {
+        if (!migrationId.matches("[A-Za-z0-9-]{1,64}")) {
+            throw new IllegalArgumentException("a migration id is letters, digits and '-': " + migrationId);
         }
-        CriuHold hold = new CriuHold(HOLDS.resolve("restore-" + key), limit);
+        CriuHold hold = new CriuHold(HOLDS.resolve(RESTORE_PREFIX + migrationId), limit);
         try {
             Files.writeString(imageDir.resolve(RESTORE_MARKER), hold.folder.toString());
         } catch (IOException e) {
@@ -109,6 +115,37 @@ public final class CriuHold implements AutoCloseable {
                 + (line.isEmpty() || line.equals(RUNTIME_ENDED) ? "" : " (the hook said '" + line + "')"));
     }
 
+    /** The migrations whose restore a hook holds now, waiting for a verdict (e.g. left by an agent that died). */
+    public static List<String> heldRestores() {
+        try (Stream<Path> folders = Files.list(HOLDS)) {
+            return folders.map(f -> f.getFileName().toString()).filter(n -> n.startsWith(RESTORE_PREFIX))
+                    .map(n -> n.substring(RESTORE_PREFIX.length()))
+                    .filter(id -> Files.exists(HOLDS.resolve(RESTORE_PREFIX + id).resolve("verdict"))).sorted().toList();
+        } catch (IOException e) {
+            return List.of(); // no holds folder: nothing held
+        }
+    }
+
+    /**
+     * Gives the verdict on a restore held for a migration by an agent that is gone: {@code go} lets the restored
+     * tasks run, else CRIU kills them. Returns false when no such hold waits.
+     */
+    public static boolean decide(String migrationId, boolean go) throws HaulException {
+        Path folder = HOLDS.resolve(RESTORE_PREFIX + migrationId);
+        if (!migrationId.matches("[A-Za-z0-9-]{1,64}") || !Files.exists(folder.resolve("verdict"))) {
+            return false;
+        }
+        // read-write: never waits for the hook, which waits for a writer to come back after its agent died
+        try (FileChannel verdict = FileChannel.open(folder.resolve("verdict"), StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
+            verdict.write(ByteBuffer.wrap((go ? "go\n" : "undo\n").getBytes(StandardCharsets.US_ASCII)));
+        } catch (IOException e) {
+            throw new HaulException("hold.failed", "cannot give the verdict to the hold " + folder + ": " + e.getMessage());
+        }
+        deleteTree(folder); // the hook holds the FIFO open: its line stays readable
+        return true;
+    }
+
     private void endReadWith(String line) {
         try {
             reached.write(ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.US_ASCII)));
@@ -128,6 +165,16 @@ public final class CriuHold implements AutoCloseable {
         } catch (IOException e) {
             closeQuietly(verdict); // the script's read then ends empty, which undoes the step
         }
+    }
+
+    /**
+     * Lets go of the hold as this agent's death would: the FIFOs close without a verdict and the folder stays, so
+     * a dump is undone and a restore waits for {@link #decide} (by a restarted agent).
+     */
+    public void dropWithoutVerdict() {
+        released = true;
+        closeQuietly(verdict);
+        closeQuietly(reached);
     }
 
     /** Undoes the step unless released, and removes the hold's folder: only once the runtime's call ended. */

@@ -1,0 +1,164 @@
+package io.haul.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.haul.api.ContainerRef;
+import io.haul.api.migration.MigrationRecord;
+import io.haul.api.migration.MigrationStatistics;
+import io.haul.api.migration.Outcome;
+import io.haul.api.migration.Phase;
+import io.haul.api.migration.ProgressEvent;
+import io.haul.api.migration.ProgressListener;
+import io.haul.cluster.ContainerLock;
+import io.haul.cluster.MigrationStore;
+import io.haul.criu.CriuHold;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A restarted destination agent settles the restores a runtime (Docker, runc) still holds for it, from the
+ * migration's record: the hook script, run as CRIU runs it, finishes the restore (0) or undoes it (1).
+ */
+class RecoveryTest {
+
+    private static final Path HOOK = Path.of("../../runtime/setup/criu-hold-hook.sh").toAbsolutePath().normalize();
+    private static final String AGENT = "recovery-test-b";
+
+    @TempDir
+    Path work;
+
+    @BeforeAll
+    static void needs() throws IOException {
+        assumeTrue(Files.isRegularFile(HOOK), "no hook script at " + HOOK);
+        boolean root = "0".equals(new String(new ProcessBuilder("id", "-u").start().getInputStream().readAllBytes()).strip());
+        if (!root) {
+            System.out.println("RecoveryTest: skipped, holds live in " + CriuHold.HOLDS + ", which needs root");
+        }
+        assumeTrue(root, "needs root for " + CriuHold.HOLDS);
+    }
+
+    @Test
+    void aRestoreHeldPastTheCommitPointRunsAfterTheRestart() throws Exception {
+        assertEquals(0, settle(Phase.COMMIT, Outcome.IN_PROGRESS, "commit"));
+    }
+
+    @Test
+    void aRestoreHeldForAMigrationThatSucceededRuns() throws Exception {
+        assertEquals(0, settle(Phase.CLEANUP, Outcome.SUCCEEDED, "succeeded"));
+    }
+
+    @Test
+    void aRestoreHeldForAMigrationTheSourceRolledBackIsUndone() throws Exception {
+        assertEquals(1, settle(Phase.RESTORE, Outcome.ROLLED_BACK, "rolled-back"));
+    }
+
+    @Test
+    void aRestoreHeldBeforeTheCommitPointIsUndoneAndTheRollbackWritten() throws Exception {
+        Store store = new Store();
+        assertEquals(1, settle(Phase.RESTORE, Outcome.IN_PROGRESS, "in-flight", store));
+        assertEquals(Outcome.ROLLED_BACK, store.get(id("in-flight")).orElseThrow().outcome());
+    }
+
+    private int settle(Phase phase, Outcome outcome, String name) throws Exception {
+        return settle(phase, outcome, name, new Store());
+    }
+
+    /** A hold of a dead agent (its FIFOs closed without a verdict), then Recovery of a restarted one. */
+    private int settle(Phase phase, Outcome outcome, String name, Store store) throws Exception {
+        String id = id(name);
+        Path images = Files.createDirectories(work.resolve("images-" + name));
+        store.put(new MigrationRecord(id, new ContainerRef("docker", "web"), "recovery-test-a", AGENT, phase, outcome,
+                Instant.now(), null, MigrationStatistics.NONE, null, List.of()));
+        Process hook;
+        try (CriuHold hold = CriuHold.forRestore(id, images, Duration.ofSeconds(60))) {
+            ProcessBuilder builder = new ProcessBuilder("sh", HOOK.toString()).redirectErrorStream(true);
+            builder.environment().putAll(Map.of("CRTOOLS_SCRIPT_ACTION", "post-restore", "CRTOOLS_INIT_PID", "1",
+                    "CRTOOLS_IMAGE_DIR", images.toString()));
+            hook = builder.start();
+            hold.awaitReached(new java.util.concurrent.CompletableFuture<>());
+            hold.dropWithoutVerdict();
+            new Recovery(new MigrationContext(AGENT, null, null, null, store, work.resolve("migrations"),
+                    Duration.ofSeconds(5), Duration.ofSeconds(5), 0, Clock.systemUTC())).settle();
+        }
+        assertTrue(hook.waitFor(30, TimeUnit.SECONDS), "the hook ended once Recovery decided");
+        return hook.exitValue();
+    }
+
+    private static String id(String name) {
+        return "recovery-test-" + name + "-" + ProcessHandle.current().pid();
+    }
+
+    /** The cluster's records, in memory: what Recovery reads and writes. */
+    private static final class Store implements MigrationStore {
+
+        private final Map<String, MigrationRecord> records = new ConcurrentHashMap<>();
+
+        @Override
+        public void put(MigrationRecord record) {
+            records.put(record.id(), record);
+        }
+
+        @Override
+        public Optional<MigrationRecord> get(String id) {
+            return Optional.ofNullable(records.get(id));
+        }
+
+        @Override
+        public boolean replace(MigrationRecord expected, MigrationRecord next) {
+            return records.replace(expected.id(), expected, next);
+        }
+
+        @Override
+        public List<MigrationRecord> list() {
+            return List.copyOf(records.values());
+        }
+
+        @Override
+        public List<MigrationRecord> inFlight(String agent) {
+            return records.values().stream().filter(r -> r.outcome() == Outcome.IN_PROGRESS)
+                    .filter(r -> r.source().equals(agent) || r.destination().equals(agent)).toList();
+        }
+
+        @Override
+        public Optional<ContainerLock> lock(ContainerRef container, String migrationId) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Optional<String> lockHolder(ContainerRef container) {
+            return Optional.empty();
+        }
+
+        @Override
+        public void requestCancel(String migrationId) {
+        }
+
+        @Override
+        public boolean cancelRequested(String migrationId) {
+            return false;
+        }
+
+        @Override
+        public void publish(ProgressEvent event) {
+        }
+
+        @Override
+        public AutoCloseable subscribe(String migrationId, ProgressListener listener) {
+            return () -> { };
+        }
+    }
+}
