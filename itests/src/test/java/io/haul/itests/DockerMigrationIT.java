@@ -171,6 +171,9 @@ public class DockerMigrationIT {
         String volume = "vol-" + UUID.randomUUID().toString().substring(0, 8);
         String name = startCounter(volume);
         String bornHere = dockerA.cliOk("exec", name, "cat", "/born-here").strip();
+        // 32 MiB in the volume, written before the migration: they travel ahead of the freeze, not in it
+        String bigSum = dockerA.cliOk("exec", name, "sh", "-c",
+                "head -c 33554432 /dev/urandom > /data/big && md5sum /data/big").strip();
         long pidOnA = dockerA.containerPid(name);
         long before = counter(dockerA, name, "/counter");
 
@@ -189,6 +192,13 @@ public class DockerMigrationIT {
         assertTrue("the volume's counter went on from " + before + ": " + volumeCounter, volumeCounter >= before);
         assertEquals("the file written on A before the move is in B's layer", bornHere,
                 dockerB.cliOk("exec", name, "cat", "/born-here").strip());
+        assertEquals("the volume's big file arrived intact", bigSum,
+                dockerB.cliOk("exec", name, "md5sum", "/data/big").strip());
+        assertTrue("the files went ahead of the freeze:\n" + text, text.contains("sent ahead of the freeze"));
+        JsonNode record = cluster.record(cluster.a, new MigrateOutput(result.stdout()).id());
+        long frozenImages = record.path("statistics").path("imageBytes").asLong();
+        assertTrue("only what changed travelled while frozen (" + frozenImages + " bytes of images): "
+                + record.path("statistics"), frozenImages > 0 && frozenImages < (8 << 20));
         assertEquals("the listening socket answers on B", "ping",
                 dockerB.cliOk("exec", name, "sh", "-c", "echo ping | nc -w 5 127.0.0.1 7000").strip());
         JsonNode inspect = new ObjectMapper().readTree(dockerB.cliOk("inspect", name)).get(0);

@@ -10,9 +10,9 @@ import io.haul.api.backend.HeldCheckpoint;
 import io.haul.api.backend.HeldRestore;
 import io.haul.api.backend.RestorePlan;
 import io.haul.docker.engine.DockerEngine;
-import io.haul.docker.files.FileTrees;
 import io.haul.docker.files.ImageFolders;
 import io.haul.docker.files.SharedFolder;
+import io.haul.docker.files.TreeCopy;
 import io.haul.criu.CriuHold;
 import io.haul.docker.hold.HeldRuntimeStep;
 import io.haul.docker.hold.HoldHook;
@@ -20,7 +20,6 @@ import io.haul.docker.hold.RuntimeCalls;
 import io.haul.docker.hold.RuntimeCheckpoint;
 import io.haul.docker.hold.RuntimeRestore;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -57,6 +56,9 @@ public final class DockerBackend implements ContainerBackend {
     private static final String CONTAINER_ID = "docker.id";
     private static final String CHECKPOINT_NAME = "docker.checkpoint";
     private static final String VOLUMES_MADE = "docker.volumes-made";
+    /** The names the container's own files travel under. */
+    private static final String LAYER = "layer";
+    private static final String VOLUME = "volume-";
 
     private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
     private volatile DockerEngine engine;
@@ -164,8 +166,31 @@ public final class DockerBackend implements ContainerBackend {
         }
     }
 
+    /** The container's own files that move with it: its writable layer and its named volumes. */
+    private List<TreeCopy> ownFiles(ContainerView view) throws HaulException {
+        List<TreeCopy> trees = new ArrayList<>(List.of(new TreeCopy(LAYER, Path.of(view.upperDir()))));
+        for (String volume : view.volumes()) {
+            trees.add(new TreeCopy(VOLUME + volume, volumeFolder(volume)));
+        }
+        return trees;
+    }
+
+    private Path volumeFolder(String volume) throws HaulException {
+        JsonObject inspect = RuntimeCalls.call("docker.engine", () -> engine.inspectVolume(volume)).orElseThrow(
+                () -> new HaulException("docker.volume", "volume '" + volume + "' went away"));
+        return Path.of(inspect.getString("Mountpoint"));
+    }
+
     @Override
-    public Optional<HeldCheckpoint> checkpoint(ContainerInfo container, DumpPlan plan, Path imageDir)
+    public boolean filesAhead(ContainerInfo container, Path aheadDir) throws HaulException {
+        for (TreeCopy tree : ownFiles(view(container.ref().id()))) {
+            tree.packAhead(aheadDir);
+        }
+        return true;
+    }
+
+    @Override
+    public Optional<HeldCheckpoint> checkpoint(ContainerInfo container, DumpPlan plan, Path imageDir, Path aheadDir)
             throws HaulException {
         ContainerView view = view(container.ref().id());
         if (view.pid() != plan.rootPid()) {
@@ -180,11 +205,8 @@ public final class DockerBackend implements ContainerBackend {
         try {
             Duration frozenFor = Duration.between(start, Instant.now());
             ImageFolders.place(step.reached().imageDir(), imageDir, name -> true);
-            FileTrees.pack(Path.of(view.upperDir()), imageDir.resolve(DockerManifest.layerFile()));
-            for (String volume : view.volumes()) {
-                JsonObject inspect = RuntimeCalls.call("docker.engine", () -> engine.inspectVolume(volume)).orElseThrow(
-                        () -> new HaulException("docker.volume", "volume '" + volume + "' went away"));
-                FileTrees.pack(Path.of(inspect.getString("Mountpoint")), imageDir.resolve(DockerManifest.volumeFile(volume)));
+            for (TreeCopy tree : ownFiles(view)) {
+                tree.packFinal(imageDir, aheadDir); // only what changed since the copy sent ahead
             }
             return Optional.of(new RuntimeCheckpoint(step, frozenFor));
         } catch (HaulException | RuntimeException e) {
@@ -228,13 +250,10 @@ public final class DockerBackend implements ContainerBackend {
     public Optional<HeldRestore> restore(String migrationId, RestorePlan plan, Path imageDir) throws HaulException {
         String id = plan.facts().get(CONTAINER_ID);
         ContainerView created = view(id);
-        FileTrees.unpack(imageDir.resolve(DockerManifest.layerFile()), Path.of(created.upperDir()));
+        TreeCopy.unpack(LAYER, imageDir, Path.of(created.upperDir()));
         for (String volume : created.volumes()) {
-            Path tar = imageDir.resolve(DockerManifest.volumeFile(volume));
-            if (Files.exists(tar)) {
-                JsonObject inspect = RuntimeCalls.call("docker.engine", () -> engine.inspectVolume(volume)).orElseThrow(
-                        () -> new HaulException("docker.volume", "volume '" + volume + "' went away"));
-                FileTrees.unpack(tar, Path.of(inspect.getString("Mountpoint")));
+            if (TreeCopy.received(VOLUME + volume, imageDir)) {
+                TreeCopy.unpack(VOLUME + volume, imageDir, volumeFolder(volume));
             }
         }
         // Docker only starts from checkpoints in the container's own folder (it refuses --checkpoint-dir)

@@ -66,13 +66,4 @@ record DockerManifest(String name, String image, String imageId, JsonObject crea
             throw new HaulException("check.manifest", "the source's docker manifest is malformed: " + e.getMessage());
         }
     }
-
-    /** The file the writable layer travels in, and each volume's. */
-    static String layerFile() {
-        return "haul-fs-layer.tar";
-    }
-
-    static String volumeFile(String volume) {
-        return "haul-fs-volume-" + volume + ".tar";
-    }
 }

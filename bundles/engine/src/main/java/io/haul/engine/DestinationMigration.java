@@ -104,6 +104,15 @@ final class DestinationMigration implements Runnable {
                     Watchdog watchdog = new Watchdog(context.clock(), context.stepTimeout(), peer::close)) {
                 // buffered: the page formats read a few bytes at a time, each read of the connection takes its lock
                 InputStream bulk = new BufferedInputStream(new WatchedInputStream(connection.bulkIn(), watchdog), 1 << 16);
+                if (peer.version() >= Versions.FILES_AHEAD) {
+                    // the container's own files, sent while it runs; beside the images, which leave them room
+                    long room = LocalCapabilities.freeBytes(workspace.root()) - allowance;
+                    List<ImageFile> ahead = ImageStream.receive(bulk, workspace.images(), Math.max(0, room),
+                            done -> watchdog.moved());
+                    if (!ahead.isEmpty()) {
+                        LOG.info("migration {}: {} file(s) received ahead of the freeze", id, ahead.size());
+                    }
+                }
                 PagePushReader.Counts precopied = PagePushReader.readAll(bulk, store);
                 LOG.info("migration {}: {} pages pre-copied into the page store", id, precopied.added());
                 received = ImageStream.receive(bulk, workspace.images(), allowance, done -> watchdog.moved(),

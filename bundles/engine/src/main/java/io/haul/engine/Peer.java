@@ -34,6 +34,11 @@ final class Peer implements AutoCloseable {
         this.version = version;
     }
 
+    /** The protocol version both sides agreed on. */
+    int version() {
+        return version;
+    }
+
     void send(Envelope.Builder message) throws IOException {
         connection.send(Frames.encode(message.setVersion(version).setMigrationId(migrationId).build()));
     }

@@ -98,7 +98,9 @@ final class SourceMigration implements Runnable {
             peer = handshake();
             record.enter(Phase.CHECKS, "checking that " + destination.name() + " can take " + container.ref());
             DumpPlan plan = checks(peer);
-            record.enter(Phase.FILESYSTEM, "files: nothing to copy ahead of the freeze");
+            record.enter(Phase.FILESYSTEM, "files: copying the container's own files ahead of the freeze");
+            wire = new CountingOutputStream(peer.connection().bulkOut());
+            sendFilesAhead(peer);
             preCopy(peer);
             record.enter(Phase.FINAL_DUMP, "freezing and dumping " + container.ref());
             dump(plan);
@@ -204,9 +206,49 @@ final class SourceMigration implements Runnable {
         return states;
     }
 
+    /**
+     * The backend's first copy of the container's own files, while it runs (protocol 2 on: the bulk stream opens
+     * with them, an empty image stream when there are none); the final dump then carries only what changed.
+     */
+    private void sendFilesAhead(Peer peer) throws MigrationFailure, IOException {
+        if (peer.version() < Versions.FILES_AHEAD) {
+            record.progress("files: " + destination.name() + " takes no files ahead of the freeze (an older agent)",
+                    -1, -1, 0);
+            return;
+        }
+        List<String> names;
+        try (var backend = backend()) {
+            Files.createDirectories(workspace.ahead());
+            boolean any = backend.service().filesAhead(container, workspace.ahead());
+            names = any ? Workspace.fileNames(workspace.ahead()) : List.of();
+        } catch (HaulException e) {
+            throw MigrationFailure.of(e);
+        }
+        long total = 0;
+        for (String name : names) {
+            total += Files.size(workspace.ahead().resolve(name));
+        }
+        long before = wire.count();
+        long all = total;
+        Instant start = clock.instant();
+        try (Watchdog watchdog = new Watchdog(clock, context.stepTimeout(), peer::close)) {
+            OutputStream watched = new WatchedOutputStream(wire, watchdog::moved);
+            ImageStream.send(workspace.ahead(), names, watched, done -> {
+                double seconds = Math.max(1e-3, Duration.between(start, clock.instant()).toNanos() / 1e9);
+                record.progress("sending files ahead", done, all, done / seconds);
+            });
+            watched.flush();
+        } catch (IOException e) {
+            throw new MigrationFailure("transport.lost", "sending files ahead to " + destination.name() + " failed: "
+                    + e.getMessage(), null, e);
+        }
+        record.progress(names.isEmpty() ? "files: nothing to copy ahead of the freeze" : "files: "
+                + Sizes.bytes(total) + " in " + names.size() + " file(s) sent ahead of the freeze ("
+                + Sizes.bytes(wire.count() - before) + " on the wire)", -1, -1, 0);
+    }
+
     /** Runs the strategy's rounds while the tree keeps running, until the policy says freeze. */
     private void preCopy(Peer peer) throws MigrationFailure, IOException {
-        wire = new CountingOutputStream(peer.connection().bulkOut());
         pages = new PushingPageSink(wire);
         try {
             runRounds();
@@ -286,7 +328,7 @@ final class SourceMigration implements Runnable {
         frozenAt = clock.instant();
         try (var backend = backend()) {
             // a runtime that owns the tasks (Docker, runc) dumps them itself; otherwise CRIU does, with the plan
-            frozen = backend.service().checkpoint(container, plan, workspace.images()).orElse(null);
+            frozen = backend.service().checkpoint(container, plan, workspace.images(), workspace.ahead()).orElse(null);
             if (frozen == null) {
                 frozen = context.criu().dump(new DumpRequest(plan, workspace.images(), workspace.log("dump")));
             }

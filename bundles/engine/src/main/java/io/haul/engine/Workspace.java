@@ -33,6 +33,11 @@ final class Workspace {
         return root.resolve("images");
     }
 
+    /** The source's files sent ahead of the freeze (and what the backend keeps to send only changes later). */
+    Path ahead() {
+        return root.resolve("ahead");
+    }
+
     Path logs() {
         return root.resolve("logs");
     }
@@ -58,7 +63,12 @@ final class Workspace {
     }
 
     List<String> imageNames() throws IOException {
-        try (Stream<Path> files = Files.list(images())) {
+        return fileNames(images());
+    }
+
+    /** The plain files directly in {@code folder}, sorted (subfolders are not sent). */
+    static List<String> fileNames(Path folder) throws IOException {
+        try (Stream<Path> files = Files.list(folder)) {
             return files.filter(Files::isRegularFile).map(p -> p.getFileName().toString()).sorted().toList();
         }
     }
@@ -74,6 +84,7 @@ final class Workspace {
     /** Removes the images; the logs stay for people to read. */
     void dropImages() {
         deleteTree(images());
+        deleteTree(ahead());
     }
 
     static void deleteTree(Path path) {

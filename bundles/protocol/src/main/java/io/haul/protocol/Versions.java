@@ -1,10 +1,16 @@
 package io.haul.protocol;
 
-/** The protocol versions this agent speaks, and the choice of one with a peer. */
+/**
+ * The protocol versions this agent speaks, and the choice of one with a peer. Version 2: the bulk stream opens
+ * with the files the backend sends ahead of the freeze (an image stream, empty when there are none), before
+ * the page pushes.
+ */
 public final class Versions {
 
     public static final int MIN = 1;
-    public static final int MAX = 1;
+    public static final int MAX = 2;
+    /** The first version whose bulk stream opens with the files sent ahead of the freeze. */
+    public static final int FILES_AHEAD = 2;
 
     private Versions() {
     }

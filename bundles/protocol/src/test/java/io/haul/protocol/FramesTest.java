@@ -38,9 +38,10 @@ class FramesTest {
 
     @Test
     void versionsAreNegotiatedToTheHighestBothSpeak() throws ProtocolException {
-        assertEquals(1, Versions.negotiate(1, 5));
-        ProtocolException e = assertThrows(ProtocolException.class, () -> Versions.negotiate(2, 3));
-        assertTrue(e.getMessage().contains("2 to 3"), e.getMessage());
+        assertEquals(2, Versions.negotiate(1, 5));
+        assertEquals(1, Versions.negotiate(1, 1), "an agent that speaks only version 1 is still served");
+        ProtocolException e = assertThrows(ProtocolException.class, () -> Versions.negotiate(3, 4));
+        assertTrue(e.getMessage().contains("3 to 4"), e.getMessage());
     }
 
     @Test

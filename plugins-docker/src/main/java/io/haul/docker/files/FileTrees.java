@@ -26,6 +26,24 @@ public final class FileTrees {
                 folder.toString(), "--numeric-owner", "--xattrs", "--xattrs-include=*", "--sparse", "."));
     }
 
+    /**
+     * Packs the content of {@code folder} into {@code tar} as GNU tar's incremental dumps do: a first one when
+     * {@code snapshot} does not exist yet (which it then records), after that only what changed since, with the
+     * listing of every folder, so that unpacking both deletes what was deleted meanwhile.
+     */
+    public static void packIncremental(Path folder, Path tar, Path snapshot) throws HaulException {
+        run("file.pack", "packing " + folder, List.of("tar", "--create", "--file", tar.toString(), "--directory",
+                folder.toString(), "--listed-incremental=" + snapshot, "--numeric-owner", "--xattrs",
+                "--xattrs-include=*", "--sparse", "."));
+    }
+
+    /** Unpacks one of {@link #packIncremental}'s tar files into {@code folder}, the earlier ones first. */
+    public static void unpackIncremental(Path tar, Path folder) throws HaulException {
+        run("file.unpack", "unpacking into " + folder, List.of("tar", "--extract", "--file", tar.toString(),
+                "--directory", folder.toString(), "--listed-incremental=/dev/null", "--numeric-owner",
+                "--same-permissions", "--xattrs", "--xattrs-include=*"));
+    }
+
     /** Unpacks {@code tar} into {@code folder}, which exists. */
     public static void unpack(Path tar, Path folder) throws HaulException {
         run("file.unpack", "unpacking into " + folder, List.of("tar", "--extract", "--file", tar.toString(),

@@ -149,7 +149,14 @@ public final class RuncBackend implements ContainerBackend {
     }
 
     @Override
-    public Optional<HeldCheckpoint> checkpoint(ContainerInfo info, DumpPlan plan, Path imageDir) throws HaulException {
+    public boolean filesAhead(ContainerInfo info, Path aheadDir) throws HaulException {
+        RuncBundle.packAhead(container(info.ref().id()), aheadDir);
+        return true;
+    }
+
+    @Override
+    public Optional<HeldCheckpoint> checkpoint(ContainerInfo info, DumpPlan plan, Path imageDir, Path aheadDir)
+            throws HaulException {
         RuncContainer container = container(info.ref().id());
         if (container.pid() != plan.rootPid()) {
             throw new HaulException("container.changed", info.ref() + " restarted since the migration began");
@@ -164,7 +171,7 @@ public final class RuncBackend implements ContainerBackend {
         }, holdLimitSeconds + QUICK_SECONDS, "criu.dump-failed", "runc's checkpoint of " + info.ref());
         try {
             Duration frozenFor = Duration.between(start, Instant.now());
-            RuncBundle.pack(container, imageDir);
+            RuncBundle.pack(container, imageDir, aheadDir);
             return Optional.of(new RuntimeCheckpoint(step, frozenFor));
         } catch (HaulException | RuntimeException e) {
             step.undo();

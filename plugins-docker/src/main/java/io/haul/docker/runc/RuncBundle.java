@@ -1,7 +1,7 @@
 package io.haul.docker.runc;
 
 import io.haul.api.HaulException;
-import io.haul.docker.files.FileTrees;
+import io.haul.docker.files.TreeCopy;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -15,19 +15,24 @@ import java.nio.file.Path;
 final class RuncBundle {
 
     static final String CONFIG_FILE = "haul-runc-config.json";
-    static final String ROOTFS_FILE = "haul-fs-rootfs.tar";
+    private static final String ROOTFS = "rootfs";
 
     private RuncBundle() {
     }
 
-    /** Source, tasks frozen: the container's configuration and root file system into the image folder. */
-    static void pack(RuncContainer container, Path imageDir) throws HaulException {
+    /** Source, container running: a first copy of the root file system, sent ahead of the freeze. */
+    static void packAhead(RuncContainer container, Path aheadDir) throws HaulException {
+        new TreeCopy(ROOTFS, container.rootfs()).packAhead(aheadDir);
+    }
+
+    /** Source, tasks frozen: the configuration, and what changed in the root file system since the first copy. */
+    static void pack(RuncContainer container, Path imageDir, Path aheadDir) throws HaulException {
         try {
             Files.writeString(imageDir.resolve(CONFIG_FILE), container.config().encode());
         } catch (IOException e) {
             throw new HaulException("runc.bundle", "cannot write the bundle's configuration: " + e.getMessage());
         }
-        FileTrees.pack(container.rootfs(), imageDir.resolve(ROOTFS_FILE));
+        new TreeCopy(ROOTFS, container.rootfs()).packFinal(imageDir, aheadDir);
     }
 
     /**
@@ -40,7 +45,7 @@ final class RuncBundle {
             Files.createDirectories(bundle.getParent());
             Files.createDirectory(bundle);
             Files.createDirectory(bundle.resolve("rootfs"));
-            FileTrees.unpack(imageDir.resolve(ROOTFS_FILE), bundle.resolve("rootfs"));
+            TreeCopy.unpack(ROOTFS, imageDir, bundle.resolve("rootfs"));
             config.getJsonObject("root", new JsonObject()).put("path", "rootfs");
             if (!cgroupsParent.isBlank()) {
                 JsonObject linux = config.getJsonObject("linux");

@@ -50,17 +50,29 @@ public interface ContainerBackend {
     }
 
     /**
-     * Source side, after pre-copy: dumps the container through its runtime into {@code imageDir} (CRIU's images
-     * plus whatever files the destination needs) and returns once they are complete, the tasks held frozen.
-     * Empty: the engine dumps with CRIU itself, with {@code plan}.
+     * Source side, before pre-copy, the container running: a first copy of its own files (a writable layer,
+     * volumes...) into {@code aheadDir}, sent to the destination before the freeze, so that {@link #checkpoint}
+     * sends only what changed since. Whatever the backend must keep for that (not to be sent) goes into a
+     * subfolder of {@code aheadDir}. Returns false when it has no such files.
      */
-    default Optional<HeldCheckpoint> checkpoint(ContainerInfo container, DumpPlan plan, Path imageDir)
+    default boolean filesAhead(ContainerInfo container, Path aheadDir) throws HaulException {
+        return false;
+    }
+
+    /**
+     * Source side, after pre-copy: dumps the container through its runtime into {@code imageDir} (CRIU's images
+     * plus whatever files the destination needs, only what changed since {@link #filesAhead} wrote
+     * {@code aheadDir} when it did) and returns once they are complete, the tasks held frozen. Empty: the engine
+     * dumps with CRIU itself, with {@code plan}.
+     */
+    default Optional<HeldCheckpoint> checkpoint(ContainerInfo container, DumpPlan plan, Path imageDir, Path aheadDir)
             throws HaulException {
         return Optional.empty();
     }
 
     /**
-     * Destination side: restores from the received {@code imageDir} through the runtime, tasks held stopped.
+     * Destination side: restores from the received {@code imageDir} (the files sent ahead are there too) through
+     * the runtime, tasks held stopped.
      * Empty: the engine restores with CRIU itself, with {@code plan}, then calls {@link #restored}. The hold
      * must outlive this agent, named by {@code migrationId}: a restarted agent decides it from the record.
      */

@@ -1,0 +1,88 @@
+package io.haul.docker.files;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.haul.api.HaulException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A folder sent as a first copy ahead of the freeze and then its changes arrives as it is at the freeze. */
+class TreeCopyTest {
+
+    @TempDir
+    Path work;
+
+    @Test
+    void theChangesAfterTheFirstCopyArriveAndNothingElseTravelsAgain() throws Exception {
+        Path source = Files.createDirectories(work.resolve("source"));
+        Path ahead = Files.createDirectories(work.resolve("ahead"));
+        Path images = Files.createDirectories(work.resolve("images"));
+        byte[] big = new byte[4 << 20];
+        new Random(7).nextBytes(big);
+        Files.write(source.resolve("big.bin"), big);
+        Files.writeString(source.resolve("counter"), "1\n");
+        Files.createDirectories(source.resolve("sub"));
+        Files.writeString(source.resolve("sub/gone"), "deleted after the first copy\n");
+        TreeCopy tree = new TreeCopy("layer", source);
+
+        tree.packAhead(ahead);
+        Files.writeString(source.resolve("counter"), "2\n");
+        Files.delete(source.resolve("sub/gone"));
+        Files.writeString(source.resolve("sub/new"), "made after the first copy\n");
+        tree.packFinal(images, ahead);
+
+        assertTrue(Files.size(images.resolve("haul-fs-layer.tar")) < big.length / 4,
+                "the unchanged 4 MiB file did not travel again: " + Files.size(images.resolve("haul-fs-layer.tar")));
+        Files.move(ahead.resolve("haul-fs-layer.0.tar"), images.resolve("haul-fs-layer.0.tar")); // as received
+        Path target = Files.createDirectories(work.resolve("target"));
+        TreeCopy.unpack("layer", images, target);
+
+        assertEquals(contents(source), contents(target), "the folder as it was at the freeze");
+        assertArrayEquals(big, Files.readAllBytes(target.resolve("big.bin")));
+        assertFalse(Files.exists(target.resolve("sub/gone")), "what was deleted meanwhile is deleted");
+    }
+
+    @Test
+    void withoutAFirstCopyTheWholeFolderTravelsAtTheFreeze() throws Exception {
+        Path source = Files.createDirectories(work.resolve("source"));
+        Files.writeString(source.resolve("file"), "content\n");
+        Path images = Files.createDirectories(work.resolve("images"));
+        new TreeCopy("volume-data", source).packFinal(images, work.resolve("no-ahead"));
+        Path target = Files.createDirectories(work.resolve("target"));
+        TreeCopy.unpack("volume-data", images, target);
+        assertEquals(contents(source), contents(target));
+    }
+
+    @Test
+    void aTreeTheSourceDidNotSendIsNamed() {
+        HaulException e = assertThrows(HaulException.class, () -> TreeCopy.unpack("layer", work, work));
+        assertTrue(e.getMessage().contains("'layer'"), e.getMessage());
+    }
+
+    @Test
+    void namesThatCouldLeaveTheFolderAreRefused() {
+        assertThrows(IllegalArgumentException.class, () -> new TreeCopy("../x", work));
+        assertThrows(IllegalArgumentException.class, () -> new TreeCopy("a/b", work));
+    }
+
+    private static TreeMap<String, String> contents(Path root) throws IOException {
+        TreeMap<String, String> files = new TreeMap<>();
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.toList()) {
+                String key = root.relativize(p).toString();
+                files.put(key, Files.isDirectory(p) ? "dir" : Integer.toHexString(java.util.Arrays.hashCode(Files.readAllBytes(p))));
+            }
+        }
+        return files;
+    }
+}
