@@ -230,12 +230,16 @@ final class SourceMigration implements Runnable {
         }
         long before = wire.count();
         long all = total;
+        long[] nextReport = {0};
         Instant start = clock.instant();
         try (Watchdog watchdog = new Watchdog(clock, context.stepTimeout(), peer::close)) {
             OutputStream watched = new WatchedOutputStream(wire, watchdog::moved);
             ImageStream.send(workspace.ahead(), names, watched, done -> {
-                double seconds = Math.max(1e-3, Duration.between(start, clock.instant()).toNanos() / 1e9);
-                record.progress("sending files ahead", done, all, done / seconds);
+                if (done >= nextReport[0] || done == all) {
+                    nextReport[0] = done + PROGRESS_STEP_BYTES;
+                    double seconds = Math.max(1e-3, Duration.between(start, clock.instant()).toNanos() / 1e9);
+                    record.progress("sending files ahead", done, all, done / seconds);
+                }
             });
             watched.flush();
         } catch (IOException e) {
