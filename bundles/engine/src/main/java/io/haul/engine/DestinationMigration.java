@@ -11,6 +11,7 @@ import io.haul.api.migration.Phase;
 import io.haul.api.namespace.NamespaceState;
 import io.haul.api.transport.Connection;
 import io.haul.criu.RestoreRequest;
+import io.haul.host.KernelFeature;
 import io.haul.protocol.ImageStream;
 import io.haul.protocol.ProtocolException;
 import io.haul.protocol.Versions;
@@ -143,7 +144,8 @@ final class DestinationMigration implements Runnable {
             // a runtime that owns the tasks (Docker, runc) restores them itself; otherwise CRIU does, with the plan
             tree = backend.service().restore(id, plan, workspace.images()).orElse(null);
             if (tree == null) {
-                tree = context.criu().restore(new RestoreRequest(plan, workspace.images(), workspace.log("restore")));
+                tree = context.criu().restore(new RestoreRequest(plan, workspace.images(), workspace.log("restore"),
+                        lazyRestore()));
                 workspace.remember("restored.pid", Long.toString(tree.rootPid()));
                 backend.service().restored(plan, tree.rootPid());
             }
@@ -176,6 +178,12 @@ final class DestinationMigration implements Runnable {
         } else {
             discard(tree, plan, prepare.getBackend());
         }
+    }
+
+    /** Lazily where configured and the kernel has userfaultfd (probed with the host's report). */
+    private boolean lazyRestore() {
+        return context.lazyRestore() && context.capabilities().now().getKernelFeaturesOrDefault(KernelFeature.USERFAULTFD,
+                false);
     }
 
     /** Often enough that the source hears a few beats within its step timeout. */

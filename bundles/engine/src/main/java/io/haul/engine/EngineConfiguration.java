@@ -30,6 +30,12 @@ public @interface EngineConfiguration {
             description = "MiB of pre-copied pages a destination keeps in memory per migration; more spill to disk.")
     long pageStoreMemoryMiB() default 1024;
 
+    @AttributeDefinition(name = "Lazy restore",
+            description = "Restore memory lazily where the kernel has userfaultfd: the restored tasks run before all "
+                    + "their memory is copied in (CRIU's lazy-pages daemon fills it on each fault and in the "
+                    + "background), which takes that copy out of the frozen window.")
+    boolean lazyRestore() default true;
+
     @AttributeDefinition(name = "Restore timeout", description = "Seconds the source waits for the destination to restore.")
     int restoreTimeoutSeconds() default 120;
 

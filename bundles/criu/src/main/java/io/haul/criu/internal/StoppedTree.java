@@ -32,10 +32,12 @@ final class StoppedTree implements RestoredTree {
     private static final Duration SETTLE = Duration.ofSeconds(10);
 
     private final ChildProcess root;
+    private final LazyPagesDaemon lazyPages;
     private boolean killed;
 
-    private StoppedTree(ChildProcess root) {
+    private StoppedTree(ChildProcess root, LazyPagesDaemon lazyPages) {
         this.root = root;
+        this.lazyPages = lazyPages;
     }
 
     /**
@@ -48,7 +50,11 @@ final class StoppedTree implements RestoredTree {
         CriuDirs dirs = CriuDirs.open(request.imageDir(), request.logFile(), false, "criu.restore-failed");
         ChildProcess root = null;
         RpcSession session = null;
+        LazyPagesDaemon lazyPages = null;
         try {
+            if (request.lazyPages()) {
+                lazyPages = LazyPagesDaemon.start(criu, request.imageDir(), dirs.logFile().toAbsolutePath().getParent());
+            }
             session = RpcSession.start(criu);
             CriuOpts.Builder options = dirs.options()
                     .setRstSibling(true)
@@ -61,6 +67,9 @@ final class StoppedTree implements RestoredTree {
                     .setFileLocks(true)
                     .setShellJob(true)
                     .addAllExternal(plan.externals());
+            if (lazyPages != null) {
+                options.setLazyPages(true);
+            }
             if (!plan.root().isEmpty()) {
                 options.setRoot(plan.root());
             }
@@ -90,16 +99,20 @@ final class StoppedTree implements RestoredTree {
                 if (root == null || root.pid() != pid) {
                     root = ChildProcess.watch(pid, "restored-root");
                 }
-                StoppedTree tree = new StoppedTree(root);
+                StoppedTree tree = new StoppedTree(root, lazyPages);
                 tree.awaitStopped(what, dirs.logFile());
-                LOG.info("{}: root pid {} restored in {} ms, left stopped", what, pid,
-                        (System.nanoTime() - started) / 1_000_000);
+                LOG.info("{}: root pid {} restored in {} ms, left stopped{}", what, pid,
+                        (System.nanoTime() - started) / 1_000_000, lazyPages == null ? ""
+                                : ", its memory to come from the lazy-pages daemon (pid " + lazyPages.pid() + ")");
                 return tree;
             }
         } catch (HaulException e) {
             // the root first: criu swrk may be waiting on it (a timeout), and it is ours to kill and reap
             if (root != null) {
-                new StoppedTree(root).kill();
+                new StoppedTree(root, null).kill();
+            }
+            if (lazyPages != null) {
+                lazyPages.stop();
             }
             throw e.logFile() != null ? e : CriuFailure.around(e.code(), what, e, dirs.logFile());
         } finally {
@@ -175,6 +188,9 @@ final class StoppedTree implements RestoredTree {
         }
         if (!root.awaitExit(SETTLE)) {
             LOG.warn("the restored root {} has not ended {} s after SIGKILL", root.pid(), SETTLE.toSeconds());
+        }
+        if (lazyPages != null) {
+            lazyPages.stop(); // nothing left to fill
         }
         long deadline = System.nanoTime() + SETTLE.toNanos();
         while (tasks.stream().anyMatch(ProcTree::exists) && System.nanoTime() - deadline < 0) {

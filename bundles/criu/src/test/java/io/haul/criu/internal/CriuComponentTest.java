@@ -1,6 +1,7 @@
 package io.haul.criu.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -117,6 +118,34 @@ class CriuComponentTest {
         awaitGone(copy.rootPid());
         long last = tree.counter();
         assertEquals(last, tree.assertStill(STILL), "nothing of the copy runs after kill()");
+    }
+
+    @Test
+    void aLazyRestoreRunsOnFromTheFrozenStateEvenWhenItsImageFolderIsDroppedAtOnce() throws Exception {
+        Workload tree = started(Workload.counting(dir));
+        FrozenDump dump = held(criu.dump(request(tree.root(), "images")));
+        long frozenAt = tree.assertStill(STILL);
+        dump.commit();
+        awaitGone(tree.root());
+
+        RestoredTree copy = restored(criu.restore(new RestoreRequest(emptyPlan(), dir.resolve("images"),
+                dir.resolve("logs/restore.log"), true)));
+        assertTrue(ProcTree.processes(copy.rootPid()).stream().allMatch(pid -> state(pid) == 'T'),
+                "every task of the lazily restored copy is stopped (T)");
+        assertEquals(frozenAt, tree.assertStill(STILL), "the copy is stopped until resumed");
+        copy.resume();
+        deleteTree(dir.resolve("images")); // as the engine does once the copy runs: the daemon has its own links
+
+        assertEquals(frozenAt + 1, tree.awaitCounter(value -> value != frozenAt, SOON),
+                "the copy counts on from the frozen value, its memory filled by the lazy-pages daemon");
+        tree.awaitCounter(value -> value > frozenAt + 3, SOON);
+        copy.kill();
+        awaitGone(copy.rootPid());
+        long deadline = System.nanoTime() + SOON.toNanos();
+        while (Files.exists(dir.resolve("images-lazy")) && System.nanoTime() < deadline) {
+            Thread.sleep(20); // the daemon's end has no event we can wait on here
+        }
+        assertFalse(Files.exists(dir.resolve("images-lazy")), "the daemon's image links are gone with it");
     }
 
     @Test
@@ -437,5 +466,13 @@ class CriuComponentTest {
             }
         }
         return found;
+    }
+
+    private static void deleteTree(Path folder) throws java.io.IOException {
+        try (var walk = Files.walk(folder)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 }

@@ -1,0 +1,127 @@
+package io.haul.criu.internal;
+
+import io.haul.api.HaulException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * CRIU's lazy-pages daemon for one restore ({@code criu lazy-pages}): a restore with {@code lazy_pages} leaves the
+ * tasks' private memory empty and registered with userfaultfd, and this daemon fills it from the page images, on
+ * each fault and in the background, then exits. It reads its own hard links of the images, so the migration may
+ * drop its image folder as soon as the tasks run; the links go when the daemon ends.
+ */
+final class LazyPagesDaemon {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LazyPagesDaemon.class);
+    /** The unix socket the daemon listens on in the work folder; the restore connects to it there. */
+    private static final String SOCKET = "lazy-pages.socket";
+    private static final Duration START = Duration.ofSeconds(10);
+    private static final Duration STOP = Duration.ofSeconds(5);
+
+    private final Process process;
+    private final Path images;
+    private final Path log;
+
+    private LazyPagesDaemon(Process process, Path images, Path log) {
+        this.process = process;
+        this.images = images;
+        this.log = log;
+    }
+
+    /** Starts the daemon for the images in {@code imageDir}, listening in {@code workDir}, and waits for its socket. */
+    static LazyPagesDaemon start(Path criu, Path imageDir, Path workDir) throws HaulException {
+        Path own = imageDir.toAbsolutePath().resolveSibling(imageDir.getFileName() + "-lazy");
+        Path log = workDir.resolve("lazy-pages.log");
+        try {
+            deleteTree(own);
+            Files.createDirectories(own);
+            try (Stream<Path> files = Files.list(imageDir)) {
+                for (Path file : files.filter(Files::isRegularFile).toList()) {
+                    Files.createLink(own.resolve(file.getFileName()), file); // same folder's parent: same file system
+                }
+            }
+            Files.deleteIfExists(workDir.resolve(SOCKET));
+        } catch (IOException e) {
+            deleteTree(own);
+            throw new HaulException("criu.restore-failed", "cannot prepare the images for CRIU's lazy-pages daemon in "
+                    + own + ": " + e.getMessage());
+        }
+        Process process;
+        try {
+            process = new ProcessBuilder(List.of(criu.toString(), "lazy-pages", "--images-dir", own.toString(),
+                    "--work-dir", workDir.toString(), "--log-file", log.getFileName().toString(), "-v2"))
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        } catch (IOException e) {
+            deleteTree(own);
+            throw new HaulException("criu.unavailable", "cannot start CRIU's lazy-pages daemon: " + e.getMessage());
+        }
+        LazyPagesDaemon daemon = new LazyPagesDaemon(process, own, log);
+        process.onExit().thenRun(daemon::ended);
+        // no event says the socket is up: it is the first thing the daemon does, so this waits milliseconds
+        long deadline = System.nanoTime() + START.toNanos();
+        while (!Files.exists(workDir.resolve(SOCKET))) {
+            if (!process.isAlive() || System.nanoTime() - deadline > 0) {
+                daemon.stop();
+                throw new HaulException("criu.restore-failed", "CRIU's lazy-pages daemon did not start"
+                        + (process.isAlive() ? " within " + START.toSeconds() + " s" : "") + " (log: " + log + ")",
+                        log.toString(), null);
+            }
+            pause();
+        }
+        return daemon;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** Ends the daemon (the tasks it served are gone, or the restore failed) and its image links. */
+    void stop() {
+        process.destroy();
+        try {
+            if (!process.waitFor(STOP.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+
+    private void ended() {
+        deleteTree(images);
+        if (process.exitValue() != 0) {
+            LOG.warn("CRIU's lazy-pages daemon (pid {}) ended with status {}; its log: {}", process.pid(),
+                    process.exitValue(), log);
+        } else {
+            LOG.info("CRIU's lazy-pages daemon (pid {}) has filled the restored memory and ended", process.pid());
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(5);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void deleteTree(Path path) {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(path)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            LOG.warn("cannot remove {}: {}", path, e.getMessage());
+        }
+    }
+}
