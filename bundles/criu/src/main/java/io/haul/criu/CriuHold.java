@@ -1,6 +1,7 @@
 package io.haul.criu;
 
 import io.haul.api.HaulException;
+import io.haul.criu.internal.Folders;
 import io.haul.host.linux.Syscalls;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -10,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
@@ -48,7 +48,7 @@ public final class CriuHold implements AutoCloseable {
         this.folder = folder;
         try {
             Files.createDirectories(HOLDS);
-            deleteTree(folder); // a stale hold of an earlier agent with the same key
+            Folders.deleteTree(folder); // a stale hold of an earlier agent with the same key
             Files.createDirectory(folder);
             Files.writeString(folder.resolve("limit"), Long.toString(Math.max(1, limit.toSeconds())));
             Syscalls.mkfifo(folder.resolve("reached").toString(), 0600);
@@ -56,7 +56,7 @@ public final class CriuHold implements AutoCloseable {
             reached = FileChannel.open(folder.resolve("reached"), StandardOpenOption.READ, StandardOpenOption.WRITE);
             verdict = FileChannel.open(folder.resolve("verdict"), StandardOpenOption.READ, StandardOpenOption.WRITE);
         } catch (IOException e) { // ErrnoException among them
-            deleteTree(folder);
+            Folders.deleteTree(folder);
             throw new HaulException("hold.setup", "cannot prepare the hold folder " + folder + ": " + e.getMessage());
         }
     }
@@ -142,7 +142,7 @@ public final class CriuHold implements AutoCloseable {
         } catch (IOException e) {
             throw new HaulException("hold.failed", "cannot give the verdict to the hold " + folder + ": " + e.getMessage());
         }
-        deleteTree(folder); // the hook holds the FIFO open: its line stays readable
+        Folders.deleteTree(folder); // the hook holds the FIFO open: its line stays readable
         return true;
     }
 
@@ -183,7 +183,7 @@ public final class CriuHold implements AutoCloseable {
         release(false);
         closeQuietly(verdict);
         closeQuietly(reached);
-        deleteTree(folder);
+        Folders.deleteTree(folder);
     }
 
     private static void closeQuietly(FileChannel channel) {
@@ -191,17 +191,6 @@ public final class CriuHold implements AutoCloseable {
             channel.close();
         } catch (IOException e) {
             // nothing to do: the descriptor is gone either way
-        }
-    }
-
-    private static void deleteTree(Path path) {
-        if (!Files.exists(path)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(path)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // a leftover folder is replaced by the next hold with the same key
         }
     }
 }

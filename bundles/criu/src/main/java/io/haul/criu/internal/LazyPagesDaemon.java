@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -41,7 +40,7 @@ final class LazyPagesDaemon {
         Path own = imageDir.toAbsolutePath().resolveSibling(imageDir.getFileName() + "-lazy");
         Path log = workDir.resolve("lazy-pages.log");
         try {
-            deleteTree(own);
+            Folders.deleteTree(own);
             Files.createDirectories(own);
             try (Stream<Path> files = Files.list(imageDir)) {
                 for (Path file : files.filter(Files::isRegularFile).toList()) {
@@ -50,7 +49,7 @@ final class LazyPagesDaemon {
             }
             Files.deleteIfExists(workDir.resolve(SOCKET));
         } catch (IOException e) {
-            deleteTree(own);
+            Folders.deleteTree(own);
             throw new HaulException("criu.restore-failed", "cannot prepare the images for CRIU's lazy-pages daemon in "
                     + own + ": " + e.getMessage());
         }
@@ -60,7 +59,7 @@ final class LazyPagesDaemon {
                     "--work-dir", workDir.toString(), "--log-file", log.getFileName().toString(), "-v2"))
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         } catch (IOException e) {
-            deleteTree(own);
+            Folders.deleteTree(own);
             throw new HaulException("criu.unavailable", "cannot start CRIU's lazy-pages daemon: " + e.getMessage());
         }
         LazyPagesDaemon daemon = new LazyPagesDaemon(process, own, log);
@@ -97,7 +96,9 @@ final class LazyPagesDaemon {
     }
 
     private void ended() {
-        deleteTree(images);
+        if (!Folders.deleteTree(images)) {
+            LOG.warn("cannot remove the lazy-pages daemon's image links in {}", images);
+        }
         if (process.exitValue() != 0) {
             LOG.warn("CRIU's lazy-pages daemon (pid {}) ended with status {}; its log: {}", process.pid(),
                     process.exitValue(), log);
@@ -111,17 +112,6 @@ final class LazyPagesDaemon {
             Thread.sleep(5);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void deleteTree(Path path) {
-        if (!Files.exists(path)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(path)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            LOG.warn("cannot remove {}: {}", path, e.getMessage());
         }
     }
 }
