@@ -33,9 +33,9 @@ public @interface EngineConfiguration {
     @AttributeDefinition(name = "Lazy restore",
             description = "Restore memory lazily where the kernel has userfaultfd: the restored tasks run before all "
                     + "their memory is copied in (CRIU's lazy-pages daemon fills it on each fault and in the "
-                    + "background), which takes that copy out of the frozen window. Off by default: it adds a "
-                    + "process the restored tasks depend on after the commit point, and no gain was measured here yet.")
-    boolean lazyRestore() default false;
+                    + "background), which takes that copy out of the frozen window. Off: CRIU copies all memory "
+                    + "before the tasks can run.")
+    boolean lazyRestore() default true;
 
     @AttributeDefinition(name = "Restore timeout", description = "Seconds the source waits for the destination to restore.")
     int restoreTimeoutSeconds() default 120;

@@ -98,7 +98,7 @@ final class SourceMigration implements Runnable {
             peer = handshake();
             record.enter(Phase.CHECKS, "checking that " + destination.name() + " can take " + container.ref());
             DumpPlan plan = checks(peer);
-            record.enter(Phase.FILESYSTEM, "files: copying the container's own files ahead of the freeze");
+            record.enter(Phase.FILESYSTEM, "files: the container's own files, ahead of the freeze");
             wire = new CountingOutputStream(peer.connection().bulkOut());
             sendFilesAhead(peer);
             preCopy(peer);
