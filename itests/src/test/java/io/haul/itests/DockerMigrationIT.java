@@ -309,6 +309,40 @@ public class DockerMigrationIT {
         dockerA.cli("volume", "rm", "-f", volume);
     }
 
+    /**
+     * A container an abandoned restore left on B (never started, with a Haul checkpoint whose hold is over) does
+     * not block the next migration of its name; a container of that name that is not Haul's still does.
+     */
+    @Test
+    public void aContainerLeftOnTheDestinationByAnAbandonedRestoreIsReplaced() throws Exception {
+        String volume = "vol-" + UUID.randomUUID().toString().substring(0, 8);
+        String name = startCounter(volume);
+        String left = dockerB.cliOk("create", "--name", name, "--network", "none", DockerHost.IMAGE, "sleep", "1").strip();
+        Path checkpoint = Path.of(dockerB.cliOk("info", "-f", "{{.DockerRootDir}}").strip(), "containers", left,
+                "checkpoints", "haul-abandoned");
+        Files.createDirectories(checkpoint);
+        Files.writeString(checkpoint.resolve("haul-hold"), "/run/haul/hold/restore-gone-" + UUID.randomUUID());
+
+        Commands.Result result = cluster.clientLive(cluster.a, "migrate", "docker:" + name, "--to", cluster.b.name)
+                .result(MIGRATE_SECONDS);
+        System.out.println("DockerMigrationIT over a leftover, migrate printed:\n" + result.output());
+        assertEquals("migrate succeeds over the leftover:\n" + result.output() + "\nB's log:\n" + cluster.b.logText(), 0,
+                result.exitCode());
+        assertEquals("running on B", "running", dockerB.containerStatus(name));
+        assertNotEquals("the leftover is gone", left, dockerB.cliOk("inspect", "-f", "{{.Id}}", name).strip());
+        dockerB.cli("rm", "-f", name);
+        dockerB.cli("volume", "rm", "-f", volume);
+        dockerA.cli("volume", "rm", "-f", volume);
+
+        String other = startCounter("vol-" + UUID.randomUUID().toString().substring(0, 8));
+        dockerB.cliOk("create", "--name", other, "--network", "none", DockerHost.IMAGE, "sleep", "1");
+        Commands.Result refused = cluster.clientLive(cluster.a, "migrate", "docker:" + other, "--to", cluster.b.name)
+                .result(MIGRATE_SECONDS);
+        assertNotEquals("a container of that name that is not Haul's blocks:\n" + refused.output(), 0, refused.exitCode());
+        assertTrue(refused.output(), refused.output().contains("a container named '" + other + "' already exists here"));
+        assertEquals("the blocked container runs on at A", "running", dockerA.containerStatus(other));
+    }
+
     @Test
     public void psListsWhatCanMoveAndWhyTheRestCannot() throws Exception {
         String volume = "vol-" + UUID.randomUUID().toString().substring(0, 8);

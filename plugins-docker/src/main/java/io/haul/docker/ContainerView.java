@@ -31,6 +31,11 @@ record ContainerView(JsonObject inspect) {
         return name.startsWith("/") ? name.substring(1) : name;
     }
 
+    /** Docker's word for its state: created, running, paused, exited... */
+    String status() {
+        return state().getString("Status", "");
+    }
+
     long pid() {
         return state().getLong("Pid", 0L);
     }

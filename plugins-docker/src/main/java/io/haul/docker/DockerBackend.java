@@ -56,6 +56,8 @@ public final class DockerBackend implements ContainerBackend {
     private static final String CONTAINER_ID = "docker.id";
     private static final String CHECKPOINT_NAME = "docker.checkpoint";
     private static final String VOLUMES_MADE = "docker.volumes-made";
+    /** The label of the volumes Haul made on a destination. */
+    private static final String MOVED_LABEL = "io.haul.moved";
     /** The names the container's own files travel under. */
     private static final String LAYER = "layer";
     private static final String VOLUME = "volume-";
@@ -149,8 +151,13 @@ public final class DockerBackend implements ContainerBackend {
             throw new HaulException("check.image", "the image " + manifest.image() + " (" + manifest.imageId()
                     + ") is not in the Docker engine here: load it first (docker save on the source, docker load here)");
         }
-        if (RuntimeCalls.call("docker.engine", () -> engine.inspectContainer(manifest.name())).isPresent()) {
-            throw new HaulException("check.name", "a container named '" + manifest.name() + "' already exists here");
+        Optional<JsonObject> existing = RuntimeCalls.call("docker.engine", () -> engine.inspectContainer(manifest.name()));
+        if (existing.isPresent()) {
+            ContainerView there = new ContainerView(existing.get());
+            if (!AbandonedRestore.is(there, containerFolder(there))) {
+                throw new HaulException("check.name", "a container named '" + manifest.name() + "' already exists here");
+            }
+            removeAbandoned(there);
         }
         for (String volume : manifest.volumes()) {
             if (RuntimeCalls.call("docker.engine", () -> engine.inspectVolume(volume)).isPresent()) {
@@ -234,7 +241,7 @@ public final class DockerBackend implements ContainerBackend {
         List<String> made = new ArrayList<>();
         try {
             for (String volume : manifest.volumes()) {
-                RuntimeCalls.call("docker.volume", () -> engine.createVolume(volume, Map.of("io.haul.moved", "true")));
+                RuntimeCalls.call("docker.volume", () -> engine.createVolume(volume, Map.of(MOVED_LABEL, "true")));
                 made.add(volume);
             }
             String id = RuntimeCalls.call("docker.create", () -> engine.createContainer(manifest.name(), manifest.create()));
@@ -277,6 +284,21 @@ public final class DockerBackend implements ContainerBackend {
         }
         String made = plan.facts().getOrDefault(VOLUMES_MADE, "");
         removeVolumes(made.isEmpty() ? List.of() : List.of(made.split(",")));
+    }
+
+    /** Removes a container an abandoned restore left, and the volumes Haul made for it. */
+    private void removeAbandoned(ContainerView container) throws HaulException {
+        LOG.warn("removing the container {} ({}) that an abandoned migration left here, never started", container.name(),
+                container.id());
+        RuntimeCalls.call("docker.engine", () -> engine.removeContainer(container.id(), true, false));
+        for (String volume : container.volumes()) {
+            Optional<JsonObject> inspect = RuntimeCalls.call("docker.engine", () -> engine.inspectVolume(volume));
+            boolean ours = inspect.map(v -> v.getValue("Labels") instanceof JsonObject labels
+                    ? labels.getString(MOVED_LABEL, "") : "").orElse("").equals("true");
+            if (ours) {
+                RuntimeCalls.call("docker.engine", () -> engine.removeVolume(volume));
+            }
+        }
     }
 
     private void removeVolumes(List<String> volumes) {
