@@ -25,6 +25,7 @@ import io.haul.cluster.ContainerLock;
 import io.haul.criu.DumpRequest;
 import io.haul.protocol.ImageStream;
 import io.haul.protocol.ProtocolException;
+import io.haul.protocol.TransferProgress;
 import io.haul.protocol.Versions;
 import io.haul.protocol.v1.Commit;
 import io.haul.protocol.v1.Envelope;
@@ -224,23 +225,11 @@ final class SourceMigration implements Runnable {
         } catch (HaulException e) {
             throw MigrationFailure.of(e);
         }
-        long total = 0;
-        for (String name : names) {
-            total += Files.size(workspace.ahead().resolve(name));
-        }
+        long total = Workspace.bytes(workspace.ahead(), names);
         long before = wire.count();
-        long all = total;
-        long[] nextReport = {0};
-        Instant start = clock.instant();
         try (Watchdog watchdog = new Watchdog(clock, context.stepTimeout(), peer::close)) {
             OutputStream watched = new WatchedOutputStream(wire, watchdog::moved);
-            ImageStream.send(workspace.ahead(), names, watched, done -> {
-                if (done >= nextReport[0] || done == all) {
-                    nextReport[0] = done + PROGRESS_STEP_BYTES;
-                    double seconds = Math.max(1e-3, Duration.between(start, clock.instant()).toNanos() / 1e9);
-                    record.progress("sending files ahead", done, all, done / seconds);
-                }
-            });
+            ImageStream.send(workspace.ahead(), names, watched, progressEvery("sending files ahead", total));
             watched.flush();
         } catch (IOException e) {
             throw new MigrationFailure("transport.lost", "sending files ahead to " + destination.name() + " failed: "
@@ -249,6 +238,19 @@ final class SourceMigration implements Runnable {
         record.progress(names.isEmpty() ? "files: nothing to copy ahead of the freeze" : "files: "
                 + Sizes.bytes(total) + " in " + names.size() + " file(s) sent ahead of the freeze ("
                 + Sizes.bytes(wire.count() - before) + " on the wire)", -1, -1, 0);
+    }
+
+    /** Progress of a stream of {@code total} bytes, reported each {@link #PROGRESS_STEP_BYTES} and at its end. */
+    private TransferProgress progressEvery(String what, long total) {
+        Instant start = clock.instant();
+        long[] nextReport = {0};
+        return done -> {
+            if (done >= nextReport[0] || done == total) {
+                nextReport[0] = done + PROGRESS_STEP_BYTES;
+                double seconds = Math.max(1e-3, Duration.between(start, clock.instant()).toNanos() / 1e9);
+                record.progress(what, done, total, done / seconds);
+            }
+        };
     }
 
     /** Runs the strategy's rounds while the tree keeps running, until the policy says freeze. */
@@ -354,8 +356,6 @@ final class SourceMigration implements Runnable {
     private void transfer(Peer peer) throws MigrationFailure, IOException {
         List<String> names = workspace.imageNames();
         long total = workspace.imageBytes();
-        Instant start = clock.instant();
-        long[] nextReport = {0};
         List<ImageFile> sent;
         long before = wire.count();
         long[] lastCancelCheck = {System.nanoTime()};
@@ -370,13 +370,8 @@ final class SourceMigration implements Runnable {
                 }
             });
             try {
-                sent = ImageStream.send(workspace.images(), names, watched, done -> {
-                    if (done >= nextReport[0] || done == total) {
-                        nextReport[0] = done + PROGRESS_STEP_BYTES;
-                        double seconds = Math.max(1e-3, Duration.between(start, clock.instant()).toNanos() / 1e9);
-                        record.progress("sending images", done, total, done / seconds);
-                    }
-                }, RecipePageImages.sending(pages::destinationHas));
+                sent = ImageStream.send(workspace.images(), names, watched, progressEvery("sending images", total),
+                        RecipePageImages.sending(pages::destinationHas));
                 watched.flush();
                 peer.connection().bulkOut().close(); // ends the bulk stream cleanly for the destination
             } catch (IOException e) {

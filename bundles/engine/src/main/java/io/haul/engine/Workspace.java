@@ -74,9 +74,14 @@ final class Workspace {
     }
 
     long imageBytes() throws IOException {
+        return bytes(images(), imageNames());
+    }
+
+    /** What the named files of {@code folder} hold together. */
+    static long bytes(Path folder, List<String> names) throws IOException {
         long total = 0;
-        for (String name : imageNames()) {
-            total += Files.size(images().resolve(name));
+        for (String name : names) {
+            total += Files.size(folder.resolve(name));
         }
         return total;
     }
