@@ -13,6 +13,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -38,6 +39,8 @@ public final class CriuHold implements AutoCloseable {
 
     private static final String RUNTIME_ENDED = "runtime-ended";
     private static final String RESTORE_PREFIX = "restore-";
+    /** A migration id, as the engine checks it: it names a hold folder, so nothing else passes. */
+    private static final Pattern MIGRATION_ID = Pattern.compile("[A-Za-z0-9-]{1,64}");
 
     private final Path folder;
     private final FileChannel reached;
@@ -72,10 +75,10 @@ public final class CriuHold implements AutoCloseable {
      * to {@link #decide} from the migration's record, as the source may have passed the commit point already.
      */
     public static CriuHold forRestore(String migrationId, Path imageDir, Duration limit) throws HaulException {
-        if (!migrationId.matches("[A-Za-z0-9-]{1,64}")) {
+        if (!MIGRATION_ID.matcher(migrationId).matches()) {
             throw new IllegalArgumentException("a migration id is letters, digits and '-': " + migrationId);
         }
-        CriuHold hold = new CriuHold(HOLDS.resolve(RESTORE_PREFIX + migrationId), limit);
+        CriuHold hold = new CriuHold(restoreFolder(migrationId), limit);
         try {
             Files.writeString(imageDir.resolve(RESTORE_MARKER), hold.folder.toString());
         } catch (IOException e) {
@@ -115,12 +118,16 @@ public final class CriuHold implements AutoCloseable {
                 + (line.isEmpty() || line.equals(RUNTIME_ENDED) ? "" : " (the hook said '" + line + "')"));
     }
 
+    private static Path restoreFolder(String migrationId) {
+        return HOLDS.resolve(RESTORE_PREFIX + migrationId);
+    }
+
     /** The migrations whose restore a hook holds now, waiting for a verdict (e.g. left by an agent that died). */
     public static List<String> heldRestores() {
         try (Stream<Path> folders = Files.list(HOLDS)) {
             return folders.map(f -> f.getFileName().toString()).filter(n -> n.startsWith(RESTORE_PREFIX))
                     .map(n -> n.substring(RESTORE_PREFIX.length()))
-                    .filter(id -> Files.exists(HOLDS.resolve(RESTORE_PREFIX + id).resolve("verdict"))).sorted().toList();
+                    .filter(id -> Files.exists(restoreFolder(id).resolve("verdict"))).sorted().toList();
         } catch (IOException e) {
             return List.of(); // no holds folder: nothing held
         }
@@ -131,8 +138,11 @@ public final class CriuHold implements AutoCloseable {
      * tasks run, else CRIU kills them. Returns false when no such hold waits.
      */
     public static boolean decide(String migrationId, boolean go) throws HaulException {
-        Path folder = HOLDS.resolve(RESTORE_PREFIX + migrationId);
-        if (!migrationId.matches("[A-Za-z0-9-]{1,64}") || !Files.exists(folder.resolve("verdict"))) {
+        if (!MIGRATION_ID.matcher(migrationId).matches()) {
+            return false;
+        }
+        Path folder = restoreFolder(migrationId);
+        if (!Files.exists(folder.resolve("verdict"))) {
             return false;
         }
         // read-write: never waits for the hook, which waits for a writer to come back after its agent died
