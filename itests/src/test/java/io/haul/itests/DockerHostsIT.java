@@ -133,7 +133,7 @@ public class DockerHostsIT {
         assertNotEquals("the runc container has a PID namespace of its own", Procs.namespace(
                 ProcessHandle.current().pid(), "pid"), Procs.namespace(runcPid, "pid"));
         Path count = Path.of("/proc", Long.toString(runcPid), "root", "tmp", "count");
-        awaitCountAbove(count, 3, 10);
+        CounterFile.awaitAbove(count, 3, 10);
         System.out.printf("DockerHostsIT: runc container rc1 (pid %d) running in %.2f s%n", runcPid, runcSeconds);
 
         // everything stopped by pid, nothing left
@@ -237,23 +237,5 @@ public class DockerHostsIT {
             Thread.sleep(20);
         }
         throw new AssertionError(file + " holds '" + now + "', not '" + expected + "', after " + seconds + " s");
-    }
-
-    private static void awaitCountAbove(Path file, long above, double seconds) throws Exception {
-        long deadline = System.nanoTime() + (long) (seconds * 1e9);
-        String now = "";
-        while (System.nanoTime() < deadline) {
-            try {
-                now = Files.readString(file).strip();
-                if (!now.isEmpty() && Long.parseLong(now) > above) {
-                    return;
-                }
-            } catch (IOException | NumberFormatException e) {
-                // not written yet, or read while being written
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("the counter in " + file + " is '" + now + "' after " + seconds + " s (should pass "
-                + above + "): the container does not run");
     }
 }

@@ -368,7 +368,7 @@ public class DockerMigrationIT {
         Path bundle = runcA.bundle(id, rootfs, "sh", "-c",
                 "i=0; while true; do i=$((i+1)); echo $i > /tmp/counter-" + id + "; sleep 0.1; done");
         long pidOnA = runcA.run(id, bundle);
-        long before = awaitFileAbove(bundle.resolve("rootfs/tmp/counter-" + id), 3);
+        long before = CounterFile.awaitAbove(bundle.resolve("rootfs/tmp/counter-" + id), 3, 30);
 
         Commands.Result result = cluster.clientLive(cluster.a, "migrate", "runc:" + id, "--to", cluster.b.name)
                 .result(MIGRATE_SECONDS);
@@ -381,7 +381,7 @@ public class DockerMigrationIT {
             assertFalse("the process ended on A", Procs.alive(pidOnA));
             assertFalse("A's runc forgot it", runcA.list().contains(id));
             Path moved = base.resolve("bundles-" + cluster.b.name).resolve(id);
-            long after = awaitFileAbove(moved.resolve("rootfs/tmp/counter-" + id), before);
+            long after = CounterFile.awaitAbove(moved.resolve("rootfs/tmp/counter-" + id), before, 30);
             assertTrue("the counter went on from " + before + ": " + after, after > before);
             assertTrue("B's container is a new process " + pidOnB, Procs.alive(pidOnB));
         } finally {
@@ -401,7 +401,7 @@ public class DockerMigrationIT {
                 "i=0; while true; do i=$((i+1)); echo $i > /tmp/counter-" + id + "; sleep 0.1; done");
         long pid = runcA.run(id, bundle);
         Path counter = bundle.resolve("rootfs/tmp/counter-" + id);
-        long before = awaitFileAbove(counter, 3);
+        long before = CounterFile.awaitAbove(counter, 3, 30);
         Path blocker = base.resolve("not-a-folder");
         Files.writeString(blocker, "a file where B's bundles folder should be\n");
         Path config = cluster.b.state.resolve("etc/haul.runc.cfg");
@@ -424,7 +424,7 @@ public class DockerMigrationIT {
                     text.contains("runc:" + id + " keeps running here"));
             assertEquals("running at A", "running", runcA.status(id));
             assertEquals("the same process", pid, runcA.pid(id));
-            assertTrue("its counter goes on", awaitFileAbove(counter, before) > before);
+            assertTrue("its counter goes on", CounterFile.awaitAbove(counter, before, 30) > before);
             assertFalse("nothing of it on B", runcB.list().contains(id));
         } finally {
             runcA.delete(id);
@@ -440,25 +440,5 @@ public class DockerMigrationIT {
             }
             Thread.sleep(100);
         }
-    }
-
-    private static long awaitFileAbove(Path file, long floor) throws Exception {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        long value = -1;
-        while (System.nanoTime() < deadline) {
-            try {
-                String text = Files.readString(file).strip();
-                if (!text.isEmpty()) {
-                    value = Long.parseLong(text);
-                    if (value > floor) {
-                        return value;
-                    }
-                }
-            } catch (IOException | NumberFormatException e) {
-                // being rewritten: read again
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError(file + " still " + value + ", not above " + floor);
     }
 }
