@@ -101,7 +101,9 @@ final class DestinationMigration implements Runnable {
             peer.send(Envelope.newBuilder().setPrepared(Prepared.newBuilder().setOk(true)));
             long allowance = Math.max(prepare.getExpectedImageBytes() * 2, prepare.getExpectedImageBytes() + IMAGE_SLACK_BYTES);
             List<ImageFile> received;
-            try (PageStore store = new PageStore(context.pageStoreBudget(), workspace.root().resolve("pagestore"));
+            try (PreparedPageImage prepared = context.preparePageImages() ? PreparedPageImage.start(
+                    workspace.root().resolve("prepared-pages.img"), prepare.getExpectedImageBytes()) : null;
+                    PageStore store = new PageStore(context.pageStoreBudget(), workspace.root().resolve("pagestore"));
                     Watchdog watchdog = new Watchdog(context.clock(), context.stepTimeout(), peer::close)) {
                 // buffered: the page formats read a few bytes at a time, each read of the connection takes its lock
                 InputStream bulk = new BufferedInputStream(new WatchedInputStream(connection.bulkIn(), watchdog), 1 << 16);
@@ -117,7 +119,7 @@ final class DestinationMigration implements Runnable {
                 PagePushReader.Counts precopied = PagePushReader.readAll(bulk, store);
                 LOG.info("migration {}: {} pages pre-copied into the page store", id, precopied.added());
                 received = ImageStream.receive(bulk, workspace.images(), allowance, done -> watchdog.moved(),
-                        RecipePageImages.receiving(store));
+                        RecipePageImages.receiving(store, prepared));
             }
             List<ImageFile> announced = peer.receive(Envelope.BodyCase.IMAGES_SENT, context.stepTimeout())
                     .getImagesSent().getFilesList();

@@ -37,6 +37,19 @@ public @interface EngineConfiguration {
                     + "before the tasks can run.")
     boolean lazyRestore() default true;
 
+    @AttributeDefinition(name = "Capture page images",
+            description = "On the source, take CRIU's page images through FIFOs as CRIU writes them and turn them "
+                    + "into page recipes during the dump, instead of having CRIU write a file of the tree's memory "
+                    + "and reading it back (Haul's own dumps; Docker and runc write files).")
+    boolean capturePageImages() default true;
+
+    @AttributeDefinition(name = "Prepared page images",
+            description = "On the destination, while pre-copy runs, lay out a file the size of the expected page "
+                    + "images with its page cache filled, and rebuild the first page image over it in the frozen "
+                    + "window: writing there costs a copy, not memory the host must newly back (slow on virtual "
+                    + "machines that back memory on first touch). Costs that much page cache during the migration.")
+    boolean preparePageImages() default true;
+
     @AttributeDefinition(name = "Restore timeout", description = "Seconds the source waits for the destination to restore.")
     int restoreTimeoutSeconds() default 120;
 

@@ -9,5 +9,5 @@ import java.time.Duration;
 /** What every migration of this agent uses, on either side. */
 record MigrationContext(String agentName, Plugins plugins, Criu criu, LocalCapabilities capabilities,
         MigrationStore store, Path migrationsDir, Duration stepTimeout, Duration restoreTimeout, long pageStoreBudget,
-        boolean lazyRestore, Clock clock) {
+        boolean lazyRestore, boolean capturePageImages, boolean preparePageImages, Clock clock) {
 }

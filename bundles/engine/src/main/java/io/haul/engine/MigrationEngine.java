@@ -68,7 +68,8 @@ public final class MigrationEngine implements MigrationService {
         this.context = new MigrationContext(settings.name(), plugins, criu,
                 new LocalCapabilities(host, plugins, migrationsDir, Clock.systemUTC()), cluster.migrations(), migrationsDir,
                 Duration.ofSeconds(config.stepTimeoutSeconds()), Duration.ofSeconds(config.restoreTimeoutSeconds()),
-                config.pageStoreMemoryMiB() << 20, config.lazyRestore(), Clock.systemUTC());
+                config.pageStoreMemoryMiB() << 20, config.lazyRestore(),
+                config.capturePageImages(), config.preparePageImages(), Clock.systemUTC());
         new Recovery(context).settle();
         this.listener = listen(listenTransport);
     }

@@ -8,6 +8,8 @@ import io.haul.protocol.PageImages;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
@@ -23,10 +25,13 @@ final class RecipePageImages implements PageImages {
 
     private final PageRecipeWriter writer;
     private final PageStore store;
+    private final PreparedPageImage prepared;
+    private PageImageCapture captured;
 
-    private RecipePageImages(PageRecipeWriter writer, PageStore store) {
+    private RecipePageImages(PageRecipeWriter writer, PageStore store, PreparedPageImage prepared) {
         this.writer = writer;
         this.store = store;
+        this.prepared = prepared;
     }
 
     /**
@@ -35,12 +40,15 @@ final class RecipePageImages implements PageImages {
      * images hold it.
      */
     static RecipePageImages sending(Predicate<PageHash> destinationHas) {
-        return new RecipePageImages(new PageRecipeWriter(destinationHas), null);
+        return new RecipePageImages(new PageRecipeWriter(destinationHas), null, null);
     }
 
-    /** The destination's side: rebuilds from its store, which also takes each literal page it reads. */
-    static RecipePageImages receiving(PageStore store) {
-        return new RecipePageImages(null, store);
+    /**
+     * The destination's side: rebuilds from its store, which also takes each literal page it reads; the first
+     * page image over {@code prepared} when that is ready (null: none prepared).
+     */
+    static RecipePageImages receiving(PageStore store, PreparedPageImage prepared) {
+        return new RecipePageImages(null, store, prepared);
     }
 
     @Override
@@ -48,12 +56,30 @@ final class RecipePageImages implements PageImages {
         return PAGE_IMAGE.matcher(name).matches();
     }
 
+    /** The source's side, during the dump: the recipe of a page image CRIU writes into {@code source}. */
+    long capture(FileChannel source, OutputStream out) throws IOException {
+        if (writer == null) {
+            throw new IOException("the destination side does not send page images");
+        }
+        return writer.write(source, out).imageBytes();
+    }
+
+    /** The source's side: page images {@code capture} took are sent from their recipes. */
+    void captured(PageImageCapture capture) {
+        this.captured = capture;
+    }
+
     @Override
     public void send(Path file, OutputStream out) throws IOException {
         if (writer == null) {
             throw new IOException("the destination side does not send page images");
         }
-        writer.write(file, out);
+        Path recipe = captured == null ? null : captured.recipeOf(file.getFileName().toString());
+        if (recipe != null) {
+            Files.copy(recipe, out);
+        } else {
+            writer.write(file, out);
+        }
     }
 
     @Override
@@ -61,6 +87,11 @@ final class RecipePageImages implements PageImages {
         if (store == null) {
             throw new IOException("the source side does not receive page images");
         }
-        new PageRecipeReader(store).read(in, target);
+        PageRecipeReader reader = new PageRecipeReader(store);
+        if (prepared != null && prepared.claimAs(target)) {
+            reader.readOver(in, target, Long.MAX_VALUE);
+        } else {
+            reader.read(in, target);
+        }
     }
 }

@@ -55,6 +55,8 @@ final class SourceMigration implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SourceMigration.class);
     private static final long PROGRESS_STEP_BYTES = 16L << 20;
+    /** Page images CRIU may write beside one per process: shared memory areas. */
+    private static final int SHARED_MEMORY_PAGE_IMAGES = 4;
     /** How often a transfer asks the cluster whether a user cancelled it. */
     private static final long CANCEL_CHECK_NANOS = 250_000_000L;
 
@@ -70,6 +72,8 @@ final class SourceMigration implements Runnable {
     private final Clock clock;
 
     private HeldCheckpoint frozen;
+    private RecipePageImages pageImages;
+    private PageImageCapture capture;
     private Instant frozenAt;
     private boolean committed;
     private CountingOutputStream wire;
@@ -126,6 +130,9 @@ final class SourceMigration implements Runnable {
             }
             if (peer != null) {
                 peer.close();
+            }
+            if (capture != null) {
+                capture.close();
             }
             workspace.dropImages();
         }
@@ -328,6 +335,7 @@ final class SourceMigration implements Runnable {
 
     private void dump(DumpPlan plan) throws MigrationFailure {
         checkCancel();
+        pageImages = RecipePageImages.sending(pages::destinationHas);
         // if this agent dies between the commit point and CRIU killing the tree, CRIU resumes it: recovery
         // then finds and kills this very tree, the destination being the container
         SourceTree.of(plan.rootPid()).ifPresent(tree -> rememberQuietly("source.root", tree.remembered()));
@@ -336,7 +344,7 @@ final class SourceMigration implements Runnable {
             // a runtime that owns the tasks (Docker, runc) dumps them itself; otherwise CRIU does, with the plan
             frozen = backend.service().checkpoint(container, plan, workspace.images(), workspace.ahead()).orElse(null);
             if (frozen == null) {
-                frozen = context.criu().dump(new DumpRequest(plan, workspace.images(), workspace.log("dump")));
+                frozen = dumpCapturingPages(plan);
             }
         } catch (HaulException e) {
             throw MigrationFailure.of(e);
@@ -351,6 +359,41 @@ final class SourceMigration implements Runnable {
                 s.rounds(), s.newRootPid()));
         record.progress("frozen; " + Sizes.bytes(imageBytes) + " of images in " + frozen.frozenFor().toMillis() + " ms",
                 -1, -1, 0);
+    }
+
+    /**
+     * Haul's own CRIU dump, its page images taken through FIFOs as CRIU writes them when so configured
+     * ({@link PageImageCapture}): one for each process of the tree, a few more for shared memory.
+     */
+    private HeldCheckpoint dumpCapturingPages(DumpPlan plan) throws HaulException, MigrationFailure {
+        DumpRequest request = new DumpRequest(plan, workspace.images(), workspace.log("dump"));
+        if (!context.capturePageImages()) {
+            return context.criu().dump(request);
+        }
+        int count = StoppedTree.tasks(plan.rootPid()).size() + SHARED_MEMORY_PAGE_IMAGES;
+        try {
+            capture = PageImageCapture.start(workspace.images(), workspace.root().resolve("recipes"), count,
+                    (source, out) -> pageImages.capture(source, out));
+        } catch (IOException e) {
+            throw new MigrationFailure("criu.dump-failed", "cannot prepare to take the page images: " + e.getMessage());
+        }
+        HeldCheckpoint held;
+        try {
+            held = context.criu().dump(request);
+        } catch (HaulException e) {
+            capture.close();
+            capture = null;
+            throw e;
+        }
+        try {
+            capture.finish();
+        } catch (IOException e) {
+            held.abort();
+            throw new MigrationFailure("criu.dump-failed", "taking the page images as CRIU wrote them failed: "
+                    + e.getMessage(), null, e);
+        }
+        pageImages.captured(capture);
+        return held;
     }
 
     private void transfer(Peer peer) throws MigrationFailure, IOException {
@@ -371,7 +414,7 @@ final class SourceMigration implements Runnable {
             });
             try {
                 sent = ImageStream.send(workspace.images(), names, watched, progressEvery("sending images", total),
-                        RecipePageImages.sending(pages::destinationHas));
+                        pageImages);
                 watched.flush();
                 peer.connection().bulkOut().close(); // ends the bulk stream cleanly for the destination
             } catch (IOException e) {

@@ -92,7 +92,7 @@ class RecoveryTest {
             hold.awaitReached(new java.util.concurrent.CompletableFuture<>());
             hold.dropWithoutVerdict();
             new Recovery(new MigrationContext(AGENT, null, null, null, store, work.resolve("migrations"),
-                    Duration.ofSeconds(5), Duration.ofSeconds(5), 0, false, Clock.systemUTC())).settle();
+                    Duration.ofSeconds(5), Duration.ofSeconds(5), 0, false, false, false, Clock.systemUTC())).settle();
         }
         assertTrue(hook.waitFor(30, TimeUnit.SECONDS), "the hook ended once Recovery decided");
         return hook.exitValue();

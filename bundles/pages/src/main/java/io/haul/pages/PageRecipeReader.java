@@ -61,12 +61,26 @@ public final class PageRecipeReader {
 
     /** Rebuilds {@code target} (which must not exist) from the recipe on {@code in}, refusing more than {@code maxBytes}. */
     public Result read(InputStream in, Path target, long maxBytes) throws IOException {
+        return rebuild(in, FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), target,
+                maxBytes);
+    }
+
+    /**
+     * Rebuilds {@code target}, an existing file of any content, from the recipe on {@code in}: its bytes are
+     * overwritten and it is cut to the rebuilt length. For a file whose pages the page cache holds already
+     * (see the engine's PreparedPageImage): writing into them costs a copy, not new memory.
+     */
+    public Result readOver(InputStream in, Path target, long maxBytes) throws IOException {
+        return rebuild(in, FileChannel.open(target, StandardOpenOption.WRITE), target, maxBytes);
+    }
+
+    private Result rebuild(InputStream in, FileChannel channel, Path target, long maxBytes) throws IOException {
         String name = String.valueOf(target.getFileName());
-        FileChannel channel = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         Output output = pipelined ? new PipelinedOutput(channel) : new Output(channel);
         boolean done = false;
         try {
             Result result = rebuild(new CountingInput(in), name, maxBytes, output);
+            channel.truncate(result.imageBytes()); // a reused file may have been longer
             done = true;
             return result;
         } catch (PageStreamException e) {

@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
@@ -22,9 +23,9 @@ import java.util.function.Predicate;
  * A page sent as LITERAL by this writer is sent as REF when it comes again, in the same file or a later one
  * (the reader stores literals), so each distinct page crosses once.
  *
- * <p>The file is read in 1 MiB chunks. With {@code hashThreads > 0}, that many threads read, hash and encode
- * chunks ahead while the calling thread computes the file's check value ({@link FileCheck}) and writes the
- * stream in order; the output is the same either way. {@code destinationHas} is then called from those threads, at once: it must be
+ * <p>The file is read in order in 1 MiB chunks by the calling thread. With {@code hashThreads > 0}, that many
+ * threads hash and encode chunks ahead while the calling thread reads, computes the file's check value
+ * ({@link FileCheck}) and writes the stream in order; the output is the same either way. {@code destinationHas} is then called from those threads, at once: it must be
  * thread-safe (a read of a concurrent set, say).
  *
  * <p>One writer per migration; not thread-safe itself.
@@ -81,33 +82,44 @@ public final class PageRecipeWriter {
     public Stats write(Path image, OutputStream out) throws IOException {
         try (FileChannel channel = FileChannel.open(image, StandardOpenOption.READ)) {
             long size = channel.size();
-            Sink sink = new Sink(out, 1 << 18);
-            Emitter emitter = new Emitter(sink);
-            sink.writeInt(PageRecipe.MAGIC);
-            long chunks = (size + CHUNK_BYTES - 1) / CHUNK_BYTES;
-            if (hashThreads == 0 || chunks <= 1) {
-                Chunk chunk = new Chunk();
-                for (long c = 0; c < chunks; c++) {
-                    chunk.load(channel, image, c * CHUNK_BYTES, (int) Math.min(CHUNK_BYTES, size - c * CHUNK_BYTES));
-                    chunk.analyze(destinationHas);
-                    emitter.emit(chunk);
-                }
-            } else {
-                pipelined(channel, image, size, chunks, emitter);
-            }
-            if (channel.size() != size) {
+            Stats stats = write(channel, out);
+            if (stats.imageBytes() != size || channel.size() != size) {
                 throw new IOException("the page image " + image + " changed size while its recipe was written ("
                         + size + " then " + channel.size() + " bytes)");
             }
-            sink.writeByte(PageRecipe.END);
-            sink.writeLong(size);
-            sink.writeLong(emitter.check.value());
-            sink.flush();
-            return new Stats(size, emitter.pages, emitter.refs, emitter.zeros, emitter.literals, sink.count());
+            return stats;
         }
     }
 
-    private void pipelined(FileChannel channel, Path image, long size, long chunks, Emitter emitter) throws IOException {
+    /**
+     * Writes the recipe of what {@code source} yields until its end (a page image, or a pipe CRIU writes one
+     * into), read in order. {@code out} is buffered here, flushed at the end, never closed.
+     */
+    public Stats write(ReadableByteChannel source, OutputStream out) throws IOException {
+        Sink sink = new Sink(out, 1 << 18);
+        Emitter emitter = new Emitter(sink);
+        sink.writeInt(PageRecipe.MAGIC);
+        long size = hashThreads == 0 ? inline(source, emitter) : pipelined(source, emitter);
+        sink.writeByte(PageRecipe.END);
+        sink.writeLong(size);
+        sink.writeLong(emitter.check.value());
+        sink.flush();
+        return new Stats(size, emitter.pages, emitter.refs, emitter.zeros, emitter.literals, sink.count());
+    }
+
+    private long inline(ReadableByteChannel source, Emitter emitter) throws IOException {
+        Chunk chunk = new Chunk();
+        long size = 0;
+        while (chunk.load(source) > 0) {
+            chunk.analyze(destinationHas);
+            emitter.emit(chunk);
+            size += chunk.length;
+        }
+        return size;
+    }
+
+    /** Reads chunks in order on this thread, hashes them on the workers, emits them in order. */
+    private long pipelined(ReadableByteChannel source, Emitter emitter) throws IOException {
         int window = hashThreads + 1;
         ExecutorService workers = Executors.newFixedThreadPool(hashThreads, runnable -> {
             Thread thread = new Thread(runnable, "haul-pages-recipe");
@@ -116,28 +128,30 @@ public final class PageRecipeWriter {
         });
         ArrayDeque<Future<Chunk>> inFlight = new ArrayDeque<>();
         ArrayDeque<Chunk> free = new ArrayDeque<>();
+        long size = 0;
+        boolean ended = false;
         try {
-            long next = 0;
-            while (next < chunks || !inFlight.isEmpty()) {
-                while (next < chunks && inFlight.size() < window) {
+            while (!ended || !inFlight.isEmpty()) {
+                while (!ended && inFlight.size() < window) {
                     Chunk chunk = free.isEmpty() ? new Chunk() : free.poll();
-                    long position = next * CHUNK_BYTES;
-                    int length = (int) Math.min(CHUNK_BYTES, size - position);
+                    if (chunk.load(source) == 0) {
+                        ended = true;
+                        break;
+                    }
                     inFlight.add(workers.submit(() -> {
-                        try {
-                            chunk.load(channel, image, position, length);
-                        } catch (IOException e) {
-                            throw new UncheckedIOException(e);
-                        }
                         chunk.analyze(destinationHas);
                         return chunk;
                     }));
-                    next++;
+                }
+                if (inFlight.isEmpty()) {
+                    break;
                 }
                 Chunk done = await(inFlight.poll());
                 emitter.emit(done);
+                size += done.length;
                 free.add(done);
             }
+            return size;
         } finally {
             for (Future<Chunk> future : inFlight) {
                 future.cancel(true);
@@ -225,15 +239,16 @@ public final class PageRecipeWriter {
         final PageCodec codec = new PageCodec();
         int length;
 
-        void load(FileChannel channel, Path image, long position, int bytes) throws IOException {
-            ByteBuffer buffer = ByteBuffer.wrap(data, 0, bytes);
+        /** Fills the chunk from {@code source} up to its size or the source's end; returns the bytes loaded. */
+        int load(ReadableByteChannel source) throws IOException {
+            ByteBuffer buffer = ByteBuffer.wrap(data, 0, CHUNK_BYTES);
             while (buffer.hasRemaining()) {
-                if (channel.read(buffer, position + buffer.position()) < 0) {
-                    throw new IOException("the page image " + image + " shrank while its recipe was written (it ends at "
-                            + (position + buffer.position()) + " bytes)");
+                if (source.read(buffer) < 0) {
+                    break;
                 }
             }
-            length = bytes;
+            length = buffer.position();
+            return length;
         }
 
         void analyze(Predicate<PageHash> destinationHas) {
