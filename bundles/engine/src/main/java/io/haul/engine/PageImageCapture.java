@@ -44,6 +44,10 @@ final class PageImageCapture implements AutoCloseable {
     private static final int O_WRONLY = 1;
     private static final int O_NONBLOCK = 0x800;
     private static final int ENXIO = 6;
+    private static final int O_RDONLY = 0;
+    private static final int F_SETPIPE_SZ = 1031;
+    /** CRIU moves pages in pipes of up to 1 MiB; a FIFO of 64 KiB (the default) would cut each move in 16. */
+    private static final int PIPE_BYTES = 1 << 20;
 
     private final Path images;
     private final List<Pipe> pipes = new ArrayList<>();
@@ -70,7 +74,12 @@ final class PageImageCapture implements AutoCloseable {
                 } catch (ErrnoException e) {
                     throw new IOException("cannot make the FIFO " + fifo + ": " + e.getMessage(), e);
                 }
-                capture.pipes.add(new Pipe(id, fifo, recipeDir.resolve(name + ".recipe"), writer));
+                try {
+                    capture.pipes.add(new Pipe(id, fifo, recipeDir.resolve(name + ".recipe"), writer));
+                } catch (IOException e) {
+                    Files.deleteIfExists(fifo);
+                    throw e;
+                }
             }
         } catch (IOException | RuntimeException e) {
             capture.close();
@@ -150,11 +159,25 @@ final class PageImageCapture implements AutoCloseable {
         final Path recipe;
         final CompletableFuture<Long> result = new CompletableFuture<>();
 
-        Pipe(int id, Path fifo, Path recipe, RecipeWriter writer) {
+        /** A reader end held open from the start, so the pipe (and its size) exists before CRIU opens it. */
+        private final int keeper;
+        private boolean keeperOpen = true;
+
+        Pipe(int id, Path fifo, Path recipe, RecipeWriter writer) throws IOException {
             this.id = id;
             this.name = fifo.getFileName().toString();
             this.fifo = fifo;
             this.recipe = recipe;
+            try {
+                keeper = Syscalls.open(fifo.toString(), O_RDONLY | O_NONBLOCK);
+            } catch (ErrnoException e) {
+                throw new IOException("cannot open the FIFO " + fifo + ": " + e.getMessage(), e);
+            }
+            try {
+                Syscalls.fcntl(keeper, F_SETPIPE_SZ, PIPE_BYTES);
+            } catch (ErrnoException e) {
+                LOG.debug("{} keeps the default pipe size: {}", fifo, e.getMessage());
+            }
             Thread thread = new Thread(() -> capture(writer), "haul-capture-" + name);
             thread.setDaemon(true);
             thread.start();
@@ -171,21 +194,36 @@ final class PageImageCapture implements AutoCloseable {
                 }
                 result.complete(bytes);
             } catch (IOException | RuntimeException e) {
+                dropKeeper(); // with no reader left, CRIU's next write fails instead of waiting for room
                 result.completeExceptionally(new IOException("capturing the page image " + name + " as CRIU wrote it: "
                         + e.getMessage(), e));
             }
         }
 
-        /** Lets a reader still waiting for a writer go: a writer that opens and closes at once. */
+        /**
+         * Lets a reader still waiting for a writer go (a writer that opens and closes at once) and drops the
+         * keeper: from now on, the reader's end of the pipe is the last.
+         */
         void release() {
-            if (result.isDone()) {
-                return;
+            if (!result.isDone()) {
+                try {
+                    Syscalls.close(Syscalls.open(fifo.toString(), O_WRONLY | O_NONBLOCK));
+                } catch (ErrnoException e) {
+                    if (e.errno() != ENXIO) { // ENXIO: no reader has it open (it has just ended)
+                        LOG.warn("cannot release the reader of {}: {}", fifo, e.getMessage());
+                    }
+                }
             }
-            try {
-                Syscalls.close(Syscalls.open(fifo.toString(), O_WRONLY | O_NONBLOCK));
-            } catch (ErrnoException e) {
-                if (e.errno() != ENXIO) { // ENXIO: no reader has it open (it has just ended)
-                    LOG.warn("cannot release the reader of {}: {}", fifo, e.getMessage());
+            dropKeeper();
+        }
+
+        private synchronized void dropKeeper() {
+            if (keeperOpen) {
+                keeperOpen = false;
+                try {
+                    Syscalls.close(keeper);
+                } catch (ErrnoException e) {
+                    LOG.debug("closing the keeper of {}: {}", fifo, e.getMessage());
                 }
             }
         }

@@ -55,6 +55,9 @@ public final class Syscalls {
     private static final MethodHandle IOCTL = downcall("ioctl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
             CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle FCNTL = downcall("fcntl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
+            CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
     private static final MethodHandle MKFIFO = downcall("mkfifo",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
     private static final MethodHandle SYSCONF = downcall("sysconf",
@@ -203,6 +206,22 @@ public final class Syscalls {
             int result = (int) IOCTL.invokeExact(state, fd, request, argument);
             if (result < 0) {
                 throw new ErrnoException("ioctl(fd " + fd + ", 0x" + Long.toHexString(request) + ")", errno(state));
+            }
+            return result;
+        } catch (ErrnoException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** fcntl(2) with an int argument (F_SETPIPE_SZ, say); returns the call's non-negative result. */
+    public static int fcntl(int fd, int command, int argument) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            int result = (int) FCNTL.invokeExact(state, fd, command, argument);
+            if (result < 0) {
+                throw new ErrnoException("fcntl(fd " + fd + ", " + command + ")", errno(state));
             }
             return result;
         } catch (ErrnoException | RuntimeException | Error e) {
