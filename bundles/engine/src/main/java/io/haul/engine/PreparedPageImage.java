@@ -43,9 +43,26 @@ final class PreparedPageImage implements AutoCloseable {
         thread.start();
     }
 
-    /** Starts preparing {@code file} (which must not exist) of {@code bytes}, in the background. */
+    /**
+     * Starts preparing {@code file} (which must not exist) of {@code bytes}, in the background; at most half
+     * the memory the host has available, so that the page cache it takes never crowds out the page store.
+     */
     static PreparedPageImage start(Path file, long bytes) {
-        return new PreparedPageImage(file, bytes);
+        return new PreparedPageImage(file, Math.min(bytes, availableMemoryBytes() / 2));
+    }
+
+    /** MemAvailable of /proc/meminfo; when unreadable, as if there were no limit. */
+    private static long availableMemoryBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemAvailable:")) {
+                    return Long.parseLong(line.replaceAll("\\D+", "")) * 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            LOG.debug("cannot read /proc/meminfo: {}", e.toString());
+        }
+        return Long.MAX_VALUE;
     }
 
     /**
