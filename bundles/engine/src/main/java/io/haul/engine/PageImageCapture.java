@@ -41,11 +41,11 @@ final class PageImageCapture implements AutoCloseable {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(PageImageCapture.class);
+    private static final int O_RDONLY = 0;
     private static final int O_WRONLY = 1;
     private static final int O_NONBLOCK = 0x800;
-    private static final int ENXIO = 6;
-    private static final int O_RDONLY = 0;
     private static final int F_SETPIPE_SZ = 1031;
+    private static final int ENXIO = 6;
     /** CRIU moves pages in pipes of up to 1 MiB; a FIFO of 64 KiB (the default) would cut each move in 16. */
     private static final int PIPE_BYTES = 1 << 20;
 
@@ -59,8 +59,9 @@ final class PageImageCapture implements AutoCloseable {
 
     /**
      * Makes FIFOs {@code pages-1.img} to {@code pages-COUNT.img} in {@code images} and starts reading each
-     * into a recipe in {@code recipes} with {@code writer} (called for one image at a time: CRIU writes them
-     * one after the other).
+     * into a recipe in {@code recipeDir} with {@code writer}. The writer is called for one image at a time
+     * (it keeps what it sent across images): CRIU writes them one after the other, each task's and then
+     * each shared memory area's.
      */
     static PageImageCapture start(Path images, Path recipeDir, int count, RecipeWriter writer) throws IOException {
         Files.createDirectories(recipeDir);
