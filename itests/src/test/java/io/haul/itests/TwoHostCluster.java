@@ -344,7 +344,10 @@ public final class TwoHostCluster implements AutoCloseable {
         return leftoverImages(null, a, b);
     }
 
-    /** Image folders of migration {@code id} (every migration when null) on these agents that still hold files. */
+    /**
+     * Image folders of migration {@code id} (every migration when null) on these agents that still hold files,
+     * and the folders of what was made to send them (files sent ahead, page recipes).
+     */
     public List<String> leftoverImages(String id, Agent... agents) throws IOException {
         List<String> left = new ArrayList<>();
         for (Agent agent : agents) {
@@ -357,8 +360,11 @@ public final class TwoHostCluster implements AutoCloseable {
                     if (id != null && !migration.getFileName().toString().equals(id)) {
                         continue;
                     }
-                    Path images = migration.resolve("images");
-                    if (Files.isDirectory(images)) {
+                    for (String folder : List.of("images", "ahead", "recipes")) {
+                        Path images = migration.resolve(folder);
+                        if (!Files.isDirectory(images)) {
+                            continue;
+                        }
                         try (Stream<Path> files = Files.walk(images)) {
                             long count = files.filter(Files::isRegularFile).count();
                             if (count > 0) {

@@ -372,7 +372,7 @@ final class SourceMigration implements Runnable {
         }
         int count = StoppedTree.tasks(plan.rootPid()).size() + SHARED_MEMORY_PAGE_IMAGES;
         try {
-            capture = PageImageCapture.start(workspace.images(), workspace.root().resolve("recipes"), count,
+            capture = PageImageCapture.start(workspace.images(), workspace.recipes(), count,
                     (source, out) -> pageImages.capture(source, out));
         } catch (IOException e) {
             throw new MigrationFailure("criu.dump-failed", "cannot prepare to take the page images: " + e.getMessage());

@@ -38,6 +38,11 @@ final class Workspace {
         return root.resolve("ahead");
     }
 
+    /** The source's page recipes, made while CRIU dumps (see PageImageCapture) and sent with the images. */
+    Path recipes() {
+        return root.resolve("recipes");
+    }
+
     Path logs() {
         return root.resolve("logs");
     }
@@ -86,10 +91,11 @@ final class Workspace {
         return total;
     }
 
-    /** Removes the images; the logs stay for people to read. */
+    /** Removes the images and what was made to send them; the logs stay for people to read. */
     void dropImages() {
         deleteTree(images());
         deleteTree(ahead());
+        deleteTree(recipes());
     }
 
     static void deleteTree(Path path) {

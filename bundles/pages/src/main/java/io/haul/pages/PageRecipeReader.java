@@ -61,8 +61,8 @@ public final class PageRecipeReader {
 
     /** Rebuilds {@code target} (which must not exist) from the recipe on {@code in}, refusing more than {@code maxBytes}. */
     public Result read(InputStream in, Path target, long maxBytes) throws IOException {
-        return rebuild(in, FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), target,
-                maxBytes);
+        return rebuildInto(FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), in,
+                target, maxBytes);
     }
 
     /**
@@ -71,10 +71,11 @@ public final class PageRecipeReader {
      * (see the engine's PreparedPageImage): writing into them costs a copy, not new memory.
      */
     public Result readOver(InputStream in, Path target, long maxBytes) throws IOException {
-        return rebuild(in, FileChannel.open(target, StandardOpenOption.WRITE), target, maxBytes);
+        return rebuildInto(FileChannel.open(target, StandardOpenOption.WRITE), in, target, maxBytes);
     }
 
-    private Result rebuild(InputStream in, FileChannel channel, Path target, long maxBytes) throws IOException {
+    /** Rebuilds into {@code channel} (then closed), the file {@code target}, which is deleted on any failure. */
+    private Result rebuildInto(FileChannel channel, InputStream in, Path target, long maxBytes) throws IOException {
         String name = String.valueOf(target.getFileName());
         Output output = pipelined ? new PipelinedOutput(channel) : new Output(channel);
         boolean done = false;
