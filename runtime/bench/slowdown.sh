@@ -32,15 +32,13 @@ done
 A=slowA B=slowB A_IP=169.254.83.1 B_IP=169.254.83.2
 export HAUL_HOST_A=$A HAUL_HOST_B=$B HAUL_HOST_A_IP=$A_IP HAUL_HOST_B_IP=$B_IP
 WORK=$(mktemp -d /tmp/haul-slowdown.XXXXXX)
-AGENT_A="" AGENT_B="" LAUNCHER="" ROOT=""
+AGENT_A="" AGENT_B="" LAUNCHER="" ROOT="" NEW_ROOT=""
 
 cleanup() {
     local status=$?
-    kill_pids "$ROOT" "$LAUNCHER"
-    [ -z "${NEW_ROOT:-}" ] || kill_pids "$NEW_ROOT"
+    kill_pids "$ROOT" "$LAUNCHER" "$NEW_ROOT"   # the probe, wherever it runs now
     stop_agents "$AGENT_A" "$AGENT_B"
-    "$HOSTS" down || true
-    if [ "$status" = 0 ]; then rm -rf "$WORK"; else keep_logs "$A" "$B"; echo "slowdown: failed; logs in $WORK" >&2; fi
+    end_work "$status" "$A" "$B"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM

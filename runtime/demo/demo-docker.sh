@@ -30,13 +30,7 @@ cleanup() {
     "$ENGINE" stop "$WORK/dA" "$WORK/dockerd-hostA.log" >/dev/null 2>&1 || true
     "$ENGINE" stop "$WORK/dB" "$WORK/dockerd-hostB.log" >/dev/null 2>&1 || true
     stop_agents "$AGENT_A" "$AGENT_B"
-    "$HOSTS" down || true
-    if [ "$status" = 0 ]; then
-        rm -rf "$WORK"
-    else
-        keep_logs hostA hostB
-        echo "demo docker: failed; the agents' and engines' logs are kept in $WORK" >&2
-    fi
+    end_work "$status" hostA hostB
 }
 trap cleanup EXIT
 

@@ -21,13 +21,7 @@ cleanup() {
     local status=$?
     kill_pids "$TREE_ROOT" "$TREE_LAUNCHER" "${NEW_ROOT:-}"   # the tree, wherever it runs now
     stop_agents "$AGENT_A" "$AGENT_B"
-    "$HOSTS" down || true
-    if [ "$status" = 0 ]; then
-        rm -rf "$WORK"
-    else
-        keep_logs hostA hostB
-        echo "demo: failed; the agents' logs are kept in $WORK" >&2
-    fi
+    end_work "$status" hostA hostB
 }
 trap cleanup EXIT
 

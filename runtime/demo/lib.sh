@@ -103,3 +103,16 @@ keep_logs() {
     local name
     for name in "$@"; do rm -rf "${WORK:?}/$name/felix-cache" "$WORK/$name"/migrations/*/images; done
 }
+
+# end_work STATUS NAME...: the end of a run whose exit status is STATUS: the two hosts go (HOSTS, the sourcing
+# script's hosts.sh); after a success WORK goes too, after a failure the logs of the agents NAME... stay there.
+end_work() {
+    local status=$1; shift
+    "$HOSTS" down || true
+    if [ "$status" = 0 ]; then
+        rm -rf "$WORK"
+    else
+        keep_logs "$@"
+        echo "${SCRIPT_NAME:-demo}: failed; the logs are kept in $WORK" >&2
+    fi
+}
