@@ -73,6 +73,12 @@ public class MigrationIT {
         assertTrue("the frozen time is positive: " + frozenMillis, frozenMillis > 0);
         assertTrue("the summary says it succeeded:\n" + text, text.contains(": SUCCEEDED "));
 
+        // at once, while the lazy-pages daemon may still be filling its memory: hostB's ps lists the whole tree
+        Commands.Result psOnB = cluster.client(b, "ps", "process");
+        assertTrue("haul ps on " + b + " lists process:" + newRoot + " with 3 processes right after the move:\n"
+                + psOnB.output(), psOnB.stdout().lines().anyMatch(l -> l.startsWith("process:" + newRoot + " ")
+                        && l.matches(".*\\s3\\s.*")));
+
         // nothing of the tree is left on hostA: its pids are gone (or, reused, belong to another process)
         for (Procs.Task task : original) {
             Procs.task(task.pid()).ifPresent(now -> assertTrue("pid " + task.pid() + " of the tree on " + a

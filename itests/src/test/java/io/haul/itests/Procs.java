@@ -10,7 +10,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** What /proc says about processes: the tests' own view, independent of what the agents report. */
+/**
+ * What /proc says about processes: the tests' own view, independent of what the agents report.
+ *
+ * <p>Nothing here recognises a process by what its memory holds. {@code /proc/PID/cmdline} (and environ) is read
+ * out of the process's memory, and a task CRIU restored lazily has none of it until the lazy-pages daemon filled
+ * it in: the kernel's remote read does not wait on userfaultfd, so the command line reads empty for as long as
+ * that takes (about a second per 512 MiB here, longer under load), while the task runs. {@code ps} then shows
+ * such a task as {@code [comm]}, and so does {@link Task#cmdline}. Trees are recognised by their working
+ * directory, a kernel link that CRIU restores before the task runs.
+ */
 public final class Procs {
 
     private static final Path PROC = Path.of("/proc");
@@ -19,7 +28,8 @@ public final class Procs {
     }
 
     /** One process as /proc shows it now. */
-    public record Task(long pid, long ppid, char state, long startTicks, String cmdline, String pidNs, String netNs) {
+    public record Task(long pid, long ppid, char state, long startTicks, String cmdline, String cwd, String pidNs,
+            String netNs) {
         /** 'T' (stopped) or 't' (traced): frozen, as a tree CRIU holds or left behind. */
         public boolean frozen() {
             return state == 'T' || state == 't';
@@ -43,9 +53,12 @@ public final class Procs {
             }
             long ppid = Long.parseLong(fields[1]);
             long start = Long.parseLong(fields[19]);
-            String cmdline = new String(Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("cmdline")),
-                    StandardCharsets.UTF_8).replace('\0', ' ').strip();
-            return Optional.of(new Task(pid, ppid, state, start, cmdline, namespace(pid, "pid"), namespace(pid, "net")));
+            String cmdline = commandLine(pid);
+            if (cmdline.isEmpty()) { // as ps shows it: a kernel thread, or a task whose memory is not in yet
+                cmdline = "[" + stat.substring(stat.indexOf('(') + 1, end) + "]";
+            }
+            return Optional.of(new Task(pid, ppid, state, start, cmdline, workingDirectory(pid), namespace(pid, "pid"),
+                    namespace(pid, "net")));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException | RuntimeException e) {
@@ -57,8 +70,29 @@ public final class Procs {
         return task(pid).isPresent();
     }
 
-    /** Every process whose command line contains {@code marker}. */
+    /**
+     * Every process whose command line contains {@code marker}: for processes that Haul did not restore (agents,
+     * CRIU, engines); a restored one may show no command line yet (see above).
+     */
     public static List<Task> withCommandLineContaining(String marker) {
+        return matching(pid -> commandLine(pid).contains(marker));
+    }
+
+    /** Every process whose working directory is {@code dir} or a folder below it, restored ones included. */
+    public static List<Task> workingIn(Path dir) {
+        String folder = dir.toAbsolutePath().normalize().toString();
+        return matching(pid -> {
+            String cwd = workingDirectory(pid);
+            return cwd.equals(folder) || cwd.startsWith(folder + "/");
+        });
+    }
+
+    /** Every process in the given PID namespace ("pid:[...]"). */
+    public static List<Task> inPidNamespace(String pidNs) {
+        return matching(pid -> namespace(pid, "pid").equals(pidNs));
+    }
+
+    private static List<Task> matching(java.util.function.LongPredicate test) {
         List<Task> found = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(PROC, "[0-9]*")) {
             for (Path entry : entries) {
@@ -68,13 +102,7 @@ public final class Procs {
                 } catch (NumberFormatException e) {
                     continue;
                 }
-                String cmdline;
-                try {
-                    cmdline = new String(Files.readAllBytes(entry.resolve("cmdline")), StandardCharsets.UTF_8);
-                } catch (IOException e) {
-                    continue;
-                }
-                if (cmdline.replace('\0', ' ').contains(marker)) {
+                if (test.test(pid)) {
                     task(pid).ifPresent(found::add);
                 }
             }
@@ -112,6 +140,25 @@ public final class Procs {
             all.addAll(children(all.get(i)));
         }
         return all;
+    }
+
+    /** The command line, NULs as spaces; "" when unreadable or (see above) not in memory yet. */
+    private static String commandLine(long pid) {
+        try {
+            return new String(Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("cmdline")),
+                    StandardCharsets.UTF_8).replace('\0', ' ').strip();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** Where the cwd link points; "" when the process is gone (or a kernel thread). */
+    private static String workingDirectory(long pid) {
+        try {
+            return Files.readSymbolicLink(PROC.resolve(Long.toString(pid)).resolve("cwd")).toString();
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     /** "pid:[4026531836]", as readlink /proc/PID/ns/KIND prints it; "" when the process is gone. */

@@ -435,8 +435,12 @@ public final class TwoHostCluster implements AutoCloseable {
         }
         a.stop();
         b.stop();
-        // anything still running from this cluster's folder (a tree restored by an agent): started here, by pid
-        for (Procs.Task task : Procs.withCommandLineContaining(work.toString())) {
+        // anything still running from this cluster's folder (a tree restored by an agent, known by its working
+        // directory, which a lazily restored task shows before its command line): started here, by pid
+        Map<Long, Procs.Task> leftovers = new java.util.TreeMap<>();
+        Procs.withCommandLineContaining(work.toString()).forEach(task -> leftovers.put(task.pid(), task));
+        Procs.workingIn(work).forEach(task -> leftovers.put(task.pid(), task));
+        for (Procs.Task task : leftovers.values()) {
             if (task.pid() != ProcessHandle.current().pid()) {
                 System.out.println("TwoHostCluster: killing leftover " + task);
                 ProcessHandle.of(task.pid()).ifPresent(ProcessHandle::destroyForcibly);

@@ -19,8 +19,9 @@ import java.util.stream.Collectors;
  * A process tree to migrate, started in hostA's network namespace in a PID namespace of its own (as the demo
  * starts its workload: {@code nsenter --net unshare -p -f setsid ...}, every descriptor /dev/null but what the
  * tree opens itself). Its core is {@code paged-counter.pl} (test resources): random pages checked against
- * their MD5s and a counter, written to a status file. The tree is recognised wherever it runs by its status
- * file's path, unique to it, in its command lines.
+ * their MD5s and a counter, written to a status file. The tree runs in a folder of its own, and is recognised
+ * wherever it runs by its tasks' working directory: not by their command lines, which a lazily restored task
+ * shows only once its memory is in (see {@link Procs}).
  */
 public final class Workload implements AutoCloseable {
 
@@ -47,8 +48,9 @@ public final class Workload implements AutoCloseable {
     private Workload(TwoHostCluster cluster, String name, int processes) throws IOException {
         this.cluster = cluster;
         this.name = name;
-        this.dir = cluster.work.resolve("workload-" + SEQUENCE.incrementAndGet() + "-" + name);
-        Files.createDirectories(dir);
+        // the real path: the tasks' cwd links name it so
+        this.dir = Files.createDirectories(cluster.work.resolve("workload-" + SEQUENCE.incrementAndGet() + "-" + name))
+                .toRealPath();
         this.status = dir.resolve("status");
         this.log = dir.resolve("pipe.log");
         this.processes = processes;
@@ -97,6 +99,7 @@ public final class Workload implements AutoCloseable {
         command.addAll(tree);
         File devNull = new File("/dev/null");
         launcher = new ProcessBuilder(command)
+                .directory(dir.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(devNull))
                 .redirectOutput(ProcessBuilder.Redirect.to(devNull))
                 .redirectError(ProcessBuilder.Redirect.to(devNull))
@@ -156,10 +159,13 @@ public final class Workload implements AutoCloseable {
         return now;
     }
 
-    /** Every task of the tree now, wherever it runs (the launcher, in this host's PID namespace, aside). */
+    /**
+     * Every task of the tree now, wherever it runs (the launcher, in this host's PID namespace, aside): what
+     * {@code ps} lists, whether or not a task's memory is in yet.
+     */
     public List<Procs.Task> tasks() {
-        return Procs.withCommandLineContaining(status.toString()).stream()
-                .filter(t -> !t.pidNs().equals(hostPidNs))
+        return Procs.workingIn(dir).stream()
+                .filter(t -> t.cwd().equals(dir.toString()) && !t.pidNs().equals(hostPidNs))
                 .toList();
     }
 
@@ -196,19 +202,35 @@ public final class Workload implements AutoCloseable {
                 .orElseThrow(() -> new AssertionError("no root among " + tasks)).pid();
     }
 
-    /** Kills every copy of the tree (SIGKILL: a PID namespace's init ignores SIGTERM) and its launcher. */
+    /**
+     * Kills every copy of the tree and its launcher, by pid: every process of each PID namespace a task of the
+     * tree is in (SIGKILL: a PID namespace's init ignores SIGTERM), then waits for them to end.
+     */
     @Override
     public void close() throws InterruptedException {
-        for (Procs.Task task : tasks()) {
-            ProcessHandle.of(task.pid()).ifPresent(ProcessHandle::destroyForcibly);
+        List<ProcessHandle> killed = new ArrayList<>();
+        for (String pidNs : copies().keySet()) {
+            for (Procs.Task task : Procs.inPidNamespace(pidNs)) {
+                ProcessHandle.of(task.pid()).ifPresent(handle -> {
+                    handle.destroyForcibly();
+                    killed.add(handle);
+                });
+            }
         }
         if (launcher != null) {
             launcher.destroyForcibly();
             launcher.waitFor(10, TimeUnit.SECONDS);
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!tasks().isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(20);
+        for (ProcessHandle handle : killed) {
+            try {
+                handle.onExit().get(10, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                System.out.println(this + ": pid " + handle.pid() + " did not end within 10 s of SIGKILL");
+            }
+        }
+        List<Procs.Task> left = tasks();
+        if (!left.isEmpty()) {
+            System.out.println(this + ": tasks left after close: " + left);
         }
     }
 

@@ -141,7 +141,9 @@ final class TreeFinder {
             ProcStat rootStat = proc.stat(root);
             String command = proc.cmdline(root);
             if (command.isEmpty()) {
-                command = "[" + rootStat.comm() + "]"; // a zombie has no command line left; ps shows it like this
+                // no command line: a zombie's is gone, and a task CRIU restored lazily shows none until its memory is
+                // in (the kernel's read of it does not wait for the lazy-pages daemon); ps shows both like this
+                command = "[" + rootStat.comm() + "]";
             }
             if (command.length() > MAX_COMMAND) {
                 command = command.substring(0, MAX_COMMAND).strip();
