@@ -2,7 +2,7 @@ package io.haul.docker;
 
 import io.haul.api.ContainerRef;
 import io.haul.api.backend.ContainerInfo;
-import io.haul.docker.tasks.TaskTree;
+import io.haul.host.proc.ProcessTree;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -87,7 +87,7 @@ record ContainerView(JsonObject inspect) {
     ContainerInfo info() {
         String whyNot = whyNot();
         long pid = pid();
-        TaskTree tasks = pid > 0 ? TaskTree.of(pid) : new TaskTree(0, 0);
+        List<Long> tasks = pid > 0 ? ProcessTree.processes(pid) : List.of();
         Map<String, String> details = new LinkedHashMap<>();
         details.put("id", id().substring(0, Math.min(12, id().length())));
         details.put("image", imageName());
@@ -97,7 +97,7 @@ record ContainerView(JsonObject inspect) {
             details.put("volumes", String.join(",", volumes()));
         }
         // the runtime makes the container's namespaces again on restore: none for the engine's handlers to move
-        return new ContainerInfo(new ContainerRef(BACKEND, name()), pid, command(), tasks.processes(), tasks.rssBytes(),
+        return new ContainerInfo(new ContainerRef(BACKEND, name()), pid, command(), tasks.size(), ProcessTree.residentBytes(tasks),
                 Set.of(), whyNot.isEmpty(), whyNot, details);
     }
 

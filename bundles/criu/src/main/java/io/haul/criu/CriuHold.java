@@ -1,7 +1,7 @@
 package io.haul.criu;
 
 import io.haul.api.HaulException;
-import io.haul.criu.internal.Folders;
+import io.haul.host.files.Folders;
 import io.haul.host.linux.Syscalls;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -51,7 +51,7 @@ public final class CriuHold implements AutoCloseable {
         this.folder = folder;
         try {
             Files.createDirectories(HOLDS);
-            Folders.deleteTree(folder); // a stale hold of an earlier agent with the same key
+            Folders.delete(folder); // a stale hold of an earlier agent with the same key
             Files.createDirectory(folder);
             Files.writeString(folder.resolve("limit"), Long.toString(Math.max(1, limit.toSeconds())));
             Syscalls.mkfifo(folder.resolve("reached").toString(), 0600);
@@ -59,7 +59,7 @@ public final class CriuHold implements AutoCloseable {
             reached = FileChannel.open(folder.resolve("reached"), StandardOpenOption.READ, StandardOpenOption.WRITE);
             verdict = FileChannel.open(folder.resolve("verdict"), StandardOpenOption.READ, StandardOpenOption.WRITE);
         } catch (IOException e) { // ErrnoException among them
-            Folders.deleteTree(folder);
+            Folders.delete(folder);
             throw new HaulException("hold.setup", "cannot prepare the hold folder " + folder + ": " + e.getMessage());
         }
     }
@@ -152,7 +152,7 @@ public final class CriuHold implements AutoCloseable {
         } catch (IOException e) {
             throw new HaulException("hold.failed", "cannot give the verdict to the hold " + folder + ": " + e.getMessage());
         }
-        Folders.deleteTree(folder); // the hook holds the FIFO open: its line stays readable
+        Folders.delete(folder); // the hook holds the FIFO open: its line stays readable
         return true;
     }
 
@@ -193,7 +193,7 @@ public final class CriuHold implements AutoCloseable {
         release(false);
         closeQuietly(verdict);
         closeQuietly(reached);
-        Folders.deleteTree(folder);
+        Folders.delete(folder);
     }
 
     private static void closeQuietly(FileChannel channel) {

@@ -5,6 +5,8 @@ import io.haul.api.migration.MigrationError;
 import io.haul.api.migration.MigrationRecord;
 import io.haul.api.migration.Outcome;
 import io.haul.criu.CriuHold;
+import io.haul.host.linux.ErrnoException;
+import io.haul.host.proc.ProcessTree;
 import java.time.Instant;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -108,7 +110,7 @@ final class Recovery {
             SourceTree.parse(new Workspace(context.migrationsDir(), record.id()).recall("source.root"))
                     .filter(SourceTree::stillRuns)
                     .ifPresent(tree -> {
-                        StoppedTree.kill(tree.rootPid());
+                        ProcessTree.kill(tree.rootPid());
                         LOG.warn("migration {}: killed the source copy {} that CRIU resumed after the commit point",
                                 record.id(), tree.rootPid());
                     });
@@ -127,10 +129,14 @@ final class Recovery {
         if (!pid.isEmpty()) {
             long root = Long.parseLong(pid);
             if (committed) {
-                StoppedTree.resume(root);
+                try {
+                    ProcessTree.resume(root);
+                } catch (ErrnoException e) {
+                    LOG.error("migration {}: cannot resume restored tree {}: {}", record.id(), root, e.getMessage());
+                }
                 LOG.warn("migration {}: resumed restored tree {} after a restart (commit point passed)", record.id(), root);
             } else {
-                StoppedTree.kill(root);
+                ProcessTree.kill(root);
                 LOG.warn("migration {}: killed restored tree {} after a restart (rolled back)", record.id(), root);
             }
         }

@@ -23,6 +23,7 @@ import io.haul.api.transport.Transport;
 import io.haul.cluster.AgentInfo;
 import io.haul.cluster.ContainerLock;
 import io.haul.criu.DumpRequest;
+import io.haul.host.proc.ProcessTree;
 import io.haul.protocol.ImageStream;
 import io.haul.protocol.ProtocolException;
 import io.haul.protocol.TransferProgress;
@@ -370,7 +371,7 @@ final class SourceMigration implements Runnable {
         if (!context.capturePageImages()) {
             return context.criu().dump(request);
         }
-        int count = StoppedTree.tasks(plan.rootPid()).size() + SHARED_MEMORY_PAGE_IMAGES;
+        int count = ProcessTree.processes(plan.rootPid()).size() + SHARED_MEMORY_PAGE_IMAGES;
         try {
             capture = PageImageCapture.start(workspace.images(), workspace.recipes(), count,
                     (source, out) -> pageImages.capture(source, out));
@@ -570,7 +571,7 @@ final class SourceMigration implements Runnable {
         /** The root and every process below it now (the tree may fork or lose processes between rounds). */
         @Override
         public List<Long> pids() {
-            return StoppedTree.tasks(container.rootPid()).stream().map(ProcessHandle::pid).toList();
+            return ProcessTree.processes(container.rootPid());
         }
 
         @Override

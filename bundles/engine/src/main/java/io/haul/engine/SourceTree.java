@@ -1,8 +1,6 @@
 package io.haul.engine;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.haul.host.proc.TaskStat;
 import java.util.Optional;
 
 /**
@@ -12,13 +10,7 @@ import java.util.Optional;
 record SourceTree(long rootPid, String startTime) {
 
     static Optional<SourceTree> of(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Optional.of(new SourceTree(pid, fields[19])); // field 22 of stat, 20th after the command
-        } catch (IOException | RuntimeException e) {
-            return Optional.empty();
-        }
+        return TaskStat.read(pid).map(stat -> new SourceTree(pid, Long.toString(stat.startTicks())));
     }
 
     static Optional<SourceTree> parse(String remembered) {

@@ -1,9 +1,9 @@
 package io.haul.engine;
 
+import io.haul.host.files.Folders;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -93,25 +93,8 @@ final class Workspace {
 
     /** Removes the images and what was made to send them; the logs stay for people to read. */
     void dropImages() {
-        deleteTree(images());
-        deleteTree(ahead());
-        deleteTree(recipes());
-    }
-
-    static void deleteTree(Path path) {
-        if (!Files.exists(path)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(path)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException ignored) {
-                    // best effort: a leftover is logged by the caller's check
-                }
-            });
-        } catch (IOException ignored) {
-            // nothing to delete
-        }
+        Folders.delete(images());
+        Folders.delete(ahead());
+        Folders.delete(recipes());
     }
 }

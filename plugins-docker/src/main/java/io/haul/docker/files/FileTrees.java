@@ -51,13 +51,6 @@ public final class FileTrees {
                 "--xattrs-include=*"));
     }
 
-    /** Removes a folder and everything in it, staying on its file system. */
-    public static void remove(Path folder) throws HaulException {
-        if (java.nio.file.Files.exists(folder)) {
-            run("file.remove", "removing " + folder, List.of("rm", "-rf", "--one-file-system", folder.toString()));
-        }
-    }
-
     private static void run(String code, String what, List<String> command) throws HaulException {
         List<String> line = new ArrayList<>(command);
         try {

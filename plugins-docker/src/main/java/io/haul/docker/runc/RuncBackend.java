@@ -4,19 +4,18 @@ import io.haul.api.HaulException;
 import io.haul.api.Usability;
 import io.haul.api.backend.ContainerBackend;
 import io.haul.api.backend.ContainerInfo;
-import io.haul.api.backend.DumpPlan;
 import io.haul.api.backend.DumpPlan.ContainerManifest;
+import io.haul.api.backend.DumpPlan;
 import io.haul.api.backend.HeldCheckpoint;
 import io.haul.api.backend.HeldRestore;
 import io.haul.api.backend.RestorePlan;
-import io.haul.docker.files.FileTrees;
-import io.haul.docker.files.SharedFolder;
 import io.haul.criu.CriuHold;
+import io.haul.docker.files.SharedFolder;
 import io.haul.docker.hold.HeldRuntimeStep;
 import io.haul.docker.hold.HoldHook;
-import io.haul.docker.hold.RuntimeCalls;
 import io.haul.docker.hold.RuntimeCheckpoint;
 import io.haul.docker.hold.RuntimeRestore;
+import io.haul.host.files.Folders;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -220,10 +219,9 @@ public final class RuncBackend implements ContainerBackend {
         } catch (HaulException e) {
             LOG.warn("could not remove runc:{} made for a migration that rolled back: {}", id, e.getMessage());
         }
-        try {
-            FileTrees.remove(Path.of(plan.facts().get(BUNDLE)));
-        } catch (HaulException e) {
-            LOG.warn("could not remove the bundle made for runc:{}: {}", id, e.getMessage());
+        Path bundle = Path.of(plan.facts().get(BUNDLE));
+        if (!Folders.delete(bundle)) {
+            LOG.warn("could not remove the bundle {} made for runc:{}", bundle, id);
         }
     }
 

@@ -2,7 +2,7 @@ package io.haul.docker.runc;
 
 import io.haul.api.ContainerRef;
 import io.haul.api.backend.ContainerInfo;
-import io.haul.docker.tasks.TaskTree;
+import io.haul.host.proc.ProcessTree;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -70,15 +70,15 @@ record RuncContainer(JsonObject state, JsonObject config) {
     ContainerInfo info() {
         String whyNot = whyNot();
         long pid = pid();
-        TaskTree tasks = pid > 0 ? TaskTree.of(pid) : new TaskTree(0, 0);
+        List<Long> tasks = pid > 0 ? ProcessTree.processes(pid) : List.of();
         Map<String, String> details = new LinkedHashMap<>();
         details.put("status", state.getString("status", "?"));
         details.put("bundle", bundle());
         JsonArray args = config.getJsonObject("process", new JsonObject()).getJsonArray("args", new JsonArray());
         List<String> words = new ArrayList<>();
         args.forEach(a -> words.add(String.valueOf(a)));
-        return new ContainerInfo(new ContainerRef(BACKEND, id()), pid, String.join(" ", words), tasks.processes(),
-                tasks.rssBytes(), Set.of(), whyNot.isEmpty(), whyNot, details);
+        return new ContainerInfo(new ContainerRef(BACKEND, id()), pid, String.join(" ", words), tasks.size(),
+                ProcessTree.residentBytes(tasks), Set.of(), whyNot.isEmpty(), whyNot, details);
     }
 
     String whyNot() {

@@ -1,6 +1,7 @@
 package io.haul.criu.internal;
 
 import io.haul.host.linux.ErrnoException;
+import io.haul.host.linux.Processes;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -50,7 +51,7 @@ final class ChildProcess {
                 return false;
             }
             try {
-                return Libc.kill(pid, signal);
+                return Processes.kill(pid, signal);
             } catch (ErrnoException e) {
                 LOG.warn("cannot signal {} {}: {}", name, pid, e.getMessage());
                 return false;
@@ -84,9 +85,9 @@ final class ChildProcess {
         try {
             // wait without reaping first: signal() holds the lock, so it either runs before the reap below or
             // sees gone = true, never a pid the kernel handed to somebody else
-            Libc.awaitExitWithoutReaping(pid);
+            Processes.awaitExitWithoutReaping(pid);
             synchronized (lock) {
-                exit = Libc.describeWaitStatus(Libc.waitpid(pid, Libc.WNOHANG));
+                exit = Processes.describeWaitStatus(Processes.waitpid(pid, Processes.WNOHANG));
                 gone = true;
             }
             LOG.debug("{} {} ended: {}", name, pid, exit);

@@ -2,6 +2,7 @@ package io.haul.criu.internal;
 
 import io.haul.api.HaulException;
 import io.haul.criu.rpc.CriuOpts;
+import io.haul.host.linux.Syscalls;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,11 +46,11 @@ final class CriuDirs implements AutoCloseable {
             } else if (!Files.isDirectory(images)) {
                 throw new HaulException(code, "no images folder " + images);
             }
-            imagesFd = Libc.open(images.toString(), Libc.O_RDONLY | Libc.O_DIRECTORY, 0);
-            int workFd = Libc.open(log.getParent().toString(), Libc.O_RDONLY | Libc.O_DIRECTORY, 0);
+            imagesFd = Syscalls.open(images.toString(), Syscalls.O_RDONLY | Syscalls.O_DIRECTORY, 0);
+            int workFd = Syscalls.open(log.getParent().toString(), Syscalls.O_RDONLY | Syscalls.O_DIRECTORY, 0);
             return new CriuDirs(log, imagesFd, workFd);
         } catch (IOException e) {
-            Libc.closeQuietly(imagesFd);
+            Syscalls.closeQuietly(imagesFd);
             throw new HaulException(code, "cannot open the folders for CRIU (" + images + ", " + log.getParent()
                     + "): " + e.getMessage(), e);
         }
@@ -70,8 +71,8 @@ final class CriuDirs implements AutoCloseable {
 
     @Override
     public void close() {
-        Libc.closeQuietly(imagesFd);
-        Libc.closeQuietly(workFd);
+        Syscalls.closeQuietly(imagesFd);
+        Syscalls.closeQuietly(workFd);
         imagesFd = -1;
         workFd = -1;
     }

@@ -1,6 +1,7 @@
 package io.haul.criu.internal;
 
 import io.haul.api.HaulException;
+import io.haul.host.files.Folders;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +41,7 @@ final class LazyPagesDaemon {
         Path own = imageDir.toAbsolutePath().resolveSibling(imageDir.getFileName() + "-lazy");
         Path log = workDir.resolve("lazy-pages.log");
         try {
-            Folders.deleteTree(own);
+            Folders.delete(own);
             Files.createDirectories(own);
             try (Stream<Path> files = Files.list(imageDir)) {
                 for (Path file : files.filter(Files::isRegularFile).toList()) {
@@ -49,7 +50,7 @@ final class LazyPagesDaemon {
             }
             Files.deleteIfExists(workDir.resolve(SOCKET));
         } catch (IOException e) {
-            Folders.deleteTree(own);
+            Folders.delete(own);
             throw new HaulException("criu.restore-failed", "cannot prepare the images for CRIU's lazy-pages daemon in "
                     + own + ": " + e.getMessage());
         }
@@ -59,7 +60,7 @@ final class LazyPagesDaemon {
                     "--work-dir", workDir.toString(), "--log-file", log.getFileName().toString(), "-v2"))
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         } catch (IOException e) {
-            Folders.deleteTree(own);
+            Folders.delete(own);
             throw new HaulException("criu.unavailable", "cannot start CRIU's lazy-pages daemon: " + e.getMessage());
         }
         LazyPagesDaemon daemon = new LazyPagesDaemon(process, own, log);
@@ -96,7 +97,7 @@ final class LazyPagesDaemon {
     }
 
     private void ended() {
-        if (!Folders.deleteTree(images)) {
+        if (!Folders.delete(images)) {
             LOG.warn("cannot remove the lazy-pages daemon's image links in {}", images);
         }
         if (process.exitValue() != 0) {

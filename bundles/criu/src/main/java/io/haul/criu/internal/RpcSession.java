@@ -5,6 +5,9 @@ import io.haul.api.HaulException;
 import io.haul.criu.rpc.CriuReq;
 import io.haul.criu.rpc.CriuResp;
 import io.haul.host.linux.ErrnoException;
+import io.haul.host.linux.Processes;
+import io.haul.host.linux.Sockets;
+import io.haul.host.linux.Syscalls;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
@@ -21,7 +24,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One {@code criu swrk} and the SOCK_SEQPACKET socket we talk to it over: each protobuf message is one packet.
- * The JDK can neither open such a socket nor give one to a child, so both happen through {@link Libc}: a
+ * The JDK can neither open such a socket nor give one to a child, so both happen through the host toolkit ({@link Sockets}, {@link Processes}): a
  * socketpair, and posix_spawn with our peer's end as the child's descriptor 3 ({@code criu swrk 3}).
  * Closing our end is what "the agent died" looks like to CRIU: a dump it holds frozen then fails and resumes
  * the tree. Not thread-safe: one caller at a time.
@@ -61,16 +64,16 @@ final class RpcSession implements AutoCloseable {
         int ours = -1;
         int theirs = -1;
         try {
-            int[] pair = Libc.seqpacketPair();
+            int[] pair = Sockets.seqpacketPair();
             ours = pair[0];
             theirs = pair[1];
             if (theirs == CHILD_FD) {
                 // dup2(3, 3) would keep close-on-exec set: move it out of the way first
-                int moved = Libc.dupAtLeast(theirs, CHILD_FD + 1);
-                Libc.closeQuietly(theirs);
+                int moved = Syscalls.dupAtLeast(theirs, CHILD_FD + 1);
+                Syscalls.closeQuietly(theirs);
                 theirs = moved;
             }
-            long pid = Libc.spawn(List.of(criu.toString(), "swrk", Integer.toString(CHILD_FD)), environment(),
+            long pid = Processes.spawn(List.of(criu.toString(), "swrk", Integer.toString(CHILD_FD)), environment(),
                     theirs, CHILD_FD, output.toString());
             LOG.debug("criu swrk started: pid {}, our socket fd {}", pid, ours);
             RpcSession session = new RpcSession(ours, ChildProcess.watch(pid, "criu-swrk"), output);
@@ -80,9 +83,9 @@ final class RpcSession implements AutoCloseable {
             deleteQuietly(output);
             throw new HaulException("criu.unavailable", "cannot start " + criu + " swrk: " + e.getMessage(), e);
         } finally {
-            Libc.closeQuietly(ours);
+            Syscalls.closeQuietly(ours);
             // the child has its own copy now (or never will)
-            Libc.closeQuietly(theirs);
+            Syscalls.closeQuietly(theirs);
         }
     }
 
@@ -92,7 +95,7 @@ final class RpcSession implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment packet = arena.allocate(Math.max(1, bytes.length));
             MemorySegment.copy(bytes, 0, packet, ValueLayout.JAVA_BYTE, 0, bytes.length);
-            long sent = Libc.send(requireOpen(), packet.asSlice(0, bytes.length));
+            long sent = Sockets.send(requireOpen(), packet.asSlice(0, bytes.length));
             if (sent != bytes.length) {
                 throw protocol("sent " + sent + " of " + bytes.length + " bytes of a " + request.getType() + " request");
             }
@@ -108,12 +111,12 @@ final class RpcSession implements AutoCloseable {
     CriuResp receive(Duration timeout) throws HaulException {
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
-            while (!Libc.pollIn(requireOpen(), POLL_SLICE_MILLIS)) {
+            while (!Sockets.pollIn(requireOpen(), POLL_SLICE_MILLIS)) {
                 if (Thread.currentThread().isInterrupted()) {
                     throw new HaulException("criu.interrupted", "interrupted while waiting for CRIU");
                 }
                 // a socket criu handed to one of its children would never show EOF: watch criu itself too
-                if (swrk.hasExited() && !Libc.pollIn(fd, 0)) {
+                if (swrk.hasExited() && !Sockets.pollIn(fd, 0)) {
                     throw peerGone("criu swrk ended without answering", null);
                 }
                 if (System.nanoTime() - deadline > 0) {
@@ -123,7 +126,7 @@ final class RpcSession implements AutoCloseable {
             }
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment buffer = arena.allocate(MAX_PACKET);
-                long length = Libc.recv(fd, buffer);
+                long length = Sockets.recv(fd, buffer);
                 if (length == 0) {
                     throw peerGone("criu swrk closed the connection", null);
                 }
@@ -143,7 +146,7 @@ final class RpcSession implements AutoCloseable {
     void dropConnection() {
         if (fd >= 0) {
             LOG.debug("closing our end of criu swrk {}'s socket (fd {})", swrk.pid(), fd);
-            Libc.closeQuietly(fd);
+            Syscalls.closeQuietly(fd);
             fd = -1;
         }
     }
@@ -167,7 +170,7 @@ final class RpcSession implements AutoCloseable {
         if (!swrk.awaitExit(EXIT_GRACE)) {
             LOG.warn("criu swrk {} did not end {} s after the connection closed; killing it", swrk.pid(),
                     EXIT_GRACE.toSeconds());
-            swrk.signal(Libc.SIGKILL);
+            swrk.signal(Processes.SIGKILL);
             swrk.awaitExit(EXIT_GRACE);
         }
         String printed = swrkOutput();

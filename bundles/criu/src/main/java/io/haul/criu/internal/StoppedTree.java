@@ -10,6 +10,9 @@ import io.haul.criu.rpc.CriuReqType;
 import io.haul.criu.rpc.CriuResp;
 import io.haul.criu.rpc.JoinNamespace;
 import io.haul.host.linux.ErrnoException;
+import io.haul.host.linux.Processes;
+import io.haul.host.proc.ProcessTree;
+import io.haul.host.proc.TaskStat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -150,19 +153,16 @@ final class StoppedTree implements RestoredTree {
         if (killed) {
             throw new HaulException("criu.resume-failed", "the restored tree of pid " + root.pid() + " was killed");
         }
-        List<Long> tasks = ProcTree.processes(root.pid());
-        if (tasks.isEmpty()) {
+        if (!ProcessTree.exists(root.pid())) {
             throw new HaulException("criu.resume-failed", "the restored tree of pid " + root.pid()
                     + " is gone (" + root.exitDescription() + ")");
         }
-        // children first: a parent that runs first could see a stopped child and react to it
-        for (long pid : tasks.reversed()) {
-            try {
-                Libc.kill(pid, Libc.SIGCONT);
-            } catch (ErrnoException e) {
-                throw new HaulException("criu.resume-failed", "cannot resume pid " + pid + " of the restored tree: "
-                        + e.getMessage(), e);
-            }
+        List<Long> tasks;
+        try {
+            tasks = ProcessTree.resume(root.pid());
+        } catch (ErrnoException e) {
+            throw new HaulException("criu.resume-failed", "cannot resume the restored tree of pid " + root.pid() + ": "
+                    + e.getMessage(), e);
         }
         LOG.info("restored tree of pid {} resumed: {} processes", root.pid(), tasks.size());
     }
@@ -173,14 +173,14 @@ final class StoppedTree implements RestoredTree {
             return;
         }
         killed = true;
-        List<Long> tasks = ProcTree.processes(root.pid());
+        List<Long> tasks = ProcessTree.processes(root.pid());
         // killing a PID namespace's init kills every task in it; other trees are killed task by task
-        boolean namespaceInit = ProcTree.isNamespaceInit(root.pid());
-        root.signal(Libc.SIGKILL);
+        boolean namespaceInit = ProcessTree.isNamespaceInit(root.pid());
+        root.signal(Processes.SIGKILL);
         if (!namespaceInit) {
             for (long pid : tasks.subList(Math.min(1, tasks.size()), tasks.size())) {
                 try {
-                    Libc.kill(pid, Libc.SIGKILL);
+                    Processes.kill(pid, Processes.SIGKILL);
                 } catch (ErrnoException e) {
                     LOG.warn("cannot kill pid {} of the restored tree of {}: {}", pid, root.pid(), e.getMessage());
                 }
@@ -193,7 +193,7 @@ final class StoppedTree implements RestoredTree {
             lazyPages.stop(); // nothing left to fill
         }
         long deadline = System.nanoTime() + SETTLE.toNanos();
-        while (tasks.stream().anyMatch(ProcTree::exists) && System.nanoTime() - deadline < 0) {
+        while (tasks.stream().anyMatch(ProcessTree::exists) && System.nanoTime() - deadline < 0) {
             pause(10);
         }
         LOG.info("restored tree of pid {} killed ({} processes)", root.pid(), tasks.size());
@@ -207,7 +207,7 @@ final class StoppedTree implements RestoredTree {
         long deadline = System.nanoTime() + SETTLE.toNanos();
         List<Long> running;
         do {
-            running = ProcTree.processes(root.pid()).stream().filter(pid -> !stopped(pid)).toList();
+            running = ProcessTree.processes(root.pid()).stream().filter(pid -> !stopped(pid)).toList();
             if (running.isEmpty()) {
                 return;
             }
@@ -219,15 +219,9 @@ final class StoppedTree implements RestoredTree {
                 log.toString(), null);
     }
 
-    /** State T (stopped by a signal), read from /proc/PID/stat. */
+    /** State T (stopped by a signal); a task that is gone counts: nothing of it runs. */
     private static boolean stopped(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            int end = stat.lastIndexOf(')');
-            return end > 0 && end + 2 < stat.length() && stat.charAt(end + 2) == 'T';
-        } catch (IOException e) {
-            return true; // gone: nothing of it runs
-        }
+        return TaskStat.read(pid).map(TaskStat::stopped).orElse(true);
     }
 
     private static void pause(long millis) {

@@ -8,21 +8,23 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.haul.api.HaulException;
-import io.haul.api.backend.DumpPlan;
 import io.haul.api.backend.DumpPlan.ContainerManifest;
+import io.haul.api.backend.DumpPlan;
 import io.haul.api.backend.RestorePlan;
 import io.haul.criu.DumpRequest;
 import io.haul.criu.FrozenDump;
 import io.haul.criu.RestoreRequest;
 import io.haul.criu.RestoredTree;
+import io.haul.host.files.Folders;
+import io.haul.host.proc.ProcessTree;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -71,7 +73,7 @@ class CriuComponentTest {
         FrozenDump dump = held(criu.dump(request(tree.root(), "images")));
 
         long frozenAt = tree.assertStill(STILL);
-        List<Long> tasks = ProcTree.processes(tree.root());
+        List<Long> tasks = ProcessTree.processes(tree.root());
         // CRIU keeps them seized: state t (tracing stop)
         assertTrue(tasks.stream().allMatch(CriuComponentTest::notRunning), "every task is stopped while held");
         assertTrue(Files.isRegularFile(dir.resolve("images/inventory.img")), "inventory.img written");
@@ -83,7 +85,7 @@ class CriuComponentTest {
         dump.abort();
 
         tree.awaitCounter(value -> value > frozenAt, SOON);
-        assertTrue(ProcTree.exists(tree.root()), "the same root pid runs on");
+        assertTrue(ProcessTree.exists(tree.root()), "the same root pid runs on");
         dump.abort(); // idempotent
     }
 
@@ -101,11 +103,11 @@ class CriuComponentTest {
         RestoredTree copy = restored(criu.restore(new RestoreRequest(emptyPlan(), dir.resolve("images"),
                 dir.resolve("logs/restore.log"))));
         assertTrue(Files.isRegularFile(dir.resolve("logs/restore.log")), "the restore log is kept");
-        assertTrue(ProcTree.isNamespaceInit(copy.rootPid()), "the copy's root is its PID namespace's init again");
+        assertTrue(ProcessTree.isNamespaceInit(copy.rootPid()), "the copy's root is its PID namespace's init again");
         assertEquals(ProcessHandle.current().pid(), statField(copy.rootPid(), 1), "restored as criu's sibling: our child");
         assertEquals(copy.rootPid(), statField(copy.rootPid(), 3), "still its own session's leader");
         assertEquals(frozenAt, tree.assertStill(STILL), "the copy is stopped until resumed");
-        assertTrue(ProcTree.processes(copy.rootPid()).stream().allMatch(pid -> state(pid) == 'T'),
+        assertTrue(ProcessTree.processes(copy.rootPid()).stream().allMatch(pid -> state(pid) == 'T'),
                 "every task of the copy is stopped (T)");
 
         copy.resume();
@@ -127,11 +129,11 @@ class CriuComponentTest {
 
         RestoredTree copy = restored(criu.restore(new RestoreRequest(emptyPlan(), dir.resolve("images"),
                 dir.resolve("logs/restore.log"), true)));
-        assertTrue(ProcTree.processes(copy.rootPid()).stream().allMatch(pid -> state(pid) == 'T'),
+        assertTrue(ProcessTree.processes(copy.rootPid()).stream().allMatch(pid -> state(pid) == 'T'),
                 "every task of the lazily restored copy is stopped (T)");
         assertEquals(frozenAt, tree.assertStill(STILL), "the copy is stopped until resumed");
         copy.resume();
-        assertTrue(Folders.deleteTree(dir.resolve("images"))); // as the engine does once the copy runs: the daemon has its own links
+        assertTrue(Folders.delete(dir.resolve("images"))); // as the engine does once the copy runs: the daemon has its own links
 
         assertEquals(frozenAt + 1, tree.awaitCounter(value -> value != frozenAt, SOON),
                 "the copy counts on from the frozen value, its memory filled by the lazy-pages daemon");
@@ -213,7 +215,7 @@ class CriuComponentTest {
         dump.dropConnection(); // as if the agent died: no answer, the socket just closes
 
         tree.awaitCounter(value -> value > frozenAt, SOON);
-        assertTrue(ProcTree.exists(tree.root()));
+        assertTrue(ProcessTree.exists(tree.root()));
     }
 
     /**
@@ -332,8 +334,8 @@ class CriuComponentTest {
         assertNotNull(failure.logFile());
         assertTrue(Files.isRegularFile(Path.of(failure.logFile())));
         Workload.sleep(100);
-        assertTrue(ProcTree.exists(tree.root()), "the tree runs on");
-        assertTrue(ProcTree.processes(tree.root()).stream().noneMatch(pid -> state(pid) == 't'),
+        assertTrue(ProcessTree.exists(tree.root()), "the tree runs on");
+        assertTrue(ProcessTree.processes(tree.root()).stream().noneMatch(pid -> state(pid) == 't'),
                 "no task is left in tracing stop");
     }
 
@@ -396,7 +398,7 @@ class CriuComponentTest {
 
     private static void awaitGone(long pid) {
         long deadline = System.nanoTime() + SOON.toNanos();
-        while (ProcTree.exists(pid)) {
+        while (ProcessTree.exists(pid)) {
             assertTrue(System.nanoTime() < deadline, "pid " + pid + " still there");
             Workload.sleep(5);
         }
@@ -454,7 +456,7 @@ class CriuComponentTest {
                 }
                 try {
                     String cmdline = Files.readString(entry.resolve("cmdline")).replace('\0', ' ');
-                    if (cmdline.contains(text) && ProcTree.exists(Long.parseLong(name))) {
+                    if (cmdline.contains(text) && ProcessTree.exists(Long.parseLong(name))) {
                         found.add(Long.parseLong(name));
                     }
                 } catch (IOException e) {

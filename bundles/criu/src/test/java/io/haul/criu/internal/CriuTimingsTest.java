@@ -2,13 +2,14 @@ package io.haul.criu.internal;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.haul.api.backend.DumpPlan;
 import io.haul.api.backend.DumpPlan.ContainerManifest;
+import io.haul.api.backend.DumpPlan;
 import io.haul.api.backend.RestorePlan;
 import io.haul.criu.DumpRequest;
 import io.haul.criu.FrozenDump;
 import io.haul.criu.RestoreRequest;
 import io.haul.criu.RestoredTree;
+import io.haul.host.proc.ProcessTree;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -98,7 +99,7 @@ class CriuTimingsTest {
         System.out.printf("TIMING %s: images %d MiB; dump: frozen after %d ms (request to post-dump), call %d ms,"
                 + " commit %d ms; restore (stopped) %d ms; resume %d ms%n", name, size(images) / MIB,
                 dump.frozenFor().toMillis(), ms(t1 - t0), ms(t2 - t1), ms(t3 - t2), ms(t4 - t3));
-        assertTrue(ProcTree.exists(copy.rootPid()));
+        assertTrue(ProcessTree.exists(copy.rootPid()));
         assertTrue(dump.frozenFor().compareTo(Duration.ofSeconds(30)) < 0);
     }
 

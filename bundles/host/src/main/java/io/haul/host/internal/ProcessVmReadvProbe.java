@@ -5,13 +5,11 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import io.haul.host.KernelFeature;
 import io.haul.host.linux.ErrnoException;
 import io.haul.host.linux.Syscalls;
+import io.haul.host.proc.Mapping;
 import java.io.File;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -21,32 +19,6 @@ import java.util.Optional;
 final class ProcessVmReadvProbe {
 
     static final long MAX_READ = 4096;
-
-    /** A line of /proc/PID/maps we can read from. */
-    record Mapping(long start, long end, String permissions, long offset, String path) {
-
-        static Optional<Mapping> parse(String line) {
-            String[] fields = line.strip().split("\\s+", 6);
-            if (fields.length < 5) {
-                return Optional.empty();
-            }
-            int dash = fields[0].indexOf('-');
-            if (dash < 0) {
-                return Optional.empty();
-            }
-            try {
-                return Optional.of(new Mapping(Long.parseUnsignedLong(fields[0], 0, dash, 16),
-                        Long.parseUnsignedLong(fields[0], dash + 1, fields[0].length(), 16), fields[1],
-                        Long.parseUnsignedLong(fields[2], 16), fields.length == 6 ? fields[5] : ""));
-            } catch (NumberFormatException e) {
-                return Optional.empty();
-            }
-        }
-
-        boolean readable() {
-            return permissions.startsWith("r");
-        }
-    }
 
     KernelFeature probe() {
         Process child;
@@ -61,12 +33,9 @@ final class ProcessVmReadvProbe {
         }
         try {
             int pid = (int) child.pid();
-            Path maps = Path.of("/proc", Integer.toString(pid), "maps");
-            List<String> lines = Files.readAllLines(maps);
-            Optional<Mapping> first = lines.stream().map(Mapping::parse).flatMap(Optional::stream)
-                    .filter(Mapping::readable).findFirst();
+            Optional<Mapping> first = Mapping.of(pid).stream().filter(Mapping::readable).findFirst();
             if (first.isEmpty()) {
-                return missing("child pid " + pid + " has no readable mapping in " + maps);
+                return missing("child pid " + pid + " has no readable mapping in its maps");
             }
             Mapping mapping = first.get();
             long length = Math.min(MAX_READ, mapping.end() - mapping.start());

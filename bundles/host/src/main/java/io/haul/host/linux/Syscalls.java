@@ -11,20 +11,25 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.util.Objects;
 
 /**
- * Linux calls the JDK does not offer, through the FFM API. Method handles are built once (static finals, so
- * the JIT can inline them); each call allocates only its small iovec/errno scratch in a confined arena.
- * Failures throw {@link ErrnoException} with the errno the call left.
+ * Linux calls on memory and file descriptors that the JDK does not offer, through the FFM API ({@link Sockets}
+ * and {@link Processes} have the others). Method handles are built once (static finals, so the JIT can inline
+ * them); each call allocates only its small iovec/errno scratch in a confined arena. Failures throw
+ * {@link ErrnoException} with the errno the call left.
  */
 public final class Syscalls {
 
     public static final int O_RDONLY = 0;
     public static final int O_RDWR = 2;
     public static final int O_NONBLOCK = 0x800;
+    public static final int O_WRONLY = 1;
+    public static final int O_CREAT = 0x40;
+    public static final int O_APPEND = 0x400;
+    public static final int O_DIRECTORY = 0x10000;
     public static final int O_CLOEXEC = 0x80000;
+    private static final int F_DUPFD_CLOEXEC = 1030;
     /** The most iovecs one process_vm_readv call takes (the kernel's UIO_MAXIOV). */
     public static final int IOV_MAX = 1024;
 
@@ -32,35 +37,31 @@ public final class Syscalls {
     public static final StructLayout IOVEC =
             MemoryLayout.structLayout(ADDRESS.withName("iov_base"), JAVA_LONG.withName("iov_len"));
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO =
-            CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+    private static final Linker.Option CAPTURE_ERRNO = NativeCalls.CAPTURE_ERRNO;
     private static final long SCRATCH_ALIGN = 8;
-    private static final long CAPTURE_SIZE = (CAPTURE.byteSize() + 7) & ~7L;
+    private static final long CAPTURE_SIZE = NativeCalls.CAPTURE_SIZE;
 
-    private static final MethodHandle PROCESS_VM_READV = downcall("process_vm_readv",
+    private static final MethodHandle PROCESS_VM_READV = NativeCalls.downcall("process_vm_readv",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG),
             CAPTURE_ERRNO);
     // syscall(long number, ...): the variadic arguments are read as longs by glibc
-    private static final MethodHandle SYSCALL_1 = downcall("syscall",
+    private static final MethodHandle SYSCALL_1 = NativeCalls.downcall("syscall",
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG),
             CAPTURE_ERRNO, Linker.Option.firstVariadicArg(1));
-    private static final MethodHandle CLOSE = downcall("close",
+    private static final MethodHandle CLOSE = NativeCalls.downcall("close",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
-    private static final MethodHandle OPEN = downcall("open",
+    private static final MethodHandle OPEN = NativeCalls.downcall("open",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
             CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle IOCTL = downcall("ioctl",
+    private static final MethodHandle IOCTL = NativeCalls.downcall("ioctl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
             CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle FCNTL = downcall("fcntl",
+    private static final MethodHandle FCNTL = NativeCalls.downcall("fcntl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
             CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle MKFIFO = downcall("mkfifo",
+    private static final MethodHandle MKFIFO = NativeCalls.downcall("mkfifo",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
-    private static final MethodHandle SYSCONF = downcall("sysconf",
+    private static final MethodHandle SYSCONF = NativeCalls.downcall("sysconf",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT));
 
     private static final long SYS_USERFAULTFD = switch (System.getProperty("os.arch")) {
@@ -99,7 +100,7 @@ public final class Syscalls {
             long read = (long) PROCESS_VM_READV.invokeExact(state, pid, local, 1L, remote, 1L, 0L);
             if (read < 0) {
                 throw new ErrnoException("process_vm_readv(pid " + pid + ", 0x" + Long.toHexString(remoteAddress)
-                        + ", " + length + " bytes)", errno(state));
+                        + ", " + length + " bytes)", NativeCalls.errno(state));
             }
             return read;
         } catch (ErrnoException | RuntimeException | Error e) {
@@ -152,7 +153,7 @@ public final class Syscalls {
             long read = (long) PROCESS_VM_READV.invokeExact(state, pid, local, 1L, remote, (long) count, 0L);
             if (read < 0) {
                 throw new ErrnoException("process_vm_readv(pid " + pid + ", " + count + " ranges from 0x"
-                        + Long.toHexString(remoteAddresses[0]) + ", " + total + " bytes)", errno(state));
+                        + Long.toHexString(remoteAddresses[0]) + ", " + total + " bytes)", NativeCalls.errno(state));
             }
             return read;
         } catch (ErrnoException | RuntimeException | Error e) {
@@ -167,97 +168,73 @@ public final class Syscalls {
         if (SYS_USERFAULTFD < 0) {
             throw new ErrnoException("userfaultfd on " + System.getProperty("os.arch"), Errno.ENOSYS);
         }
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE);
+        return NativeCalls.call((arena, state) -> {
             long fd = (long) SYSCALL_1.invokeExact(state, SYS_USERFAULTFD, (long) flags);
             if (fd < 0) {
-                throw new ErrnoException("userfaultfd(0x" + Integer.toHexString(flags) + ")", errno(state));
+                throw new ErrnoException("userfaultfd(0x" + Integer.toHexString(flags) + ")", NativeCalls.errno(state));
             }
             return (int) fd;
-        } catch (ErrnoException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable e) {
-            throw new AssertionError(e);
-        }
+        });
     }
 
     /** open(2), for files whose descriptor must reach an ioctl. */
     public static int open(String path, int flags) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE);
-            MemorySegment cPath = arena.allocateFrom(path);
-            int fd = (int) OPEN.invokeExact(state, cPath, flags, 0);
-            if (fd < 0) {
-                throw new ErrnoException("open(" + path + ")", errno(state));
-            }
-            return fd;
-        } catch (ErrnoException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable e) {
-            throw new AssertionError(e);
-        }
+        return open(path, flags, 0);
+    }
+
+    /** open(2) with a mode for O_CREAT; add O_CLOEXEC unless a child must inherit the descriptor. */
+    public static int open(String path, int flags, int mode) throws ErrnoException {
+        return NativeCalls.call((arena, state) -> NativeCalls.checked(
+                (int) OPEN.invokeExact(state, arena.allocateFrom(path), flags, mode), state, "open(" + path + ")"));
     }
 
     /** ioctl(2) with a pointer argument; returns the call's non-negative result. */
     public static int ioctl(int fd, long request, MemorySegment argument) throws ErrnoException {
         requireNative(argument);
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE);
-            int result = (int) IOCTL.invokeExact(state, fd, request, argument);
-            if (result < 0) {
-                throw new ErrnoException("ioctl(fd " + fd + ", 0x" + Long.toHexString(request) + ")", errno(state));
-            }
-            return result;
-        } catch (ErrnoException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable e) {
-            throw new AssertionError(e);
-        }
+        return NativeCalls.call((arena, state) -> NativeCalls.checked((int) IOCTL.invokeExact(state, fd, request,
+                argument), state, "ioctl(fd " + fd + ", 0x" + Long.toHexString(request) + ")"));
+    }
+
+    /** ioctl(2) without an argument (NS_GET_USERNS, NS_GET_PARENT...); returns the call's non-negative result. */
+    public static int ioctl(int fd, long request) throws ErrnoException {
+        return NativeCalls.call((arena, state) -> NativeCalls.checked((int) IOCTL.invokeExact(state, fd, request,
+                MemorySegment.NULL), state, "ioctl(fd " + fd + ", 0x" + Long.toHexString(request) + ")"));
     }
 
     /** fcntl(2) with an int argument (F_SETPIPE_SZ, say); returns the call's non-negative result. */
     public static int fcntl(int fd, int command, int argument) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE);
-            int result = (int) FCNTL.invokeExact(state, fd, command, argument);
-            if (result < 0) {
-                throw new ErrnoException("fcntl(fd " + fd + ", " + command + ")", errno(state));
-            }
-            return result;
-        } catch (ErrnoException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable e) {
-            throw new AssertionError(e);
-        }
+        return NativeCalls.call((arena, state) -> NativeCalls.checked((int) FCNTL.invokeExact(state, fd, command,
+                argument), state, "fcntl(fd " + fd + ", " + command + ")"));
+    }
+
+    /** A copy of {@code fd} numbered {@code minimum} or higher, close-on-exec. */
+    public static int dupAtLeast(int fd, int minimum) throws ErrnoException {
+        return NativeCalls.call((arena, state) -> NativeCalls.checked((int) FCNTL.invokeExact(state, fd,
+                F_DUPFD_CLOEXEC, minimum), state, "fcntl(fd " + fd + ", F_DUPFD_CLOEXEC)"));
     }
 
     /** mkfifo(3): a named pipe with the given permission bits. */
     public static void mkfifo(String path, int mode) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE);
-            int result = (int) MKFIFO.invokeExact(state, arena.allocateFrom(path), mode);
-            if (result < 0) {
-                throw new ErrnoException("mkfifo(" + path + ")", errno(state));
-            }
-        } catch (ErrnoException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable e) {
-            throw new AssertionError(e);
-        }
+        NativeCalls.call((arena, state) -> NativeCalls.checked((int) MKFIFO.invokeExact(state, arena.allocateFrom(path),
+                mode), state, "mkfifo(" + path + ")"));
     }
 
     /** close(2). */
     public static void close(int fd) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE);
-            int result = (int) CLOSE.invokeExact(state, fd);
-            if (result < 0) {
-                throw new ErrnoException("close(" + fd + ")", errno(state));
-            }
-        } catch (ErrnoException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable e) {
-            throw new AssertionError(e);
+        NativeCalls.call((arena, state) -> NativeCalls.checked((int) CLOSE.invokeExact(state, fd), state,
+                "close(" + fd + ")"));
+    }
+
+    /** close(2), ignoring errors: for cleanup paths where nothing better can be done. */
+    public static void closeQuietly(int fd) {
+        if (fd < 0) {
+            return;
+        }
+        try {
+            // never retried on EINTR: on Linux the descriptor is gone anyway, and may already be reused
+            close(fd);
+        } catch (ErrnoException e) {
+            // nothing to do: the descriptor is gone either way
         }
     }
 
@@ -270,19 +247,9 @@ public final class Syscalls {
         }
     }
 
-    private static int errno(MemorySegment state) {
-        return (int) ERRNO.get(state, 0L);
-    }
-
     private static void requireNative(MemorySegment segment) {
         if (!segment.isNative()) {
             throw new IllegalArgumentException("the kernel can only write to native memory, not a heap segment");
         }
-    }
-
-    private static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
-        MemorySegment function = LINKER.defaultLookup().find(name)
-                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
-        return LINKER.downcallHandle(function, descriptor, options);
     }
 }

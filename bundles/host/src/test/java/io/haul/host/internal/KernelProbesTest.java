@@ -22,18 +22,6 @@ class KernelProbesTest {
     }
 
     @Test
-    void parsesMapsLines() {
-        ProcessVmReadvProbe.Mapping mapping = ProcessVmReadvProbe.Mapping.parse(
-                "55d0c8a00000-55d0c8a02000 r--p 00000000 fe:01 1234                       /usr/bin/sleep").orElseThrow();
-
-        assertEquals(0x55d0c8a00000L, mapping.start());
-        assertEquals(0x55d0c8a02000L, mapping.end());
-        assertEquals("/usr/bin/sleep", mapping.path());
-        assertTrue(mapping.readable());
-        assertEquals("", ProcessVmReadvProbe.Mapping.parse("7ffe1000-7ffe2000 ---p 00000000 00:00 0").orElseThrow().path());
-    }
-
-    @Test
     void userfaultfdAnswersWithAReason() {
         KernelFeature feature = new UserfaultfdProbe().probe();
         System.out.println("userfaultfd: " + feature);

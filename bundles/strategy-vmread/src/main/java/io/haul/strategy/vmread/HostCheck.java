@@ -2,6 +2,7 @@ package io.haul.strategy.vmread;
 
 import io.haul.host.linux.ErrnoException;
 import io.haul.host.linux.Syscalls;
+import io.haul.host.proc.Mapping;
 import java.io.File;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -46,7 +47,7 @@ record HostCheck(boolean processVmReadv, boolean softDirty, String detail) {
         }
         try {
             int pid = (int) child.pid();
-            List<Mapping> mappings = Mapping.copied(pid);
+            List<Mapping> mappings = CopiedMappings.of(pid);
             if (mappings.isEmpty()) {
                 return new HostCheck(false, false, "child pid " + pid + " shows no private writable mapping");
             }

@@ -1,5 +1,6 @@
 package io.haul.strategy.vmread;
 
+import io.haul.host.proc.Mapping;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -68,7 +69,7 @@ final class TaskState {
                 next[i] = old[j];
                 continue;
             }
-            long pages = m.pages();
+            long pages = CopiedMappings.pages(m);
             if (pages > Integer.MAX_VALUE - 8) {
                 throw new IllegalStateException("mapping of " + pages + " pages at 0x" + Long.toHexString(m.start()));
             }

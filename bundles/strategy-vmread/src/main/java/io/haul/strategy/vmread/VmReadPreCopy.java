@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * One migration's pre-copy by process_vm_readv. Each round, for every process (thread group) of the tree:
  *
  * <ol>
- * <li>its private writable mappings from {@code /proc/PID/maps} ({@link Mapping#copied()});</li>
+ * <li>its private writable mappings from {@code /proc/PID/maps} ({@link CopiedMappings.of()});</li>
  * <li>their pagemap entries, keeping the pages CRIU's dump would hold: present or swapped, and not a page
  *     cache page of a private file mapping that was never written (bit 61); with soft-dirty tracking, and
  *     once a round has read the process whole, only pages whose bit 55 is set. Reading only those also keeps
@@ -188,7 +188,7 @@ final class VmReadPreCopy implements PreCopy {
                 state = new TaskState((int) tgid, startTime.getAsLong());
                 tasks.put(tgid, state);
             }
-            state.remap(Mapping.copied(state.tgid));
+            state.remap(CopiedMappings.of(state.tgid));
             collectRuns(state, softDirty && state.softDirtyTracked);
         } catch (IOException | RuntimeException e) {
             // gone between the listing and now (ENOENT, ESRCH from /proc), or unreadable: the final dump has it

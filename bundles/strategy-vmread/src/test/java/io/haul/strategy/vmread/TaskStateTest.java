@@ -3,6 +3,7 @@ package io.haul.strategy.vmread;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import io.haul.host.proc.Mapping;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

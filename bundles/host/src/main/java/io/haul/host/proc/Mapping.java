@@ -1,4 +1,4 @@
-package io.haul.strategy.vmread;
+package io.haul.host.proc;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,12 +15,12 @@ import java.util.Set;
  * @param path what the line names after the inode: a file, {@code [heap]}, {@code [stack]}, {@code [vdso]}...,
  *             or {@code ""} for anonymous memory
  */
-record Mapping(long start, long end, String permissions, long offset, String path) {
+public record Mapping(long start, long end, String permissions, long offset, String path) {
 
     /** Kernel-provided areas: never private data of the task, and CRIU re-creates them itself. */
-    private static final Set<String> SPECIAL = Set.of("[vsyscall]", "[vvar]", "[vvar_vclock]", "[vdso]");
+    private static final Set<String> KERNEL_AREAS = Set.of("[vsyscall]", "[vvar]", "[vvar_vclock]", "[vdso]");
 
-    static Optional<Mapping> parse(String line) {
+    public static Optional<Mapping> parse(String line) {
         // start-end perms offset dev inode [path]; the path may hold spaces, so split at most 6 ways
         String[] fields = line.strip().split("\\s+", 6);
         if (fields.length < 5 || fields[1].length() < 4) {
@@ -39,27 +39,35 @@ record Mapping(long start, long end, String permissions, long offset, String pat
         }
     }
 
-    /** The mappings of {@code /proc/PID/maps} this strategy copies, in address order. */
-    static List<Mapping> copied(int pid) throws IOException {
-        List<Mapping> selected = new ArrayList<>();
+    /** Every mapping of a process, in address order. */
+    public static List<Mapping> of(long pid) throws IOException {
+        List<Mapping> mappings = new ArrayList<>();
         // Latin-1: a file name may be any bytes, and UTF-8 would refuse some
-        Path maps = Path.of("/proc", Integer.toString(pid), "maps");
-        for (String line : Files.readAllLines(maps, StandardCharsets.ISO_8859_1)) {
-            parse(line).filter(Mapping::copied).ifPresent(selected::add);
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "maps"), StandardCharsets.ISO_8859_1)) {
+            parse(line).ifPresent(mappings::add);
         }
-        return selected;
+        return mappings;
     }
 
-    /**
-     * Private ({@code p}), readable and writable memory, anonymous or a private file mapping; not the kernel's
-     * special areas. Shared mappings and read-only ones are left to the final dump.
-     */
-    boolean copied() {
-        return permissions.charAt(0) == 'r' && permissions.charAt(1) == 'w' && permissions.charAt(3) == 'p'
-                && !SPECIAL.contains(path) && end > start;
+    public boolean readable() {
+        return permissions.charAt(0) == 'r';
     }
 
-    long pages() {
-        return (end - start) / VmReadPreCopy.PAGE;
+    public boolean writable() {
+        return permissions.charAt(1) == 'w';
+    }
+
+    /** Private ({@code p}, copy-on-write) rather than shared ({@code s}). */
+    public boolean privateMapping() {
+        return permissions.charAt(3) == 'p';
+    }
+
+    /** One of the kernel's own areas (vdso, vvar, vsyscall). */
+    public boolean kernelArea() {
+        return KERNEL_AREAS.contains(path);
+    }
+
+    public long bytes() {
+        return end - start;
     }
 }
