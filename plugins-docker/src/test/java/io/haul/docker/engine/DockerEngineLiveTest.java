@@ -134,13 +134,15 @@ class DockerEngineLiveTest {
             Assumptions.assumeTrue(false, why);
         }
         String volume = engine.createVolume("haul-cp-data", Map.of());
-        String id = engine.createContainer("haul-cp",
-                container("i=0; while :; do i=$((i+1)); echo $i > /tmp/n; sleep 0.1; done", "cp", volume));
+        String script = "i=0; while :; do i=$((i+1)); echo $i > /tmp/n; sleep 0.1; done";
+        String id = engine.createContainer("haul-cp", container(script, "cp", volume));
+        // a second container for the checkpoint with Exit: one checkpointed moments before could lose containerd's
+        // content race (CheckpointContentRace), which with Exit stops the container and loses its checkpoint
+        String exiting = engine.createContainer("haul-cp-exit", container(script, "cp-exit", volume));
         try {
             engine.startContainer(id);
             int pid = pid(id);
-            Path counter = Path.of("/proc/" + pid + "/root/tmp/n");
-            awaitFile(counter);
+            awaitFile(Path.of("/proc/" + pid + "/root/tmp/n"));
 
             engine.createCheckpoint(id, "cp1", null, false);
             assertEquals(pid, pid(id), "Exit=false: the container runs on");
@@ -151,19 +153,21 @@ class DockerEngineLiveTest {
             engine.createCheckpoint(id, "cp2", elsewhere.toString(), false);
             assertTrue(Files.isRegularFile(elsewhere.resolve("cp2/inventory.img")), "the folder given");
 
-            engine.createCheckpoint(id, "cp3", null, true);
-            long before = Long.parseLong(Files.readString(upperDir(id).resolve("tmp/n")).strip());
-            JsonObject stopped = engine.inspectContainer(id).orElseThrow().getJsonObject("State");
+            engine.startContainer(exiting);
+            awaitFile(Path.of("/proc/" + pid(exiting) + "/root/tmp/n"));
+            engine.createCheckpoint(exiting, "cp3", null, true);
+            long before = Long.parseLong(Files.readString(upperDir(exiting).resolve("tmp/n")).strip());
+            JsonObject stopped = engine.inspectContainer(exiting).orElseThrow().getJsonObject("State");
             assertFalse(stopped.getBoolean("Running"), "Exit=true: " + stopped.encode());
 
-            engine.startContainer(id, "cp3");
-            int restored = pid(id);
+            engine.startContainer(exiting, "cp3");
+            int restored = pid(exiting);
             assertNotEquals(0, restored);
             Path restoredCounter = Path.of("/proc/" + restored + "/root/tmp/n");
             long deadline = System.nanoTime() + 5_000_000_000L;
             long now = before;
             while (now <= before && System.nanoTime() < deadline) {
-                Thread.sleep(100);
+                Thread.sleep(100); // the loop writes every 100 ms; no event says it did
                 now = Long.parseLong(Files.readString(restoredCounter).strip());
             }
             assertTrue(now > before, "the restored loop counts on from " + before + ": " + now);
@@ -172,6 +176,7 @@ class DockerEngineLiveTest {
             assertEquals(304, again.status(), again.getMessage());
         } finally {
             assertTrue(engine.removeContainer(id, true, true));
+            assertTrue(engine.removeContainer(exiting, true, true));
             assertTrue(engine.removeVolume(volume));
         }
     }
