@@ -84,6 +84,14 @@ public class AgentProcessIT {
         assertTrue("./haul backends lists process:\n" + backends.output(),
                 backends.stdout().lines().anyMatch(line -> line.startsWith("process ")));
 
+        for (List<String> wrong : List.of(List.of("migrate"), List.of("migration"), List.of("cancel", "a", "b"))) {
+            Commands.Result usage = client(wrong.toArray(String[]::new));
+            assertEquals("./haul " + wrong + " exits 64 (usage): " + usage.output(), 64, usage.exitCode());
+            assertTrue("./haul " + wrong + " prints the command's usage, not Gogo's words:\n" + usage.output(),
+                    usage.stderr().contains("its usage") && usage.stderr().contains(wrong.getFirst())
+                            && !usage.output().contains("Cannot coerce"));
+        }
+
         Commands.Result unknown = client("nosuch");
         assertNotEquals("./haul nosuch fails", 0, unknown.exitCode());
         assertTrue("./haul nosuch names the command:\n" + unknown.output(), unknown.stderr().contains("nosuch"));

@@ -24,6 +24,9 @@ final class CommandRunner {
     static final int OK = 0;
     static final int FAILED = 1;
     static final int USAGE = 64;
+    /** Gogo found no method of the command that takes these arguments (missing, extra, of the wrong type). */
+    private static final int WRONG_ARGUMENTS = -1;
+    private static final String GOGO_NO_METHOD = "Cannot coerce";
 
     private final CommandProcessor processor;
     private final BundleContext context;
@@ -48,7 +51,13 @@ final class CommandRunner {
             variables.put("haularg" + i, args.get(i));
             script.append(" $haularg").append(i);
         }
-        return execute(script.toString(), variables, out, err);
+        int status = execute(script.toString(), variables, out, err);
+        if (status == WRONG_ARGUMENTS) {
+            err.println("haul: " + String.join(" ", args) + ": the arguments do not fit the command; its usage:");
+            execute("help haul:" + name, Map.of(), err, err);
+            return USAGE;
+        }
+        return status;
     }
 
     private int help(List<String> args, TreeSet<String> commands, PrintStream out, PrintStream err) {
@@ -78,7 +87,11 @@ final class CommandRunner {
             }
             return OK;
         } catch (Exception e) {
-            err.println("haul: " + message(e));
+            String message = message(e);
+            if (message.startsWith(GOGO_NO_METHOD)) {
+                return WRONG_ARGUMENTS; // Gogo's "Cannot coerce migrate() to any of [...]" tells a user nothing
+            }
+            err.println("haul: " + message);
             return FAILED;
         }
     }
