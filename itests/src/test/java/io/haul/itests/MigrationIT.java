@@ -115,6 +115,32 @@ public class MigrationIT {
         report(out, record, frozenMillis);
     }
 
+    /**
+     * A tree moved from A to B, back to A and on to B again, its state checked after each move: CRIU restores a
+     * tree into a time namespace of its own, so from the second move on it has one (and a handler for it).
+     */
+    @Test
+    public void aTreeMovesBackAndOnAgainWithItsState() throws Exception {
+        try (Workload tree = Workload.single(cluster, "round-trip", 32)) {
+            Workload.Status before = tree.awaitCountAbove(2, 30);
+            long root = tree.root();
+            TwoHostCluster.Agent from = cluster.a;
+            for (TwoHostCluster.Agent to : List.of(cluster.b, cluster.a, cluster.b)) {
+                Commands.Result result = cluster.clientLive(from, "migrate", "process:" + root, "--to", to.name)
+                        .result(MIGRATE_SECONDS);
+                System.out.println("MigrationIT round trip " + from + " -> " + to + ":\n" + result.output());
+                assertEquals("process:" + root + " moves from " + from + " to " + to + ":\n" + result.output(), 0,
+                        result.exitCode());
+                root = tree.assertOneRunningCopy(to.name, before.count());
+                assertEquals("the summary names the copy that runs", (long) new MigrateOutput(result.stdout())
+                        .newRootPid().orElse(-1L), root);
+                before = tree.status();
+                from = to;
+            }
+        }
+        assertCleanedUp();
+    }
+
     private void assertCleanedUp() throws Exception {
         // the destination drops its images right after confirming the commit: give it a moment
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();

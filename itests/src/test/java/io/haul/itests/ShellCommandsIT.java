@@ -70,8 +70,11 @@ public class ShellCommandsIT {
     @Test
     public void checkJsonIsJsonWithTheFeatures() throws Exception {
         Object result = shell.run("haul:check --json");
-        assertTrue("haul:check --json returns a String, not " + typeOf(result), result instanceof String);
-        String json = (String) result;
+        assertEquals("haul:check --json returns the DTO in a JSON view", "JsonView", result.getClass().getSimpleName());
+        Object report = Shell.get(result, "value");
+        assertTrue("the view holds the same HostReport haul:check returns, not " + typeOf(report),
+                report instanceof io.haul.host.HostReport);
+        String json = shell.format(result);
         JsonNode tree;
         try {
             tree = new ObjectMapper().readTree(json);

@@ -12,7 +12,7 @@ import java.util.stream.Stream;
  */
 final class AbandonedRestore {
 
-    /** The file in a checkpoint that names its hold (io.haul.criu.CriuHold's restore marker). */
+    /** The file in a checkpoint that names its hold (CriuHold.RESTORE_MARKER of io.haul.criu.hold). */
     private static final String MARKER = "haul-hold";
 
     private AbandonedRestore() {

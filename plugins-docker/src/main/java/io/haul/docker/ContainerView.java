@@ -2,6 +2,7 @@ package io.haul.docker;
 
 import io.haul.api.ContainerRef;
 import io.haul.api.backend.ContainerInfo;
+import io.haul.host.proc.Namespaces;
 import io.haul.host.proc.ProcessTree;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -96,9 +97,9 @@ record ContainerView(JsonObject inspect) {
         if (!volumes().isEmpty()) {
             details.put("volumes", String.join(",", volumes()));
         }
-        // the runtime makes the container's namespaces again on restore: none for the engine's handlers to move
-        return new ContainerInfo(new ContainerRef(BACKEND, name()), pid, command(), tasks.size(), ProcessTree.residentBytes(tasks),
-                Set.of(), whyNot.isEmpty(), whyNot, details);
+        return new ContainerInfo(new ContainerRef(BACKEND, name()), pid, command(), tasks.size(),
+                ProcessTree.residentBytes(tasks), pid > 0 ? Namespaces.system().ownKindsOrNone(pid) : Set.of(),
+                whyNot.isEmpty(), whyNot, details);
     }
 
     String command() {

@@ -1,21 +1,23 @@
 package io.haul.criu;
 
-import io.haul.api.backend.RestorePlan;
+import io.haul.api.criu.CriuOptions;
 import java.nio.file.Path;
 
 /**
  * One restore.
  *
- * @param plan      what the backend said CRIU needs on this host
+ * @param options   what the backend's session and the namespace handlers contributed (root, externals, the
+ *                  namespaces to join); TCP connections, file locks and shell jobs are restored whenever the
+ *                  images hold them, as the dump decided what to take
  * @param imageDir  the images, complete and checked
  * @param logFile   where CRIU writes its log (kept; named in errors)
  * @param lazyPages restore memory lazily (userfaultfd): the tasks get their pages from CRIU's lazy-pages daemon
  *                  when they touch them and in the background, so copying memory leaves the frozen window
  */
-public record RestoreRequest(RestorePlan plan, Path imageDir, Path logFile, boolean lazyPages) {
+public record RestoreRequest(CriuOptions options, Path imageDir, Path logFile, boolean lazyPages) {
 
     /** A restore that copies all memory before the tasks can run. */
-    public RestoreRequest(RestorePlan plan, Path imageDir, Path logFile) {
-        this(plan, imageDir, logFile, false);
+    public RestoreRequest(CriuOptions options, Path imageDir, Path logFile) {
+        this(options, imageDir, logFile, false);
     }
 }

@@ -1,6 +1,6 @@
 /** Drives CRIU through its RPC: dumps held frozen until the commit point, restores left stopped until it. */
 @Export
-@Version("1.2.0")
+@Version("2.0.0")
 package io.haul.criu;
 
 import org.osgi.annotation.bundle.Export;

@@ -4,7 +4,7 @@ import io.haul.api.migration.ConvergencePolicy;
 import io.haul.api.strategy.RoundStats;
 
 /**
- * Decides after each pre-copy round whether to freeze now (DESIGN.md phase 4): when the rest would go
+ * Decides after each pre-copy round whether to freeze now (README.md, "Memory": phase 4): when the rest would go
  * within the downtime target at the measured bandwidth (QEMU's rule), when a round sent almost nothing or
  * sent more than the one before plus the allowed growth (P.Haul's rules: pre-copy stopped gaining), or when
  * the round cap is reached.

@@ -1,14 +1,11 @@
 package io.haul.engine;
 
-import io.haul.api.backend.ContainerBackend;
-import io.haul.api.namespace.NamespaceHandler;
-import io.haul.api.strategy.PreDumpStrategy;
+import io.haul.api.plugin.PluginDirectory;
+import io.haul.api.plugin.PluginKind;
 import io.haul.host.HostProbe;
 import io.haul.host.HostReport;
 import io.haul.host.KernelFeature;
 import io.haul.protocol.v1.Capabilities;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,13 +21,13 @@ final class LocalCapabilities {
     private static final Duration PROBE_KEPT = Duration.ofSeconds(60);
 
     private final HostProbe host;
-    private final Plugins plugins;
+    private final PluginDirectory plugins;
     private final Path workspace;
     private final Clock clock;
     private HostReport report;
     private Instant probed = Instant.MIN;
 
-    LocalCapabilities(HostProbe host, Plugins plugins, Path workspace, Clock clock) {
+    LocalCapabilities(HostProbe host, PluginDirectory plugins, Path workspace, Clock clock) {
         this.host = host;
         this.plugins = plugins;
         this.workspace = workspace;
@@ -45,22 +42,13 @@ final class LocalCapabilities {
         Capabilities.Builder capabilities = Capabilities.newBuilder()
                 .setCriuVersion(report.criu().version())
                 .setKernelRelease(report.kernelRelease())
-                .addAllBackends(plugins.usableNames(ContainerBackend.class, ContainerBackend.NAME))
-                .addAllStrategies(plugins.usableNames(PreDumpStrategy.class, PreDumpStrategy.NAME))
-                .addAllNamespaceHandlers(plugins.usableNames(NamespaceHandler.class, NamespaceHandler.KIND))
-                .setFreeBytes(freeBytes(workspace));
+                .addAllBackends(plugins.usableNames(PluginKind.BACKEND))
+                .addAllStrategies(plugins.usableNames(PluginKind.STRATEGY))
+                .addAllNamespaceHandlers(plugins.usableNames(PluginKind.HANDLER))
+                .setFreeBytes(Room.freeBytes(workspace));
         for (KernelFeature feature : report.features()) {
             capabilities.putKernelFeatures(feature.name(), feature.present());
         }
         return capabilities.build();
-    }
-
-    static long freeBytes(Path folder) {
-        try {
-            Files.createDirectories(folder);
-            return Files.getFileStore(folder).getUsableSpace();
-        } catch (IOException e) {
-            return 0;
-        }
     }
 }

@@ -1,20 +1,16 @@
 package io.haul.engine;
 
 import io.haul.agent.AgentSettings;
-import io.haul.api.ContainerRef;
 import io.haul.api.HaulException;
-import io.haul.api.backend.ContainerInfo;
 import io.haul.api.migration.MigrationRecord;
 import io.haul.api.migration.MigrationRequest;
 import io.haul.api.migration.MigrationService;
-import io.haul.api.migration.MigrationStatistics;
 import io.haul.api.migration.Outcome;
-import io.haul.api.migration.Phase;
 import io.haul.api.migration.ProgressListener;
+import io.haul.api.plugin.PluginDirectory;
 import io.haul.api.transport.Transport;
 import io.haul.cluster.AgentInfo;
 import io.haul.cluster.Cluster;
-import io.haul.cluster.ContainerLock;
 import io.haul.criu.Criu;
 import io.haul.host.HostProbe;
 import java.nio.file.Path;
@@ -23,10 +19,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -51,6 +45,7 @@ public final class MigrationEngine implements MigrationService {
     private final EngineConfiguration config;
     private final ExecutorService migrations = Executors.newVirtualThreadPerTaskExecutor();
     private final Transport.Listener listener;
+    private final MigrationStarter starter;
     private final java.util.concurrent.ScheduledExecutorService republisher =
             Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("haul-registry").factory());
     /** How often this agent refreshes its registry entry: after a network split the other side drops it. */
@@ -58,18 +53,18 @@ public final class MigrationEngine implements MigrationService {
 
     @Activate
     public MigrationEngine(@Reference Criu criu, @Reference Cluster cluster, @Reference HostProbe host,
-            @Reference AgentSettings settings,
+            @Reference AgentSettings settings, @Reference PluginDirectory plugins,
             @Reference(name = "listenTransport", target = "(" + Transport.NAME + "=tls)") Transport listenTransport,
-            EngineConfiguration config, BundleContext bundleContext) throws HaulException {
+            EngineConfiguration config) throws HaulException {
         this.cluster = cluster;
         this.config = config;
-        Plugins plugins = new Plugins(bundleContext);
         Path migrationsDir = settings.stateDir().resolve("migrations");
         this.context = new MigrationContext(settings.name(), plugins, criu,
                 new LocalCapabilities(host, plugins, migrationsDir, Clock.systemUTC()), cluster.migrations(), migrationsDir,
                 Duration.ofSeconds(config.stepTimeoutSeconds()), Duration.ofSeconds(config.restoreTimeoutSeconds()),
                 config.pageStoreMemoryMiB() << 20, config.lazyRestore(),
-                config.capturePageImages(), config.preparePageImages(), Clock.systemUTC());
+                config.capturePageImages(), config.preparePageImages(), Clock.systemUTC(), FaultPoints.NONE);
+        this.starter = new MigrationStarter(context, migrations);
         new Recovery(context).settle();
         this.listener = listen(listenTransport);
     }
@@ -112,32 +107,15 @@ public final class MigrationEngine implements MigrationService {
 
     @Override
     public MigrationRecord start(MigrationRequest request) throws HaulException {
-        ContainerRef ref = request.container();
-        ContainerInfo container;
-        try (var backend = context.plugins().backend(ref.backend()).orElseThrow(() -> new HaulException(
-                "backend.not-found", "no backend named '" + ref.backend() + "' is registered; haul:backends lists them"))) {
-            container = backend.service().inspect(ref.id());
-        }
-        if (!container.migratable()) {
-            throw new HaulException("container.not-migratable", ref + " cannot be migrated: " + container.whyNot());
-        }
-        AgentInfo destination = cluster.agents().resolve(request.destination()).orElseThrow(() -> new HaulException(
-                "agent.not-found", "no agent named or at '" + request.destination() + "' in the cluster; known: "
-                + cluster.agents().list().stream().map(AgentInfo::name).toList()));
+        AgentInfo destination = cluster.agents().resolve(request.destination()).orElseThrow(() ->
+                new HaulException("agent.not-found", "no agent named or at '" + request.destination()
+                        + "' in the cluster; known: " + cluster.agents().list().stream().map(AgentInfo::name).toList()));
         if (destination.name().equals(context.agentName())) {
             throw new HaulException("agent.self", "the destination " + destination.name() + " is this agent");
         }
-        String strategy = request.strategy().isBlank() ? config.strategy() : request.strategy();
-        String transport = request.transport().isBlank() ? config.transport() : request.transport();
-        String id = UUID.randomUUID().toString();
-        ContainerLock lock = context.store().lock(ref, id).orElseThrow(() -> new HaulException("container.busy",
-                ref + " is already being migrated (" + context.store().lockHolder(ref).orElse("?") + ")"));
-        MigrationRecord first = new MigrationRecord(id, ref, context.agentName(), destination.name(), Phase.HANDSHAKE,
-                Outcome.IN_PROGRESS, context.clock().instant(), null, MigrationStatistics.NONE, null, List.of());
-        RecordKeeper record = new RecordKeeper(context.store(), context.clock(), first);
-        migrations.execute(new SourceMigration(context, record, container, destination, strategy, transport,
-                request.policy(), lock));
-        return first;
+        return starter.start(request, destination,
+                request.strategy().isBlank() ? config.strategy() : request.strategy(),
+                request.transport().isBlank() ? config.transport() : request.transport());
     }
 
     @Override

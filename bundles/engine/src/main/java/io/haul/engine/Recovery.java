@@ -4,10 +4,9 @@ import io.haul.api.HaulException;
 import io.haul.api.migration.MigrationError;
 import io.haul.api.migration.MigrationRecord;
 import io.haul.api.migration.Outcome;
-import io.haul.criu.CriuHold;
+import io.haul.criu.hold.CriuHold;
 import io.haul.host.linux.ErrnoException;
 import io.haul.host.proc.ProcessTree;
-import java.time.Instant;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,8 +49,7 @@ final class Recovery {
                 continue; // another agent's on this machine, or unknown
             }
             MigrationRecord record = stored.get();
-            boolean go = record.outcome() == Outcome.SUCCEEDED
-                    || record.outcome() == Outcome.IN_PROGRESS && !record.phase().rollsBack();
+            boolean go = CommitPoint.passed(record);
             try {
                 if (CriuHold.decide(id, go)) {
                     LOG.warn("migration {}: {} the restore its runtime held here across this agent's restart", id,
@@ -97,7 +95,7 @@ final class Recovery {
     }
 
     private void settleAsSource(MigrationRecord record) {
-        if (record.phase().rollsBack()) {
+        if (!CommitPoint.passed(record)) {
             if (write(record, Outcome.ROLLED_BACK, "the source agent restarted before the commit point; "
                     + "CRIU resumed the tree there")) {
                 LOG.warn("migration {} rolled back: this agent restarted before its commit point", record.id());
@@ -121,10 +119,10 @@ final class Recovery {
     private void settleAsDestination(MigrationRecord record) {
         Workspace workspace = new Workspace(context.migrationsDir(), record.id());
         String pid = workspace.recall("restored.pid");
-        boolean committed = !record.phase().rollsBack();
+        boolean committed = CommitPoint.passed(record);
         if (!committed && !write(record, Outcome.ROLLED_BACK,
                 "the destination agent restarted before the commit point")) {
-            committed = context.store().get(record.id()).map(r -> !r.phase().rollsBack()).orElse(false);
+            committed = context.store().get(record.id()).map(CommitPoint::passed).orElse(false);
         }
         if (!pid.isEmpty()) {
             long root = Long.parseLong(pid);
@@ -146,9 +144,6 @@ final class Recovery {
     private boolean write(MigrationRecord record, Outcome outcome, String why) {
         MigrationError error = outcome == Outcome.SUCCEEDED ? record.error()
                 : new MigrationError(record.phase(), "agent.restarted", why, "");
-        MigrationRecord next = new MigrationRecord(record.id(), record.container(), record.source(),
-                record.destination(), record.phase(), outcome, record.started(), Instant.now(), record.statistics(),
-                error, record.history());
-        return context.store().replace(record, next);
+        return context.store().replace(record, record.ending(outcome, error, context.clock().instant()));
     }
 }

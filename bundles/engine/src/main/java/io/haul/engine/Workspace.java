@@ -1,5 +1,6 @@
 package io.haul.engine;
 
+import io.haul.api.backend.MigrationFolders;
 import io.haul.host.files.Folders;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -41,6 +42,11 @@ final class Workspace {
     /** The source's page recipes, made while CRIU dumps (see PageImageCapture) and sent with the images. */
     Path recipes() {
         return root.resolve("recipes");
+    }
+
+    /** What a backend's session is told of this migration's folder. */
+    MigrationFolders folders() {
+        return new MigrationFolders(root.getFileName().toString(), images(), ahead(), logs());
     }
 
     Path logs() {

@@ -9,11 +9,7 @@ import io.haul.api.migration.MigrationRecord;
 import io.haul.api.migration.MigrationStatistics;
 import io.haul.api.migration.Outcome;
 import io.haul.api.migration.Phase;
-import io.haul.api.migration.ProgressEvent;
-import io.haul.api.migration.ProgressListener;
-import io.haul.cluster.ContainerLock;
-import io.haul.cluster.MigrationStore;
-import io.haul.criu.CriuHold;
+import io.haul.criu.hold.CriuHold;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,8 +18,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -68,17 +62,17 @@ class RecoveryTest {
 
     @Test
     void aRestoreHeldBeforeTheCommitPointIsUndoneAndTheRollbackWritten() throws Exception {
-        Store store = new Store();
+        MemoryStore store = new MemoryStore();
         assertEquals(1, settle(Phase.RESTORE, Outcome.IN_PROGRESS, "in-flight", store));
         assertEquals(Outcome.ROLLED_BACK, store.get(id("in-flight")).orElseThrow().outcome());
     }
 
     private int settle(Phase phase, Outcome outcome, String name) throws Exception {
-        return settle(phase, outcome, name, new Store());
+        return settle(phase, outcome, name, new MemoryStore());
     }
 
     /** A hold of a dead agent (its FIFOs closed without a verdict), then Recovery of a restarted one. */
-    private int settle(Phase phase, Outcome outcome, String name, Store store) throws Exception {
+    private int settle(Phase phase, Outcome outcome, String name, MemoryStore store) throws Exception {
         String id = id(name);
         Path images = Files.createDirectories(work.resolve("images-" + name));
         store.put(new MigrationRecord(id, new ContainerRef("docker", "web"), "recovery-test-a", AGENT, phase, outcome,
@@ -92,7 +86,8 @@ class RecoveryTest {
             hold.awaitReached(new java.util.concurrent.CompletableFuture<>());
             hold.dropWithoutVerdict();
             new Recovery(new MigrationContext(AGENT, null, null, null, store, work.resolve("migrations"),
-                    Duration.ofSeconds(5), Duration.ofSeconds(5), 0, false, false, false, Clock.systemUTC())).settle();
+                    Duration.ofSeconds(5), Duration.ofSeconds(5), 0, false, false, false, Clock.systemUTC(),
+                    FaultPoints.NONE)).settle();
         }
         assertTrue(hook.waitFor(30, TimeUnit.SECONDS), "the hook ended once Recovery decided");
         return hook.exitValue();
@@ -100,65 +95,5 @@ class RecoveryTest {
 
     private static String id(String name) {
         return "recovery-test-" + name + "-" + ProcessHandle.current().pid();
-    }
-
-    /** The cluster's records, in memory: what Recovery reads and writes. */
-    private static final class Store implements MigrationStore {
-
-        private final Map<String, MigrationRecord> records = new ConcurrentHashMap<>();
-
-        @Override
-        public void put(MigrationRecord record) {
-            records.put(record.id(), record);
-        }
-
-        @Override
-        public Optional<MigrationRecord> get(String id) {
-            return Optional.ofNullable(records.get(id));
-        }
-
-        @Override
-        public boolean replace(MigrationRecord expected, MigrationRecord next) {
-            return records.replace(expected.id(), expected, next);
-        }
-
-        @Override
-        public List<MigrationRecord> list() {
-            return List.copyOf(records.values());
-        }
-
-        @Override
-        public List<MigrationRecord> inFlight(String agent) {
-            return records.values().stream().filter(r -> r.outcome() == Outcome.IN_PROGRESS)
-                    .filter(r -> r.source().equals(agent) || r.destination().equals(agent)).toList();
-        }
-
-        @Override
-        public Optional<ContainerLock> lock(ContainerRef container, String migrationId) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Optional<String> lockHolder(ContainerRef container) {
-            return Optional.empty();
-        }
-
-        @Override
-        public void requestCancel(String migrationId) {
-        }
-
-        @Override
-        public boolean cancelRequested(String migrationId) {
-            return false;
-        }
-
-        @Override
-        public void publish(ProgressEvent event) {
-        }
-
-        @Override
-        public AutoCloseable subscribe(String migrationId, ProgressListener listener) {
-            return () -> { };
-        }
     }
 }

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class DestinationChecksTest {
+class RoomTest {
 
     @TempDir
     Path folder;
@@ -16,13 +16,14 @@ class DestinationChecksTest {
     @Test
     void imagesLargerThanTheFreeRoomAreRefusedWithBothFigures() {
         MigrationFailure failure = assertThrows(MigrationFailure.class,
-                () -> DestinationChecks.checkRoom(Long.MAX_VALUE / 4, folder));
+                () -> Room.check("the destination", Long.MAX_VALUE / 4, folder));
         assertEquals("check.room", failure.code());
-        assertTrue(failure.getMessage().contains("MiB free"), failure.getMessage());
+        assertTrue(failure.getMessage().startsWith("the destination has ") && failure.getMessage().contains("MiB free"),
+                failure.getMessage());
     }
 
     @Test
     void smallImagesFit() throws MigrationFailure {
-        DestinationChecks.checkRoom(1 << 20, folder);
+        Room.check("the destination", 1 << 20, folder);
     }
 }

@@ -3,14 +3,17 @@ package io.haul.protocol;
 /**
  * The protocol versions this agent speaks, and the choice of one with a peer. Version 2: the bulk stream opens
  * with the files the backend sends ahead of the freeze (an image stream, empty when there are none), before
- * the page pushes.
+ * the page pushes. Version 3: those files come in rounds, one image stream each, and an empty image stream ends
+ * them (none at all when the container has no files of its own).
  */
 public final class Versions {
 
     public static final int MIN = 1;
-    public static final int MAX = 2;
+    public static final int MAX = 3;
     /** The first version whose bulk stream opens with the files sent ahead of the freeze. */
     public static final int FILES_AHEAD = 2;
+    /** The first version whose files sent ahead come in rounds, ended by an empty image stream. */
+    public static final int FILE_ROUNDS = 3;
 
     private Versions() {
     }

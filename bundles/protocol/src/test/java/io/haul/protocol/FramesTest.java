@@ -38,10 +38,11 @@ class FramesTest {
 
     @Test
     void versionsAreNegotiatedToTheHighestBothSpeak() throws ProtocolException {
-        assertEquals(2, Versions.negotiate(1, 5));
+        assertEquals(3, Versions.negotiate(1, 5));
+        assertEquals(2, Versions.negotiate(1, 2), "an agent that speaks up to version 2 is still served");
         assertEquals(1, Versions.negotiate(1, 1), "an agent that speaks only version 1 is still served");
-        ProtocolException e = assertThrows(ProtocolException.class, () -> Versions.negotiate(3, 4));
-        assertTrue(e.getMessage().contains("3 to 4"), e.getMessage());
+        ProtocolException e = assertThrows(ProtocolException.class, () -> Versions.negotiate(4, 5));
+        assertTrue(e.getMessage().contains("4 to 5"), e.getMessage());
     }
 
     @Test

@@ -25,6 +25,6 @@ public final class ClusterCommands {
     public Object agents(@Descriptor("print JSON for scripts instead of a table") @Parameter(names = {"-j", "--json"},
             presentValue = "true", absentValue = "false") boolean json) {
         AgentList list = new AgentList(cluster.localAgent(), cluster.agents().list());
-        return json ? Json.of(list) : list;
+        return json ? new JsonView(list) : list;
     }
 }

@@ -1,6 +1,7 @@
 package io.haul.shell;
 
 import io.haul.api.backend.ContainerInfo;
+import io.haul.api.plugin.PluginDescription;
 import io.haul.host.CriuStatus;
 import io.haul.host.HostReport;
 import io.haul.host.KernelFeature;
@@ -34,10 +35,10 @@ final class Formats {
 
     static String pluginList(PluginList list) {
         if (list.plugins().isEmpty()) {
-            return "no " + plural(list.kind()) + " registered\n";
+            return "no " + list.plural() + " registered\n";
         }
         TextTable table = new TextTable("NAME", "USABLE", "BUNDLE", "VERSION", "WHY NOT");
-        for (PluginInfo plugin : list.plugins()) {
+        for (PluginDescription plugin : list.plugins()) {
             table.row(plugin.name(), plugin.usable() ? "yes" : "no", plugin.bundle(), plugin.version(), plugin.reason());
         }
         return table.toString();
@@ -70,14 +71,6 @@ final class Formats {
         return table.toString();
     }
 
-    static String plural(PluginKind kind) {
-        return switch (kind) {
-            case BACKEND -> "backends";
-            case STRATEGY -> "strategies";
-            case HANDLER -> "namespace handlers";
-            case TRANSPORT -> "transports";
-        };
-    }
 
     static String bytes(long bytes) {
         if (bytes < 1024) {

@@ -1,14 +1,18 @@
 package io.haul.shell;
 
 import io.haul.api.HaulException;
+import io.haul.api.backend.ContainerBackend;
 import io.haul.api.backend.ContainerInfo;
+import io.haul.api.plugin.PluginDirectory;
+import io.haul.api.plugin.PluginKind;
+import io.haul.api.plugin.PluginLease;
 import io.haul.host.HostProbe;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
-import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -31,12 +35,12 @@ public final class HaulCommands {
     private static final String JSON_HELP = "print JSON for scripts instead of a table";
 
     private final HostProbe host;
-    private final PluginRegistry plugins;
+    private final PluginDirectory plugins;
 
     @Activate
-    public HaulCommands(@Reference HostProbe host, BundleContext context) {
+    public HaulCommands(@Reference HostProbe host, @Reference PluginDirectory plugins) {
         this.host = host;
-        this.plugins = new PluginRegistry(context);
+        this.plugins = plugins;
     }
 
     @Descriptor("where CRIU is, its version and check, and the kernel features migrations depend on, probed now")
@@ -48,25 +52,25 @@ public final class HaulCommands {
     @Descriptor("the container backends registered now, and whether each is usable here")
     public Object backends(@Descriptor(JSON_HELP) @Parameter(names = {"-j", "--json"}, presentValue = "true",
             absentValue = "false") boolean json) {
-        return result(plugins.list(PluginKind.BACKEND), json);
+        return result(list(PluginKind.BACKEND), json);
     }
 
     @Descriptor("the pre-dump strategies registered now, and whether each is usable here")
     public Object strategies(@Descriptor(JSON_HELP) @Parameter(names = {"-j", "--json"}, presentValue = "true",
             absentValue = "false") boolean json) {
-        return result(plugins.list(PluginKind.STRATEGY), json);
+        return result(list(PluginKind.STRATEGY), json);
     }
 
     @Descriptor("the namespace handlers registered now, and whether each is usable here")
     public Object handlers(@Descriptor(JSON_HELP) @Parameter(names = {"-j", "--json"}, presentValue = "true",
             absentValue = "false") boolean json) {
-        return result(plugins.list(PluginKind.HANDLER), json);
+        return result(list(PluginKind.HANDLER), json);
     }
 
     @Descriptor("the transports registered now, and whether each is usable here")
     public Object transports(@Descriptor(JSON_HELP) @Parameter(names = {"-j", "--json"}, presentValue = "true",
             absentValue = "false") boolean json) {
-        return result(plugins.list(PluginKind.TRANSPORT), json);
+        return result(list(PluginKind.TRANSPORT), json);
     }
 
     @Descriptor("what every backend can migrate here")
@@ -82,9 +86,14 @@ public final class HaulCommands {
         return result(containers(backend), json);
     }
 
+    private PluginList list(PluginKind<?> kind) {
+        return new PluginList(kind.name(), kind.plural(), plugins.describe(kind));
+    }
+
     private ContainerList containers(String backendName) throws HaulException {
-        List<PluginRegistry.NamedBackend> backends = plugins.backends(backendName);
-        if (backends.isEmpty()) {
+        List<String> names = backendName == null ? plugins.names(PluginKind.BACKEND)
+                : plugins.names(PluginKind.BACKEND).stream().filter(backendName::equals).toList();
+        if (names.isEmpty()) {
             throw backendName == null
                     ? new HaulException("backend.none", "no container backend is registered; haul:backends lists them")
                     : new HaulException("backend.not-found",
@@ -92,17 +101,19 @@ public final class HaulCommands {
         }
         List<ContainerInfo> found = new ArrayList<>();
         List<String> problems = new ArrayList<>();
-        for (PluginRegistry.NamedBackend named : backends) {
-            try {
-                if (!named.backend().usability().usable()) {
-                    problems.add(named.name() + ": not usable here: " + named.backend().usability().reason());
+        for (String name : names) {
+            Optional<PluginLease<ContainerBackend>> lease = plugins.lease(PluginKind.BACKEND, name);
+            if (lease.isEmpty()) {
+                continue; // went away since it was named
+            }
+            try (PluginLease<ContainerBackend> backend = lease.get()) {
+                if (!backend.service().usability().usable()) {
+                    problems.add(name + ": not usable here: " + backend.service().usability().reason());
                     continue;
                 }
-                found.addAll(named.backend().list());
+                found.addAll(backend.service().list());
             } catch (HaulException | RuntimeException e) {
-                problems.add(named.name() + ": could not list: " + e.getMessage());
-            } finally {
-                plugins.release(named);
+                problems.add(name + ": could not list: " + e.getMessage());
             }
         }
         if (backendName != null && found.isEmpty() && !problems.isEmpty()) {
@@ -113,6 +124,6 @@ public final class HaulCommands {
     }
 
     private static Object result(Object dto, boolean json) {
-        return json ? Json.of(dto) : dto;
+        return json ? new JsonView(dto) : dto;
     }
 }

@@ -2,12 +2,14 @@ package io.haul.shell;
 
 import io.haul.api.migration.MigrationRecord;
 import io.haul.host.HostReport;
+import io.haul.json.HaulJson;
 import org.apache.felix.service.command.Converter;
 import org.osgi.service.component.annotations.Component;
 
 /**
- * Formats the commands' DTOs for people; pipes and {@code --json} get the objects themselves. Gogo asks
- * every converter, so this one answers only for its own types.
+ * Formats the commands' DTOs for people, and the same DTOs as JSON when a command was asked for {@code --json}
+ * ({@link JsonView}); pipes get the objects themselves. Gogo asks every converter, so this one answers only for
+ * its own types.
  */
 @Component(property = {
     Converter.CONVERTER_CLASSES + "=io.haul.shell.PluginList",
@@ -15,7 +17,8 @@ import org.osgi.service.component.annotations.Component;
     Converter.CONVERTER_CLASSES + "=io.haul.host.HostReport",
     Converter.CONVERTER_CLASSES + "=io.haul.shell.MigrationList",
     Converter.CONVERTER_CLASSES + "=io.haul.shell.AgentList",
-    Converter.CONVERTER_CLASSES + "=io.haul.api.migration.MigrationRecord"
+    Converter.CONVERTER_CLASSES + "=io.haul.api.migration.MigrationRecord",
+    Converter.CONVERTER_CLASSES + "=io.haul.shell.JsonView"
 })
 public final class HaulConverter implements Converter {
 
@@ -36,6 +39,7 @@ public final class HaulConverter implements Converter {
             case MigrationList list -> MigrationFormats.list(list).stripTrailing();
             case AgentList list -> Formats.agentList(list).stripTrailing();
             case MigrationRecord record -> MigrationFormats.record(record).stripTrailing();
+            case JsonView view -> HaulJson.pretty(view.value());
             default -> null;
         };
     }

@@ -74,7 +74,7 @@ public final class MigrationCommands {
         }
         MigrationRecord ended = follow(started, json ? null : out);
         if (json) {
-            return Json.of(ended);
+            return new JsonView(ended);
         }
         out.println();
         out.print(MigrationFormats.record(ended));
@@ -90,7 +90,7 @@ public final class MigrationCommands {
     public Object migrations(@Descriptor(JSON_HELP) @Parameter(names = {"-j", "--json"}, presentValue = "true",
             absentValue = "false") boolean json) {
         MigrationList list = new MigrationList(migrations.list());
-        return json ? Json.of(list) : list;
+        return json ? new JsonView(list) : list;
     }
 
     @Descriptor("one migration with its figures and error")
@@ -98,7 +98,7 @@ public final class MigrationCommands {
             absentValue = "false") boolean json,
             @Descriptor("the migration's id, or a unique start of it") String id) throws HaulException {
         MigrationRecord record = find(id);
-        return json ? Json.of(record) : record;
+        return json ? new JsonView(record) : record;
     }
 
     @Descriptor("stop a migration before its commit point and roll it back; waits until it has")

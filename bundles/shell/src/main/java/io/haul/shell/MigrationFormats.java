@@ -22,7 +22,7 @@ final class MigrationFormats {
     private MigrationFormats() {
     }
 
-    /** One line per event; transfers get a bar with bytes and rate. */
+    /** One line per event; transfers get a bar with bytes, rate and the time the rest should take. */
     static String progress(ProgressEvent event, Instant start) {
         String elapsed = String.format(Locale.ROOT, "%7.2fs", Duration.between(start, event.at()).toMillis() / 1000.0);
         String head = elapsed + "  " + pad(event.phase().name(), 10) + "  ";
@@ -30,7 +30,9 @@ final class MigrationFormats {
             int filled = (int) Math.min(BAR_WIDTH, BAR_WIDTH * event.done() / event.total());
             return head + "[" + "#".repeat(filled) + "-".repeat(BAR_WIDTH - filled) + "] "
                     + Formats.bytes(event.done()) + " / " + Formats.bytes(event.total()) + "  "
-                    + Formats.bytes((long) event.bytesPerSecond()) + "/s";
+                    + Formats.bytes((long) event.bytesPerSecond()) + "/s"
+                    + (event.eta() == null || event.done() >= event.total() ? ""
+                            : String.format(Locale.ROOT, "  ETA %.1fs", event.eta().toMillis() / 1000.0));
         }
         return head + event.message();
     }

@@ -1,11 +1,13 @@
 package io.haul.shell;
 
+import io.haul.json.HaulJson;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.haul.api.ContainerRef;
 import io.haul.api.backend.ContainerInfo;
 import io.haul.api.namespace.NamespaceKind;
+import io.haul.api.plugin.PluginDescription;
 import io.haul.host.CriuStatus;
 import io.haul.host.HostReport;
 import io.haul.host.KernelFeature;
@@ -44,13 +46,13 @@ class FormatsTest {
 
     @Test
     void anEmptyPluginListSaysSoInsteadOfAnEmptyTable() {
-        assertEquals("no strategies registered\n", Formats.pluginList(new PluginList(PluginKind.STRATEGY, List.of())));
+        assertEquals("no strategies registered\n", Formats.pluginList(new PluginList("STRATEGY", "strategies", List.of())));
     }
 
     @Test
     void jsonOfAPluginListKeepsNamesAndReasons() {
-        String json = Json.of(new PluginList(PluginKind.BACKEND,
-                List.of(new PluginInfo(PluginKind.BACKEND, "docker", "io.haul.plugin-docker", "0.1.0", false, "no dockerd"))));
+        String json = HaulJson.pretty(new PluginList("BACKEND", "backends",
+                List.of(new PluginDescription("BACKEND", "docker", "io.haul.plugin-docker", "0.1.0", false, "no dockerd"))));
         assertTrue(json.contains("\"name\" : \"docker\""), json);
         assertTrue(json.contains("\"reason\" : \"no dockerd\""), json);
     }

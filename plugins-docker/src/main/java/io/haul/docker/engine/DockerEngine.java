@@ -1,9 +1,7 @@
 package io.haul.docker.engine;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.file.FileSystemOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -15,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,26 +42,19 @@ public final class DockerEngine implements AutoCloseable {
     private static final String JSON = "application/json";
 
     private final Path socket;
-    private final Vertx ownVertx;
     private final EngineHttp http;
     private final Duration readTimeout;
     private final CheckpointContentRace race = new CheckpointContentRace();
     private volatile String requestApiVersion;
 
-    /** A client for the engine at {@code socket}, with a small Vert.x instance of its own. */
-    public DockerEngine(Path socket) {
-        this(socket, null, CONNECT_TIMEOUT, READ_TIMEOUT);
-    }
-
-    /** A client for the engine at {@code socket} on a Vert.x instance the caller owns (and closes). */
+    /** A client for the engine at {@code socket} on a Vert.x instance the caller owns (the agent's). */
     public DockerEngine(Path socket, Vertx vertx) {
-        this(socket, Objects.requireNonNull(vertx, "vertx"), CONNECT_TIMEOUT, READ_TIMEOUT);
+        this(socket, vertx, CONNECT_TIMEOUT, READ_TIMEOUT);
     }
 
-    DockerEngine(Path socket, Vertx vertxOrNull, Duration connectTimeout, Duration readTimeout) {
+    DockerEngine(Path socket, Vertx vertx, Duration connectTimeout, Duration readTimeout) {
         this.socket = socket.toAbsolutePath();
-        this.ownVertx = vertxOrNull == null ? newVertx() : null;
-        this.http = new EngineHttp(this.socket, vertxOrNull == null ? ownVertx : vertxOrNull, connectTimeout);
+        this.http = new EngineHttp(this.socket, Objects.requireNonNull(vertx, "vertx"), connectTimeout);
         this.readTimeout = readTimeout;
     }
 
@@ -289,16 +279,7 @@ public final class DockerEngine implements AutoCloseable {
 
     @Override
     public void close() {
-        http.close();
-        if (ownVertx != null) {
-            try {
-                ownVertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (Exception e) {
-                LOG.warn("Vert.x of the Docker engine client for {} did not close cleanly: {}", socket, e.toString());
-            }
-        }
+        http.close(); // the Vert.x instance is the caller's
     }
 
     @Override
@@ -385,25 +366,5 @@ public final class DockerEngine implements AutoCloseable {
     private static String excerpt(Buffer body) {
         String text = body.toString().strip();
         return text.length() > 500 ? text.substring(0, 500) + "..." : text;
-    }
-
-    /**
-     * Vert.x finds its service providers through the thread's context class loader first; in OSGi that is
-     * whatever the calling thread had, so it is the wrapper bundle's while the instance is made.
-     */
-    private static Vertx newVertx() {
-        Thread thread = Thread.currentThread();
-        ClassLoader previous = thread.getContextClassLoader();
-        thread.setContextClassLoader(Vertx.class.getClassLoader());
-        try {
-            return Vertx.vertx(new VertxOptions()
-                    .setEventLoopPoolSize(1)
-                    .setWorkerPoolSize(1)
-                    .setInternalBlockingPoolSize(1)
-                    .setFileSystemOptions(new FileSystemOptions()
-                            .setClassPathResolvingEnabled(false).setFileCachingEnabled(false)));
-        } finally {
-            thread.setContextClassLoader(previous);
-        }
     }
 }

@@ -1,7 +1,7 @@
 package io.haul.docker.runc;
 
 import io.haul.api.HaulException;
-import io.haul.docker.files.TreeCopy;
+import io.haul.host.files.TreeCopy;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -20,19 +20,18 @@ final class RuncBundle {
     private RuncBundle() {
     }
 
-    /** Source, container running: a first copy of the root file system, sent ahead of the freeze. */
-    static void packAhead(RuncContainer container, Path aheadDir) throws HaulException {
-        new TreeCopy(ROOTFS, container.rootfs()).packAhead(aheadDir);
+    /** The root file system as it travels: in rounds while the container runs, its last changes when frozen. */
+    static TreeCopy rootfs(RuncContainer container) {
+        return new TreeCopy(ROOTFS, container.rootfs());
     }
 
-    /** Source, tasks frozen: the configuration, and what changed in the root file system since the first copy. */
-    static void pack(RuncContainer container, Path imageDir, Path aheadDir) throws HaulException {
+    /** Source, tasks frozen: the configuration, beside the images. */
+    static void packConfig(RuncContainer container, Path imageDir) throws HaulException {
         try {
             Files.writeString(imageDir.resolve(CONFIG_FILE), container.config().encode());
         } catch (IOException e) {
             throw new HaulException("runc.bundle", "cannot write the bundle's configuration: " + e.getMessage());
         }
-        new TreeCopy(ROOTFS, container.rootfs()).packFinal(imageDir, aheadDir);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.haul.docker.runc;
 
 import io.haul.api.ContainerRef;
 import io.haul.api.backend.ContainerInfo;
+import io.haul.host.proc.Namespaces;
 import io.haul.host.proc.ProcessTree;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -78,7 +79,8 @@ record RuncContainer(JsonObject state, JsonObject config) {
         List<String> words = new ArrayList<>();
         args.forEach(a -> words.add(String.valueOf(a)));
         return new ContainerInfo(new ContainerRef(BACKEND, id()), pid, String.join(" ", words), tasks.size(),
-                ProcessTree.residentBytes(tasks), Set.of(), whyNot.isEmpty(), whyNot, details);
+                ProcessTree.residentBytes(tasks), pid > 0 ? Namespaces.system().ownKindsOrNone(pid) : Set.of(),
+                whyNot.isEmpty(), whyNot, details);
     }
 
     String whyNot() {

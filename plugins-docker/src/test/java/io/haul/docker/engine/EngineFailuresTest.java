@@ -29,6 +29,14 @@ import org.junit.jupiter.api.Test;
  */
 class EngineFailuresTest {
 
+    /** The Vert.x the clients of these tests run on, as the backend's runs on the agent's. */
+    private static final io.vertx.core.Vertx VERTX = io.vertx.core.Vertx.vertx();
+
+    @org.junit.jupiter.api.AfterAll
+    static void closeVertx() throws Exception {
+        VERTX.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
     private Path dir;
     private final List<AutoCloseable> open = new ArrayList<>();
 
@@ -131,7 +139,7 @@ class EngineFailuresTest {
     }
 
     private DockerEngine engine(Path socket, Duration readTimeout) {
-        DockerEngine engine = new DockerEngine(socket, null, Duration.ofSeconds(2), readTimeout);
+        DockerEngine engine = new DockerEngine(socket, VERTX, Duration.ofSeconds(2), readTimeout);
         open.add(engine);
         return engine;
     }

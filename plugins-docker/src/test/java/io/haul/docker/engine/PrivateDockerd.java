@@ -28,12 +28,12 @@ import org.junit.jupiter.api.Assumptions;
  * pid, makes sure its containerd, shims and containers are gone, unmounts what is left under the folder and
  * deletes it.
  */
-final class PrivateDockerd implements AutoCloseable {
+public final class PrivateDockerd implements AutoCloseable {
 
     static final Path DOCKERD = Path.of("/usr/sbin/dockerd");
     static final Path BUSYBOX = Path.of("/bin/busybox");
     static final Path CRIU = Path.of("/opt/haul/criu/bin/criu");
-    static final String IMAGE = "haul-test:1";
+    public static final String IMAGE = "haul-test:1";
 
     private static final Duration READY_WITHIN = Duration.ofSeconds(30);
     private static final Duration STOP_WITHIN = Duration.ofSeconds(15);
@@ -51,7 +51,7 @@ final class PrivateDockerd implements AutoCloseable {
     }
 
     /** Skips the calling test unless this can run; otherwise starts the engine and imports the image. */
-    static PrivateDockerd start() throws Exception {
+    public static PrivateDockerd start() throws Exception {
         assume(uid() == 0, "not root (dockerd needs root)");
         assume(Files.isExecutable(DOCKERD), DOCKERD + " is missing (apt-get install docker.io)");
         assume(Files.isExecutable(BUSYBOX), BUSYBOX + " is missing (apt-get install busybox-static)");
@@ -82,16 +82,16 @@ final class PrivateDockerd implements AutoCloseable {
         return dir;
     }
 
-    Path socket() {
+    public Path socket() {
         return dir.resolve("docker.sock");
     }
 
     /** A client of this engine, on the fixture's Vert.x; the fixture closes it. */
-    DockerEngine engine() {
+    public DockerEngine engine() {
         return engine;
     }
 
-    Vertx vertx() {
+    public Vertx vertx() {
         return vertx;
     }
 

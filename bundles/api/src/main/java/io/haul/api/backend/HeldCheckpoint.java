@@ -2,7 +2,7 @@ package io.haul.api.backend;
 
 import io.haul.api.HaulException;
 import java.time.Duration;
-import org.osgi.annotation.versioning.ProviderType;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * A dump whose images are complete while the container's tasks are held frozen (at CRIU's post-dump), until
@@ -10,7 +10,7 @@ import org.osgi.annotation.versioning.ProviderType;
  * dump finish, which kills the source tasks; abort resumes them as they were. Whoever holds the tasks must
  * also resume them when the agent holding this object dies: the source copy is never lost.
  */
-@ProviderType
+@ConsumerType
 public interface HeldCheckpoint extends AutoCloseable {
 
     /** From the freeze to the images being complete. */

@@ -1,10 +1,10 @@
 package io.haul.api.backend;
 
 import io.haul.api.HaulException;
-import org.osgi.annotation.versioning.ProviderType;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /** A restored container whose tasks are all held stopped, waiting for the commit point. */
-@ProviderType
+@ConsumerType
 public interface HeldRestore {
 
     /** The host pid of the restored tree's root. */

@@ -24,4 +24,33 @@ public record MigrationStatistics(Map<Phase, Duration> phaseDurations, Duration 
         phaseDurations = Map.copyOf(phaseDurations);
         rounds = List.copyOf(rounds);
     }
+
+    public MigrationStatistics withPhaseDurations(Map<Phase, Duration> durations) {
+        return new MigrationStatistics(durations, frozen, bytesOnWire, imageBytes, rounds, newRootPid);
+    }
+
+    public MigrationStatistics withFrozen(Duration frozenFor) {
+        return new MigrationStatistics(phaseDurations, frozenFor, bytesOnWire, imageBytes, rounds, newRootPid);
+    }
+
+    /** These figures with {@code bytes} more sent between the agents. */
+    public MigrationStatistics plusBytesOnWire(long bytes) {
+        return new MigrationStatistics(phaseDurations, frozen, bytesOnWire + bytes, imageBytes, rounds, newRootPid);
+    }
+
+    public MigrationStatistics withImageBytes(long bytes) {
+        return new MigrationStatistics(phaseDurations, frozen, bytesOnWire, bytes, rounds, newRootPid);
+    }
+
+    /** These figures with one more pre-copy round, whose bytes count as sent. */
+    public MigrationStatistics plusRound(RoundStats round) {
+        List<RoundStats> all = new java.util.ArrayList<>(rounds);
+        all.add(round);
+        return new MigrationStatistics(phaseDurations, frozen, bytesOnWire + round.bytesSent(), imageBytes, all,
+                newRootPid);
+    }
+
+    public MigrationStatistics withNewRootPid(long pid) {
+        return new MigrationStatistics(phaseDurations, frozen, bytesOnWire, imageBytes, rounds, pid);
+    }
 }

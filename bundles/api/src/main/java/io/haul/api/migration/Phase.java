@@ -1,6 +1,6 @@
 package io.haul.api.migration;
 
-/** The phases of a migration, in order (DESIGN.md section 2). */
+/** The phases of a migration, in order (README.md, "A migration, and what happens when it fails"). */
 public enum Phase {
     HANDSHAKE(false),
     CHECKS(false),

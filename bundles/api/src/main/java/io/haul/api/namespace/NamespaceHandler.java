@@ -1,32 +1,40 @@
 package io.haul.api.namespace;
 
 import io.haul.api.HaulException;
-import io.haul.api.Usability;
+import io.haul.api.Plugin;
+import io.haul.api.criu.CriuOptions;
 import java.nio.file.Path;
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
- * Knows how to move one kind of namespace. A container is migrated only when, for every namespace kind
- * it has of its own, a usable handler is registered on both agents. Registered as a service with the
- * property {@link #KIND} set to {@link NamespaceKind#procName()}.
+ * Knows how to move one kind of namespace. The engine discovers every namespace instance of every task of a
+ * container ({@link NamespaceTree}); for each kind of which the container uses an instance that is not the
+ * host's, a usable handler must be registered on both agents, or the migration is refused before anything
+ * freezes. Registered as a service with the property {@link #KIND} set to {@link NamespaceKind#procName()}
+ * (write {@code @HaulNamespace("net")}).
  */
 @ConsumerType
-public interface NamespaceHandler {
+public interface NamespaceHandler extends Plugin {
 
     /** Service property: the namespace kind handled, as in {@code /proc/PID/ns/}. */
     String KIND = "haul.namespace";
 
     NamespaceKind kind();
 
-    Usability usability();
+    /**
+     * Source side, before anything is frozen: every instance of this kind the container's tasks use (nested ones
+     * included), and the whole tree for context. Refuses what cannot be moved with a {@link HaulException} whose
+     * message names the task (pid and command), the kind and the inode, and why; otherwise says how it moves.
+     */
+    NamespacePlan plan(NamespaceTree tree) throws HaulException;
 
-    /** Source side, before anything is frozen: checks the namespace can be moved and records what the destination needs. */
-    NamespaceState capture(long rootPid) throws HaulException;
+    /**
+     * Destination side, before the restore: makes ready what the restored tree will join, or says why it cannot,
+     * and returns what CRIU's restore must be told. {@code migrationDir} is the migration's folder on this host.
+     */
+    CriuOptions prepare(NamespacePlan plan, Path migrationDir) throws HaulException;
 
-    /** Destination side, before restore: makes ready what the restored tree will join, or says why it cannot. */
-    void prepare(NamespaceState state, Path migrationDir) throws HaulException;
-
-    /** Destination side, when the migration rolls back: undoes {@link #prepare}. */
-    default void release(NamespaceState state, Path migrationDir) {
+    /** Destination side, when the migration ends either way: undoes what {@link #prepare} left that must not stay. */
+    default void release(NamespacePlan plan, Path migrationDir) {
     }
 }

@@ -1,20 +1,19 @@
 package io.haul.api.strategy;
 
 import io.haul.api.HaulException;
-import io.haul.api.Usability;
+import io.haul.api.Plugin;
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * A way to copy memory while the container runs ({@code vmread}, {@code criu}, {@code none}). Registered
- * with the property {@link #NAME}; chosen per migration by name or by configuration.
+ * with the property {@link #NAME} (write {@code @HaulStrategy("name")}); chosen per migration by name or by
+ * configuration.
  */
 @ConsumerType
-public interface PreDumpStrategy {
+public interface PreDumpStrategy extends Plugin {
 
     /** Service property: the strategy's name. */
     String NAME = "haul.strategy";
-
-    Usability usability();
 
     PreCopy start(PreCopyContext context) throws HaulException;
 }

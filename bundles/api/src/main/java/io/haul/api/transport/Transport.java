@@ -1,26 +1,24 @@
 package io.haul.api.transport;
 
 import io.haul.api.HaulException;
-import io.haul.api.Usability;
+import io.haul.api.Plugin;
 import java.net.InetSocketAddress;
 import java.util.function.Consumer;
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
- * How agents reach each other ({@code tls}, {@code inprocess}). Registered with the property
- * {@link #NAME}. A transport authenticates both ends: a peer it cannot authenticate never becomes a
- * {@link Connection}.
+ * How agents reach each other ({@code tls}, {@code inprocess}). Registered with the property {@link #NAME}
+ * (write {@code @HaulTransport("name")}). A transport authenticates both ends: a peer it cannot authenticate
+ * never becomes a {@link Connection}.
  */
 @ConsumerType
-public interface Transport {
+public interface Transport extends Plugin {
 
     /** Service property: the transport's name. */
     String NAME = "haul.transport";
 
     /** The largest control frame a connection accepts, in bytes. */
     int MAX_FRAME_BYTES = 4 * 1024 * 1024;
-
-    Usability usability();
 
     /** Accepts connections on the address; each authenticated one is handed to the consumer. */
     Listener listen(InetSocketAddress address, Consumer<Connection> accepted) throws HaulException;

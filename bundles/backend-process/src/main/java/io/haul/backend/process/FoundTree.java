@@ -15,10 +15,10 @@ import java.util.Set;
  * @param sessionId     the root's session id (host numbering; 0 when not visible)
  * @param whyNot        why it cannot be migrated, empty when it can
  */
-record ProcessTree(long rootPid, String pidNamespace, String command, int processes, long rssBytes,
+record FoundTree(long rootPid, String pidNamespace, String command, int processes, long rssBytes,
         Set<NamespaceKind> ownNamespaces, long sessionId, String whyNot) {
 
-    ProcessTree {
+    FoundTree {
         ownNamespaces = Set.copyOf(ownNamespaces);
     }
 

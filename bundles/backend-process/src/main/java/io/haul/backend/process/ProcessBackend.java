@@ -5,31 +5,33 @@ import io.haul.api.HaulException;
 import io.haul.api.Usability;
 import io.haul.api.backend.ContainerBackend;
 import io.haul.api.backend.ContainerInfo;
-import io.haul.api.backend.DumpPlan;
-import io.haul.api.backend.DumpPlan.ContainerManifest;
-import io.haul.api.backend.RestorePlan;
+import io.haul.api.backend.ContainerManifest;
+import io.haul.api.backend.DestinationSession;
+import io.haul.api.backend.HaulBackend;
+import io.haul.api.backend.MigrationFolders;
+import io.haul.api.backend.SourcePlan;
+import io.haul.api.backend.SourceSession;
 import io.haul.api.namespace.NamespaceKind;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.osgi.service.component.annotations.Component;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The {@code process} backend: a container is a process tree in its own PID namespace, named by the host
- * pid of its root ({@code process:4242}). Nothing but /proc is asked; there is no runtime to tell.
+ * pid of its root ({@code process:4242}). Nothing but /proc is asked; there is no runtime to tell, so the engine
+ * dumps and restores the tree with its own CRIU ({@link ProcessSource}, {@link ProcessDestination}).
  */
-@Component(service = ContainerBackend.class, property = ContainerBackend.NAME + "=" + ProcessBackend.NAME)
+@Component(service = ContainerBackend.class)
+@HaulBackend(ProcessBackend.NAME)
 public final class ProcessBackend implements ContainerBackend {
 
     static final String NAME = "process";
-    /** Manifest facts: the root's working directory, and the namespace kinds it had of its own (procfs names). */
+    /** Manifest fact: the root's working directory, for people reading the destination's log. */
     static final String FACT_CWD = "cwd";
-    static final String FACT_OWN_NAMESPACES = "ownNamespaces";
 
     private static final Logger LOG = LoggerFactory.getLogger(ProcessBackend.class);
 
@@ -80,12 +82,29 @@ public final class ProcessBackend implements ContainerBackend {
     }
 
     @Override
-    public DumpPlan planDump(ContainerInfo container, Path imageDir) throws HaulException {
+    public SourceSession openSource(ContainerInfo container, MigrationFolders folders) {
         if (!NAME.equals(container.ref().backend())) {
             throw new IllegalArgumentException("not a " + NAME + " container: " + container.ref());
         }
-        // look again: the tree may have changed (or gone) since the caller's inspect
-        ProcessTree tree = finder.find(parseId(container.ref().id()));
+        return new ProcessSource(this, container.ref().id());
+    }
+
+    @Override
+    public DestinationSession openDestination(ContainerManifest manifest, MigrationFolders folders)
+            throws HaulException {
+        if (!NAME.equals(manifest.backend())) {
+            throw new HaulException("container.bad-manifest",
+                    "the " + NAME + " backend cannot restore a " + manifest.backend() + " container");
+        }
+        return new ProcessDestination();
+    }
+
+    /**
+     * The tree as it is now, refused when it cannot move, with what the destination needs to know of it: looked
+     * up again, as it may have changed (or gone) since it was listed.
+     */
+    SourcePlan check(String id) throws HaulException {
+        FoundTree tree = finder.find(parseId(id));
         if (!tree.migratable()) {
             throw new HaulException("container.not-migratable",
                     NAME + ":" + tree.rootPid() + " cannot be migrated: " + tree.whyNot());
@@ -99,35 +118,10 @@ public final class ProcessBackend implements ContainerBackend {
                     : new HaulException("proc.unreadable", "cannot read the working directory of "
                             + tree.rootPid() + ": " + e.getMessage(), e);
         }
-        Map<String, String> facts = Map.of(FACT_CWD, cwd, FACT_OWN_NAMESPACES, namespaceList(tree));
-        LOG.info("dump plan for {}:{}: {} processes, own namespaces [{}]", NAME, tree.rootPid(), tree.processes(),
-                facts.get(FACT_OWN_NAMESPACES));
-        // The session leader is inside (checked above), so no shell job; TCP connections and file locks are
-        // the tree's state and move with it.
-        return new DumpPlan(tree.rootPid(), List.of(), true, false, true,
-                new ContainerManifest(NAME, Long.toString(tree.rootPid()), facts));
-    }
-
-    /**
-     * Only carries the source's facts over: restoring into the host's root with CRIU's own namespaces needs
-     * nothing from this backend yet. Namespace files and externals come with the migration work.
-     */
-    @Override
-    public RestorePlan planRestore(ContainerManifest manifest, Path imageDir) throws HaulException {
-        if (!NAME.equals(manifest.backend())) {
-            throw new HaulException("container.bad-manifest",
-                    "the " + NAME + " backend cannot restore a " + manifest.backend() + " container");
-        }
-        return new RestorePlan(List.of(), Map.of(), restoreRoot(manifest), manifest.facts());
-    }
-
-    /**
-     * A tree with its own mount namespace restores only with the host's root given to CRIU ("mnt: BUG at
-     * criu/mount.c:48" without it, CRIU 4.2.1); one sharing the host's mounts restores in place.
-     */
-    static String restoreRoot(ContainerManifest manifest) {
-        String owned = manifest.facts().getOrDefault(FACT_OWN_NAMESPACES, "");
-        return List.of(owned.split(",")).contains("mnt") ? "/" : "";
+        LOG.info("checked {}:{}: {} processes, own namespaces {}", NAME, tree.rootPid(), tree.processes(),
+                tree.ownNamespaces());
+        return new SourcePlan(info(tree), new ContainerManifest(NAME, Long.toString(tree.rootPid()),
+                Map.of(FACT_CWD, cwd)));
     }
 
     private static long parseId(String id) throws HaulException {
@@ -144,14 +138,9 @@ public final class ProcessBackend implements ContainerBackend {
         return pid;
     }
 
-    private static ContainerInfo info(ProcessTree tree) {
+    private static ContainerInfo info(FoundTree tree) {
         return new ContainerInfo(new ContainerRef(NAME, Long.toString(tree.rootPid())), tree.rootPid(), tree.command(),
                 tree.processes(), tree.rssBytes(), tree.ownNamespaces(), tree.migratable(), tree.whyNot(),
                 Map.of("pidNamespace", tree.pidNamespace(), "session", Long.toString(tree.sessionId())));
-    }
-
-    private static String namespaceList(ProcessTree tree) {
-        // enum order, so the same tree always gives the same text
-        return tree.ownNamespaces().stream().sorted().map(NamespaceKind::procName).collect(Collectors.joining(","));
     }
 }

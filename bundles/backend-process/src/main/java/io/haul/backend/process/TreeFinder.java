@@ -2,16 +2,14 @@ package io.haul.backend.process;
 
 import io.haul.api.HaulException;
 import io.haul.api.namespace.NamespaceKind;
+import io.haul.host.proc.Namespaces;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,15 +25,17 @@ final class TreeFinder {
     private static final String HOW_TO_LIST = "haul:ps lists the trees that can be migrated";
 
     private final ProcFs proc;
+    private final Namespaces namespaces;
 
     TreeFinder(ProcFs proc) {
         this.proc = proc;
+        this.namespaces = new Namespaces(proc.root());
     }
 
     /** Every tree on this host, migratable or not. */
-    List<ProcessTree> findAll() throws HaulException {
+    List<FoundTree> findAll() throws HaulException {
         String ownPidNs = ownPidNamespace();
-        List<ProcessTree> trees = new ArrayList<>();
+        List<FoundTree> trees = new ArrayList<>();
         for (Map.Entry<String, List<Long>> group : groupByPidNamespace(allPids()).entrySet()) {
             if (!group.getKey().equals(ownPidNs)) {
                 tree(group.getKey(), group.getValue()).ifPresent(trees::add);
@@ -48,7 +48,7 @@ final class TreeFinder {
      * The tree whose root is {@code pid}: {@code container.not-found} when there is no such process,
      * {@code container.not-a-tree} (saying what it is instead) when it is not the root of its own PID namespace.
      */
-    ProcessTree find(long pid) throws HaulException {
+    FoundTree find(long pid) throws HaulException {
         if (!proc.exists(pid)) {
             throw notFound(pid);
         }
@@ -73,7 +73,7 @@ final class TreeFinder {
                     + "/proc/" + pid + "/status has no NSpid line (Linux 4.1 or newer needed)");
         }
         List<Long> members = groupByPidNamespace(allPids()).getOrDefault(pidNs, List.of(pid));
-        Optional<ProcessTree> tree = tree(pidNs, members);
+        Optional<FoundTree> tree = tree(pidNs, members);
         if (inner == 1) {
             return tree.orElseThrow(() -> notFound(pid)); // it exited while we looked
         }
@@ -115,7 +115,7 @@ final class TreeFinder {
     }
 
     /** The tree of one PID namespace, or empty when its root is not there (exited, or NSpid unknown). */
-    private Optional<ProcessTree> tree(String pidNs, List<Long> members) {
+    private Optional<FoundTree> tree(String pidNs, List<Long> members) {
         long root = -1;
         ProcStatus rootStatus = null;
         int processes = 0;
@@ -148,29 +148,12 @@ final class TreeFinder {
             if (command.length() > MAX_COMMAND) {
                 command = command.substring(0, MAX_COMMAND).strip();
             }
-            return Optional.of(new ProcessTree(root, pidNs, command, processes, rss, ownNamespaces(root),
+            return Optional.of(new FoundTree(root, pidNs, command, processes, rss, namespaces.ownKinds(root),
                     rootStat.session(), Migratability.whyNot(proc, root, pidNs, rootStat, rootStatus)));
         } catch (IOException e) {
             skip(root, e);
             return Optional.empty();
         }
-    }
-
-    /** The kinds whose namespace differs from the agent's; a kind this kernel lacks counts as shared. */
-    Set<NamespaceKind> ownNamespaces(long pid) throws IOException {
-        Set<NamespaceKind> own = EnumSet.noneOf(NamespaceKind.class);
-        for (NamespaceKind kind : NamespaceKind.values()) {
-            String mine;
-            try {
-                mine = proc.selfNamespace(kind);
-            } catch (NoSuchFileException e) {
-                continue; // the kernel has no such namespace kind
-            }
-            if (!mine.equals(proc.namespace(pid, kind))) {
-                own.add(kind);
-            }
-        }
-        return own;
     }
 
     private static void skip(long pid, IOException e) {

@@ -66,7 +66,7 @@ final class FakeProc {
         Entry ownNamespaces(String tag, NamespaceKind... own) {
             hostNamespaces();
             for (NamespaceKind kind : own) {
-                ns(kind, kind.procName() + ":[" + tag + "]");
+                ns(kind, kind.procName() + ":[" + (4026540000L + tag.hashCode()) + "]");
             }
             return this;
         }

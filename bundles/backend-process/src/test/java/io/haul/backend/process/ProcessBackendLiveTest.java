@@ -8,7 +8,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.haul.api.HaulException;
 import io.haul.api.backend.ContainerInfo;
-import io.haul.api.backend.DumpPlan;
+import io.haul.api.backend.MigrationFolders;
+import io.haul.api.backend.SourcePlan;
 import io.haul.api.namespace.NamespaceKind;
 import java.io.File;
 import java.io.IOException;
@@ -29,6 +30,9 @@ import org.junit.jupiter.api.Test;
 
 /** The backend on this host's real /proc, against trees started with unshare. Needs root and unshare. */
 class ProcessBackendLiveTest {
+
+    private static final MigrationFolders FOLDERS = new MigrationFolders("m-1", Path.of("/nonexistent/images"),
+            Path.of("/nonexistent/ahead"), Path.of("/nonexistent/logs"));
 
     private static final Duration DEADLINE = Duration.ofSeconds(10);
     private static final File DEV_NULL = new File("/dev/null");
@@ -78,12 +82,12 @@ class ProcessBackendLiveTest {
         assertCode("container.not-found", "no process 999999999 on this host", () -> backend.inspect("999999999"));
         assertCode("container.bad-id", "'abc'", () -> backend.inspect("abc"));
 
-        DumpPlan plan = backend.planDump(backend.inspect(Long.toString(root)), Path.of("/nonexistent"));
-        assertEquals(root, plan.rootPid());
+        SourcePlan plan = backend.openSource(backend.inspect(Long.toString(root)), FOLDERS).check();
+        assertEquals(root, plan.container().rootPid());
         assertEquals(Files.readSymbolicLink(Path.of("/proc", Long.toString(root), "cwd")).toString(),
                 plan.manifest().facts().get("cwd"));
-        List<String> own = Arrays.asList(plan.manifest().facts().get("ownNamespaces").split(","));
-        assertTrue(own.containsAll(List.of("pid", "mnt")), own.toString());
+        assertTrue(plan.container().ownNamespaces().containsAll(List.of(NamespaceKind.PID, NamespaceKind.MNT)),
+                plan.container().ownNamespaces().toString());
     }
 
     @Test
@@ -95,7 +99,7 @@ class ProcessBackendLiveTest {
         assertFalse(tree.migratable());
         long sid = proc.stat(root).session();
         assertTrue(tree.whyNot().contains("session leader " + (sid == 0 ? "" : sid + " ") + "is outside"), tree.whyNot());
-        assertCode("container.not-migratable", "setsid", () -> backend.planDump(tree, Path.of("/nonexistent")));
+        assertCode("container.not-migratable", "setsid", () -> backend.openSource(tree, FOLDERS).check());
     }
 
     private void start(String... workload) throws IOException, InterruptedException {

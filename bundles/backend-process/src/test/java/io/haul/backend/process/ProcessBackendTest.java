@@ -10,9 +10,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.haul.api.HaulException;
 import io.haul.api.backend.ContainerInfo;
-import io.haul.api.backend.DumpPlan;
-import io.haul.api.backend.DumpPlan.ContainerManifest;
-import io.haul.api.backend.RestorePlan;
+import io.haul.api.backend.ContainerManifest;
+import io.haul.api.backend.CriuDestinationSession;
+import io.haul.api.backend.CriuSourceSession;
+import io.haul.api.backend.DestinationSession;
+import io.haul.api.backend.MigrationFolders;
+import io.haul.api.backend.SourcePlan;
+import io.haul.api.backend.SourceSession;
+import io.haul.api.criu.CriuOptions.Flag;
+import io.haul.api.criu.CriuOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -125,32 +131,35 @@ class ProcessBackendTest {
     }
 
     @Test
-    void dumpPlanCarriesCwdAndNamespaces() throws HaulException {
+    void aSourceSessionLooksAgainAndDumpsTheTreeWithItsConnectionsAndLocks() throws HaulException {
         ContainerInfo a = listByRoot().get(100L);
-        DumpPlan plan = backend.planDump(a, dir.resolve("images"));
-        assertEquals(100, plan.rootPid());
-        assertEquals(List.of(), plan.externals());
-        assertTrue(plan.tcpEstablished());
-        assertFalse(plan.shellJob());
-        assertTrue(plan.fileLocks());
-        assertEquals(new ContainerManifest("process", "100", Map.of("cwd", "/srv/work", "ownNamespaces", "mnt,pid")),
-                plan.manifest());
-
-        RestorePlan restore = backend.planRestore(plan.manifest(), dir.resolve("images"));
-        assertEquals(plan.manifest().facts(), restore.facts());
-        assertEquals("/", restore.root(), "a tree with its own mount namespace restores with the host's root");
-        assertEquals("", backend.planRestore(new ContainerManifest("process", "7", Map.of("ownNamespaces", "pid")),
-                dir).root(), "a tree sharing the host's mounts restores in place");
-        assertTrue(restore.externals().isEmpty());
-        assertTrue(restore.namespaceFiles().isEmpty());
+        try (SourceSession session = backend.openSource(a, folders())) {
+            SourcePlan plan = session.check();
+            assertEquals(100, plan.container().rootPid());
+            assertEquals(new ContainerManifest("process", "100", Map.of("cwd", "/srv/work")), plan.manifest());
+            CriuOptions dump = ((CriuSourceSession) session).dumpOptions();
+            assertTrue(dump.has(Flag.TCP_ESTABLISHED));
+            assertTrue(dump.has(Flag.FILE_LOCKS));
+            assertFalse(dump.has(Flag.SHELL_JOB), "the session leader is inside");
+            assertEquals(java.util.List.of(), dump.externals());
+        }
+        try (DestinationSession session = backend.openDestination(
+                new ContainerManifest("process", "100", Map.of("cwd", "/srv/work")), folders())) {
+            assertEquals(CriuOptions.NONE, ((CriuDestinationSession) session).restoreOptions(),
+                    "the host's root and namespaces: what a tree's own namespaces need, their handlers say");
+        }
     }
 
     @Test
-    void dumpPlanRefusesWhatCannotMove() throws HaulException {
+    void aSessionRefusesWhatCannotMove() throws HaulException {
         ContainerInfo b = listByRoot().get(200L);
-        assertCode("container.not-migratable", "session leader 7", () -> backend.planDump(b, dir));
+        assertCode("container.not-migratable", "session leader 7", () -> backend.openSource(b, folders()).check());
         assertCode("container.bad-manifest", "docker",
-                () -> backend.planRestore(new ContainerManifest("docker", "web", Map.of()), dir));
+                () -> backend.openDestination(new ContainerManifest("docker", "web", Map.of()), folders()));
+    }
+
+    private MigrationFolders folders() {
+        return new MigrationFolders("m-1", dir.resolve("images"), dir.resolve("ahead"), dir.resolve("logs"));
     }
 
     @Test

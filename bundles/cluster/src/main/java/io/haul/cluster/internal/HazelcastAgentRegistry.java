@@ -1,5 +1,6 @@
 package io.haul.cluster.internal;
 
+import io.haul.json.HaulJson;
 import com.hazelcast.map.IMap;
 import io.haul.cluster.AgentInfo;
 import io.haul.cluster.AgentRegistry;
@@ -53,13 +54,13 @@ final class HazelcastAgentRegistry implements AgentRegistry {
         }
         AgentInfo info = self.seen() != null ? self
                 : new AgentInfo(self.name(), self.address(), self.capabilities(), Instant.now());
-        String value = Json.write(new Entry(this.self.get(), info));
+        String value = HaulJson.write(new Entry(this.self.get(), info));
         while (true) {
             String old = map.putIfAbsent(info.name(), value);
             if (old == null) {
                 break;
             }
-            Entry holder = Json.read(old, Entry.class);
+            Entry holder = HaulJson.read(old, Entry.class);
             if (!holder.member().equals(this.self.get()) && liveMembers.get().contains(holder.member())) {
                 throw new IllegalStateException("agent name " + info.name() + " is taken by another agent in the "
                         + "cluster (" + holder.info().address() + ", member " + holder.member() + ")");
@@ -69,7 +70,7 @@ final class HazelcastAgentRegistry implements AgentRegistry {
             }
         }
         for (Map.Entry<String, String> entry : map.entrySet()) {
-            if (!entry.getKey().equals(info.name()) && Json.read(entry.getValue(), Entry.class).member().equals(this.self.get())) {
+            if (!entry.getKey().equals(info.name()) && HaulJson.read(entry.getValue(), Entry.class).member().equals(this.self.get())) {
                 map.remove(entry.getKey(), entry.getValue());
             }
         }
@@ -78,7 +79,7 @@ final class HazelcastAgentRegistry implements AgentRegistry {
     @Override
     public List<AgentInfo> list() {
         Set<UUID> live = liveMembers.get();
-        return map.values().stream().map(json -> Json.read(json, Entry.class))
+        return map.values().stream().map(json -> HaulJson.read(json, Entry.class))
                 .filter(entry -> live.contains(entry.member()))
                 .map(Entry::info)
                 .sorted(Comparator.comparing(AgentInfo::name))
@@ -140,7 +141,7 @@ final class HazelcastAgentRegistry implements AgentRegistry {
     int removeEntriesOfDeparted(Set<UUID> live) {
         int removed = 0;
         for (Map.Entry<String, String> entry : map.entrySet()) {
-            if (!live.contains(Json.read(entry.getValue(), Entry.class).member())
+            if (!live.contains(HaulJson.read(entry.getValue(), Entry.class).member())
                     && map.remove(entry.getKey(), entry.getValue())) {
                 removed++;
             }

@@ -1,5 +1,6 @@
 package io.haul.cluster.internal;
 
+import io.haul.json.HaulJson;
 import com.hazelcast.map.IMap;
 import com.hazelcast.topic.ITopic;
 import io.haul.api.ContainerRef;
@@ -93,13 +94,13 @@ final class HazelcastMigrationStore implements MigrationStore, AutoCloseable {
     @Override
     public void put(MigrationRecord record) {
         Objects.requireNonNull(record.id(), "a migration record needs an id");
-        records.set(record.id(), Json.write(record));
+        records.set(record.id(), HaulJson.write(record));
     }
 
     @Override
     public Optional<MigrationRecord> get(String id) {
         String json = id == null ? null : records.get(id);
-        return json == null ? Optional.empty() : Optional.of(Json.read(json, MigrationRecord.class));
+        return json == null ? Optional.empty() : Optional.of(HaulJson.read(json, MigrationRecord.class));
     }
 
     /**
@@ -111,19 +112,19 @@ final class HazelcastMigrationStore implements MigrationStore, AutoCloseable {
     public boolean replace(MigrationRecord expected, MigrationRecord next) {
         Objects.requireNonNull(next.id(), "a migration record needs an id");
         if (expected == null) {
-            return records.putIfAbsent(next.id(), Json.write(next)) == null;
+            return records.putIfAbsent(next.id(), HaulJson.write(next)) == null;
         }
         if (!next.id().equals(expected.id())) {
             throw new IllegalArgumentException("replace record " + expected.id() + " by one of another id, " + next.id());
         }
         String stored = records.get(expected.id());
-        return stored != null && Json.read(stored, MigrationRecord.class).equals(expected)
-                && records.replace(expected.id(), stored, Json.write(next));
+        return stored != null && HaulJson.read(stored, MigrationRecord.class).equals(expected)
+                && records.replace(expected.id(), stored, HaulJson.write(next));
     }
 
     @Override
     public List<MigrationRecord> list() {
-        return records.values().stream().map(json -> Json.read(json, MigrationRecord.class))
+        return records.values().stream().map(json -> HaulJson.read(json, MigrationRecord.class))
                 .sorted(NEWEST_FIRST).toList();
     }
 
@@ -143,13 +144,13 @@ final class HazelcastMigrationStore implements MigrationStore, AutoCloseable {
     public Optional<ContainerLock> lock(ContainerRef container, String migrationId) {
         Objects.requireNonNull(migrationId, "a lock is held for a migration");
         String key = container.toString();
-        String mine = Json.write(new LockEntry(migrationId, self.get(), agentName.get(), Instant.now()));
+        String mine = HaulJson.write(new LockEntry(migrationId, self.get(), agentName.get(), Instant.now()));
         while (true) {
             String held = locks.putIfAbsent(key, mine);
             if (held == null) {
                 return Optional.of(new Lock(key, migrationId, mine));
             }
-            LockEntry holder = Json.read(held, LockEntry.class);
+            LockEntry holder = HaulJson.read(held, LockEntry.class);
             if (!liveMembers.get().contains(holder.member())) {
                 locks.remove(key, held); // its member left; the sweep may not have run yet
             } else if (holder.migrationId().equals(migrationId)) {
@@ -168,7 +169,7 @@ final class HazelcastMigrationStore implements MigrationStore, AutoCloseable {
         if (held == null) {
             return Optional.empty();
         }
-        LockEntry holder = Json.read(held, LockEntry.class);
+        LockEntry holder = HaulJson.read(held, LockEntry.class);
         return liveMembers.get().contains(holder.member()) ? Optional.of(holder.migrationId()) : Optional.empty();
     }
 
@@ -176,7 +177,7 @@ final class HazelcastMigrationStore implements MigrationStore, AutoCloseable {
     int releaseLocksOfDeparted(Set<UUID> live) {
         int released = 0;
         for (Map.Entry<String, String> entry : locks.entrySet()) {
-            LockEntry holder = Json.read(entry.getValue(), LockEntry.class);
+            LockEntry holder = HaulJson.read(entry.getValue(), LockEntry.class);
             if (!live.contains(holder.member()) && locks.remove(entry.getKey(), entry.getValue())) {
                 LOG.info("released the lock of {} held by migration {} of agent {}, whose member left",
                         entry.getKey(), holder.migrationId(), holder.agent());
@@ -193,7 +194,7 @@ final class HazelcastMigrationStore implements MigrationStore, AutoCloseable {
     @Override
     public void requestCancel(String migrationId) {
         Objects.requireNonNull(migrationId, "cancel a migration by its id");
-        cancels.set(migrationId, Json.write(new CancelRequest(agentName.get(), Instant.now())), CANCEL_TTL_HOURS,
+        cancels.set(migrationId, HaulJson.write(new CancelRequest(agentName.get(), Instant.now())), CANCEL_TTL_HOURS,
                 TimeUnit.HOURS);
     }
 
@@ -205,7 +206,7 @@ final class HazelcastMigrationStore implements MigrationStore, AutoCloseable {
     @Override
     public void publish(ProgressEvent event) {
         Objects.requireNonNull(event.migrationId(), "a progress event belongs to a migration");
-        progress.publish(Json.write(event));
+        progress.publish(HaulJson.write(event));
     }
 
     @Override
@@ -269,7 +270,7 @@ final class HazelcastMigrationStore implements MigrationStore, AutoCloseable {
             }
             ProgressEvent event;
             try {
-                event = Json.read(json, ProgressEvent.class);
+                event = HaulJson.read(json, ProgressEvent.class);
             } catch (RuntimeException e) {
                 LOG.warn("ignored a progress event that does not read: {}", e.getMessage());
                 return;

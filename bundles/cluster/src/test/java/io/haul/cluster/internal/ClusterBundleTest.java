@@ -59,7 +59,7 @@ class ClusterBundleTest {
             "com.fasterxml.jackson.core.jackson-annotations", "com.fasterxml.jackson.core.jackson-core",
             "com.fasterxml.jackson.core.jackson-databind", "com.fasterxml.jackson.datatype.jackson-datatype-jsr310",
             "com.hazelcast",
-            "io.haul.api", "io.haul.agent", "io.haul.cluster",
+            "io.haul.api", "io.haul.json", "io.haul.agent", "io.haul.cluster",
             "org.apache.felix.scr");
 
     static final int PORT = 15711;

@@ -235,10 +235,10 @@ class ClusterTest {
         List<ProgressEvent> sent = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             ProgressEvent event = new ProgressEvent("m-p", Phase.PRECOPY, "round", i * 4096L, count * 4096L, 1e8,
-                    i == count - 1 ? Outcome.SUCCEEDED : Outcome.IN_PROGRESS, Samples.T0.plusMillis(i));
+                    ProgressEvent.eta(i * 4096L, count * 4096L, 1e8), i == count - 1 ? Outcome.SUCCEEDED : Outcome.IN_PROGRESS, Samples.T0.plusMillis(i));
             sent.add(event);
             a.migrations().publish(event);
-            a.migrations().publish(new ProgressEvent("m-other", Phase.PRECOPY, "noise", i, -1, 0,
+            a.migrations().publish(new ProgressEvent("m-other", Phase.PRECOPY, "noise", i, -1, 0, null,
                     Outcome.IN_PROGRESS, Instant.now()));
         }
         assertTrue(all.await(10, TimeUnit.SECONDS), "received " + received.size() + " of " + count);
@@ -261,7 +261,7 @@ class ClusterTest {
                 throw new IllegalStateException("listener bug");
             });
             AutoCloseable working = a.migrations().subscribe("m-f", event -> got.countDown())) {
-            ProgressEvent event = new ProgressEvent("m-f", Phase.CHECKS, "", -1, -1, 0, Outcome.IN_PROGRESS, Samples.T0);
+            ProgressEvent event = new ProgressEvent("m-f", Phase.CHECKS, "", -1, -1, 0, null, Outcome.IN_PROGRESS, Samples.T0);
             b.migrations().publish(event);
             b.migrations().publish(event);
             assertTrue(got.await(10, TimeUnit.SECONDS));

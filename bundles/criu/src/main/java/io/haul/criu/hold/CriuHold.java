@@ -1,4 +1,4 @@
-package io.haul.criu;
+package io.haul.criu.hold;
 
 import io.haul.api.HaulException;
 import io.haul.host.files.Folders;

@@ -1,7 +1,6 @@
-package io.haul.docker.hold;
+package io.haul.criu.hold;
 
 import io.haul.api.HaulException;
-import io.haul.criu.CriuHold;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 

@@ -1,7 +1,6 @@
-package io.haul.docker.hold;
+package io.haul.criu.hold;
 
 import io.haul.api.Usability;
-import io.haul.criu.CriuHold;
 import java.io.IOException;
 import java.nio.file.Files;
 

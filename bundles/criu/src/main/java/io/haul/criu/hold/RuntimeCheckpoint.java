@@ -1,4 +1,4 @@
-package io.haul.docker.hold;
+package io.haul.criu.hold;
 
 import io.haul.api.HaulException;
 import io.haul.api.backend.HeldCheckpoint;

@@ -1,7 +1,8 @@
 package io.haul.criu.internal;
 
 import io.haul.api.HaulException;
-import io.haul.api.backend.DumpPlan;
+import io.haul.api.criu.CriuOptions.Flag;
+import io.haul.api.criu.CriuOptions;
 import io.haul.criu.DumpRequest;
 import io.haul.criu.FrozenDump;
 import io.haul.criu.rpc.CriuOpts;
@@ -51,8 +52,8 @@ final class HeldDump implements FrozenDump {
      * @param timeout how long CRIU may take to freeze and write the images
      */
     static HeldDump start(Path criu, DumpRequest request, Duration timeout) throws HaulException {
-        DumpPlan plan = request.plan();
-        long pid = plan.rootPid();
+        CriuOptions plan = request.options();
+        long pid = request.rootPid();
         String what = "CRIU dump of pid " + pid;
         // CRIU's own log says only "Unable to interrupt task" (a warning) for a pid that is not there
         if (pid <= 0 || !Files.exists(Path.of("/proc", Long.toString(pid)))) {
@@ -66,9 +67,10 @@ final class HeldDump implements FrozenDump {
                     .setPid((int) pid)
                     .setLeaveRunning(false)
                     .setNotifyScripts(true)
-                    .setTcpEstablished(plan.tcpEstablished())
-                    .setShellJob(plan.shellJob())
-                    .setFileLocks(plan.fileLocks())
+                    .setTcpEstablished(plan.has(Flag.TCP_ESTABLISHED))
+                    .setShellJob(plan.has(Flag.SHELL_JOB))
+                    .setFileLocks(plan.has(Flag.FILE_LOCKS))
+                    .setExtUnixSk(plan.has(Flag.EXTERNAL_UNIX_SOCKETS))
                     .addAllExternal(plan.externals());
             long started = System.nanoTime();
             session.send(CriuReq.newBuilder().setType(CriuReqType.DUMP).setOpts(options).build());

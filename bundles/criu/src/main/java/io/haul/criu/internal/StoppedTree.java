@@ -1,7 +1,8 @@
 package io.haul.criu.internal;
 
 import io.haul.api.HaulException;
-import io.haul.api.backend.RestorePlan;
+import io.haul.api.criu.CriuOptions;
+import io.haul.api.namespace.NamespaceKind;
 import io.haul.criu.RestoreRequest;
 import io.haul.criu.RestoredTree;
 import io.haul.criu.rpc.CriuOpts;
@@ -48,7 +49,7 @@ final class StoppedTree implements RestoredTree {
      * (the root is our child, not CRIU's) is killed and reaped here, so nothing of it is left.
      */
     static StoppedTree start(Path criu, RestoreRequest request, Duration timeout) throws HaulException {
-        RestorePlan plan = request.plan();
+        CriuOptions plan = request.options();
         String what = "CRIU restore from " + request.imageDir();
         CriuDirs dirs = CriuDirs.open(request.imageDir(), request.logFile(), false, "criu.restore-failed");
         ChildProcess root = null;
@@ -69,6 +70,7 @@ final class StoppedTree implements RestoredTree {
                     .setTcpEstablished(true)
                     .setFileLocks(true)
                     .setShellJob(true)
+                    .setExtUnixSk(plan.has(CriuOptions.Flag.EXTERNAL_UNIX_SOCKETS))
                     .addAllExternal(plan.externals());
             if (lazyPages != null) {
                 options.setLazyPages(true);
@@ -76,8 +78,9 @@ final class StoppedTree implements RestoredTree {
             if (!plan.root().isEmpty()) {
                 options.setRoot(plan.root());
             }
-            for (Map.Entry<String, String> namespace : plan.namespaceFiles().entrySet()) {
-                options.addJoinNs(JoinNamespace.newBuilder().setNs(namespace.getKey()).setNsFile(namespace.getValue()));
+            for (Map.Entry<NamespaceKind, String> namespace : plan.joinNamespaces().entrySet()) {
+                options.addJoinNs(JoinNamespace.newBuilder().setNs(namespace.getKey().procName())
+                        .setNsFile(namespace.getValue()));
             }
             long started = System.nanoTime();
             session.send(CriuReq.newBuilder().setType(CriuReqType.RESTORE).setOpts(options).build());

@@ -1,4 +1,4 @@
-package io.haul.criu;
+package io.haul.criu.hold;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

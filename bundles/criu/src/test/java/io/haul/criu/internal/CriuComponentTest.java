@@ -8,9 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.haul.api.HaulException;
-import io.haul.api.backend.DumpPlan.ContainerManifest;
-import io.haul.api.backend.DumpPlan;
-import io.haul.api.backend.RestorePlan;
+import io.haul.api.criu.CriuOptions.Flag;
+import io.haul.api.criu.CriuOptions;
 import io.haul.criu.DumpRequest;
 import io.haul.criu.FrozenDump;
 import io.haul.criu.RestoreRequest;
@@ -31,7 +30,6 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -368,13 +366,12 @@ class CriuComponentTest {
     }
 
     private DumpRequest request(long pid, String images) {
-        DumpPlan plan = new DumpPlan(pid, List.of(), true, false, true,
-                new ContainerManifest("process", Long.toString(pid), Map.of()));
-        return new DumpRequest(plan, dir.resolve(images), dir.resolve("logs/dump.log"));
+        return new DumpRequest(pid, CriuOptions.of(Flag.TCP_ESTABLISHED, Flag.FILE_LOCKS), dir.resolve(images),
+                dir.resolve("logs/dump.log"));
     }
 
-    private static RestorePlan emptyPlan() {
-        return new RestorePlan(List.of(), Map.of(), "", Map.of());
+    private static CriuOptions emptyPlan() {
+        return CriuOptions.NONE;
     }
 
     private Workload started(Workload workload) {

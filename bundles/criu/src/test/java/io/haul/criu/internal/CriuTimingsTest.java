@@ -2,9 +2,8 @@ package io.haul.criu.internal;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.haul.api.backend.DumpPlan.ContainerManifest;
-import io.haul.api.backend.DumpPlan;
-import io.haul.api.backend.RestorePlan;
+import io.haul.api.criu.CriuOptions.Flag;
+import io.haul.api.criu.CriuOptions;
 import io.haul.criu.DumpRequest;
 import io.haul.criu.FrozenDump;
 import io.haul.criu.RestoreRequest;
@@ -16,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -80,17 +78,14 @@ class CriuTimingsTest {
 
     private void roundTrip(String name, long pid) throws Exception {
         Path images = dir.resolve("images");
-        DumpPlan plan = new DumpPlan(pid, List.of(), true, false, true,
-                new ContainerManifest("process", Long.toString(pid), Map.of()));
-
         long t0 = System.nanoTime();
-        FrozenDump dump = criu.dump(new DumpRequest(plan, images, dir.resolve("dump.log")));
+        FrozenDump dump = criu.dump(new DumpRequest(pid, CriuOptions.of(Flag.TCP_ESTABLISHED, Flag.FILE_LOCKS), images,
+                dir.resolve("dump.log")));
         cleanup.add(dump);
         long t1 = System.nanoTime();
         dump.commit();
         long t2 = System.nanoTime();
-        RestoredTree copy = criu.restore(new RestoreRequest(new RestorePlan(List.of(), Map.of(), "", Map.of()),
-                images, dir.resolve("restore.log")));
+        RestoredTree copy = criu.restore(new RestoreRequest(CriuOptions.NONE, images, dir.resolve("restore.log")));
         long t3 = System.nanoTime();
         cleanup.add(copy::kill);
         copy.resume();

@@ -1,4 +1,4 @@
-package io.haul.docker.files;
+package io.haul.host.files;
 
 import io.haul.api.HaulException;
 import java.io.IOException;

@@ -1,4 +1,7 @@
-/** Files and folders the way every bundle of Haul handles its scratch: removed whole, never across a mount. */
+/**
+ * Files and folders as Haul handles them: its scratch removed whole, never across a mount; a container's own
+ * folders sent in rounds ahead of the freeze and applied in order on the other side.
+ */
 @Export
 @Version("1.0.0")
 package io.haul.host.files;

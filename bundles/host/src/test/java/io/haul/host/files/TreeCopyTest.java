@@ -1,4 +1,4 @@
-package io.haul.docker.files;
+package io.haul.host.files;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -16,7 +16,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A folder sent as a first copy ahead of the freeze and then its changes arrives as it is at the freeze. */
+/** A folder sent in rounds ahead of the freeze and then its last changes arrives as it is at the freeze. */
 class TreeCopyTest {
 
     @TempDir
@@ -34,16 +34,22 @@ class TreeCopyTest {
         Files.createDirectories(source.resolve("sub"));
         Files.writeString(source.resolve("sub/gone"), "deleted after the first copy\n");
         TreeCopy tree = new TreeCopy("layer", source);
+        Path state = work.resolve("state");
 
-        tree.packAhead(ahead);
+        long first = tree.packRound(1, ahead, state);
         Files.writeString(source.resolve("counter"), "2\n");
         Files.delete(source.resolve("sub/gone"));
-        Files.writeString(source.resolve("sub/new"), "made after the first copy\n");
-        tree.packFinal(images, ahead);
+        long second = tree.packRound(2, ahead, state);
+        Files.writeString(source.resolve("sub/new"), "made after the second round\n");
+        tree.packLast(images, state);
 
+        assertTrue(first > big.length, "the first round carries the whole folder: " + first);
+        assertTrue(second < big.length / 4, "the second round carries only what changed: " + second);
         assertTrue(Files.size(images.resolve("haul-fs-layer.tar")) < big.length / 4,
                 "the unchanged 4 MiB file did not travel again: " + Files.size(images.resolve("haul-fs-layer.tar")));
-        Files.move(ahead.resolve("haul-fs-layer.0.tar"), images.resolve("haul-fs-layer.0.tar")); // as received
+        for (String round : new String[] {"haul-fs-layer.ahead-1.tar", "haul-fs-layer.ahead-2.tar"}) {
+            Files.move(ahead.resolve(round), images.resolve(round)); // as received
+        }
         Path target = Files.createDirectories(work.resolve("target"));
         TreeCopy.unpack("layer", images, target);
 
@@ -57,7 +63,7 @@ class TreeCopyTest {
         Path source = Files.createDirectories(work.resolve("source"));
         Files.writeString(source.resolve("file"), "content\n");
         Path images = Files.createDirectories(work.resolve("images"));
-        new TreeCopy("volume-data", source).packFinal(images, work.resolve("no-ahead"));
+        new TreeCopy("volume-data", source).packLast(images, work.resolve("no-rounds"));
         Path target = Files.createDirectories(work.resolve("target"));
         TreeCopy.unpack("volume-data", images, target);
         assertEquals(contents(source), contents(target));

@@ -2,6 +2,7 @@ package io.haul.strategy.criu;
 
 import io.haul.api.HaulException;
 import io.haul.api.Usability;
+import io.haul.api.strategy.HaulStrategy;
 import io.haul.api.strategy.PreCopy;
 import io.haul.api.strategy.PreCopyContext;
 import io.haul.api.strategy.PreDumpStrategy;
@@ -26,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * and none of this could be tried on a kernel without soft-dirty. The {@code vmread} strategy is the one that
  * copies memory ahead on such kernels.
  */
-@Component(property = PreDumpStrategy.NAME + "=criu")
+@Component(service = PreDumpStrategy.class)
+@HaulStrategy("criu")
 public final class CriuPreDumpStrategy implements PreDumpStrategy {
 
     static final String NO_SOFT_DIRTY =

@@ -1,6 +1,7 @@
 package io.haul.strategy.none;
 
 import io.haul.api.Usability;
+import io.haul.api.strategy.HaulStrategy;
 import io.haul.api.strategy.PreCopy;
 import io.haul.api.strategy.PreCopyContext;
 import io.haul.api.strategy.PreDumpStrategy;
@@ -12,7 +13,8 @@ import org.osgi.service.component.annotations.Component;
  * Stop and copy: no pre-copy round at all, so every page moves while the container is frozen. The baseline
  * the other strategies are measured against, and what works everywhere.
  */
-@Component(property = PreDumpStrategy.NAME + "=none")
+@Component(service = PreDumpStrategy.class)
+@HaulStrategy("none")
 public final class StopAndCopy implements PreDumpStrategy {
 
     @Override

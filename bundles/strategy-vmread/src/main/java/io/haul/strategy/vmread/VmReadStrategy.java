@@ -2,6 +2,7 @@ package io.haul.strategy.vmread;
 
 import io.haul.api.HaulException;
 import io.haul.api.Usability;
+import io.haul.api.strategy.HaulStrategy;
 import io.haul.api.strategy.PreCopy;
 import io.haul.api.strategy.PreCopyContext;
 import io.haul.api.strategy.PreDumpStrategy;
@@ -17,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * injected, and it works without the kernel's soft-dirty tracking (which it uses where present, to read only
  * the pages written since the last round).
  */
-@Component(property = PreDumpStrategy.NAME + "=vmread")
+@Component(service = PreDumpStrategy.class)
+@HaulStrategy("vmread")
 public final class VmReadStrategy implements PreDumpStrategy {
 
     private static final Logger LOG = LoggerFactory.getLogger(VmReadStrategy.class);

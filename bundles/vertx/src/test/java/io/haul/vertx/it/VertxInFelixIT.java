@@ -56,8 +56,11 @@ class VertxInFelixIT {
         List<Bundle> installed = new ArrayList<>();
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             String bsn = symbolicName(entry);
-            if (bsn != null && (bsn.startsWith("io.netty.") || bsn.equals("com.fasterxml.jackson.core.jackson-core")
-                    || bsn.equals("com.hazelcast"))) {
+            // SCR too: the wrapper's one component (the agent's Vertx service) requires the DS extender; the TLS
+            // transport's TransportsInFelixIT uses that service
+            if (bsn != null && (bsn.startsWith("io.netty.") || java.util.Set.of("com.fasterxml.jackson.core.jackson-core",
+                    "com.hazelcast", "org.apache.felix.scr", "org.osgi.service.component", "org.osgi.util.promise",
+                    "org.osgi.util.function").contains(bsn))) {
                 installed.add(context.installBundle(new File(entry).toURI().toString()));
             }
         }

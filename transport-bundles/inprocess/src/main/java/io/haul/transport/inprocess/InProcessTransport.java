@@ -3,6 +3,7 @@ package io.haul.transport.inprocess;
 import io.haul.api.HaulException;
 import io.haul.api.Usability;
 import io.haul.api.transport.Connection;
+import io.haul.api.transport.HaulTransport;
 import io.haul.api.transport.PeerIdentity;
 import io.haul.api.transport.Transport;
 import java.io.IOException;
@@ -34,8 +35,8 @@ import org.slf4j.LoggerFactory;
  * <p>Outside OSGi (tests of other modules), make one per agent with {@link #InProcessTransport(String)}
  * and {@link #close()} it afterwards.
  */
-@Component(service = Transport.class, property = Transport.NAME + "=inprocess",
-        configurationPid = InProcessConfiguration.PID)
+@HaulTransport("inprocess")
+@Component(service = Transport.class, configurationPid = InProcessConfiguration.PID)
 @Designate(ocd = InProcessConfiguration.class)
 public final class InProcessTransport implements Transport, AutoCloseable {
 

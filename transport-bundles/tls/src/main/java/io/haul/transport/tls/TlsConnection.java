@@ -32,20 +32,23 @@ final class TlsConnection implements Connection, ChannelEvents {
     private final ControlChannel control;
     private final BulkChannel bulk;
     private final NetClient client;
+    private final java.util.function.Consumer<TlsConnection> onClosed;
     private final CompletableFuture<Void> accepted = new CompletableFuture<>();
     private volatile String closed;
 
     /**
      * Takes over two channels whose events went to {@code relay} so far. On the client side
      * {@code acceptedAlready} is false: the server's answer is still to come, see {@link #awaitAccepted}.
+     * {@code onClosed} is told once, when the connection closes for whatever reason.
      */
     TlsConnection(Vertx vertx, PeerIdentity peer, ControlChannel control, BulkChannel bulk, NetClient client,
-            EventRelay relay, boolean acceptedAlready) {
+            EventRelay relay, boolean acceptedAlready, java.util.function.Consumer<TlsConnection> onClosed) {
         this.vertx = vertx;
         this.peer = peer;
         this.control = control;
         this.bulk = bulk;
         this.client = client;
+        this.onClosed = onClosed;
         if (acceptedAlready) {
             accepted.complete(null);
         }
@@ -167,6 +170,7 @@ final class TlsConnection implements Connection, ChannelEvents {
             }
             closed = reason;
         }
+        onClosed.accept(this);
         accepted.completeExceptionally(new IOException(reason));
         control.end(reason, byThisEnd);
         bulk.fail(reason, byThisEnd);

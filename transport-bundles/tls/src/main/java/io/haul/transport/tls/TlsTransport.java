@@ -3,14 +3,13 @@ package io.haul.transport.tls;
 import io.haul.api.HaulException;
 import io.haul.api.Usability;
 import io.haul.api.transport.Connection;
+import io.haul.api.transport.HaulTransport;
 import io.haul.api.transport.PeerIdentity;
 import io.haul.api.transport.Transport;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.file.FileSystemOptions;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
@@ -27,6 +26,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -41,6 +41,7 @@ import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,10 +60,11 @@ import org.slf4j.LoggerFactory;
  * <p>{@code listen(null, ...)} listens on the configured {@code bindAddress:port} (also this service's
  * properties {@code bindAddress} and {@code port}).
  *
- * <p>Immediate: its Vert.x instance (two event-loop threads) lives as long as the component, so a listener
- * is not lost when nobody holds the service for a moment, and missing certificates are logged at start.
+ * <p>On the agent's one Vert.x instance (the vertx bundle's service). Immediate: a listener is not lost when
+ * nobody holds the service for a moment, and missing certificates are logged at start.
  */
-@Component(service = Transport.class, property = Transport.NAME + "=tls", configurationPid = TlsConfiguration.PID,
+@HaulTransport("tls")
+@Component(service = Transport.class, configurationPid = TlsConfiguration.PID,
         immediate = true)
 @Designate(ocd = TlsConfiguration.class)
 public final class TlsTransport implements Transport {
@@ -78,49 +80,33 @@ public final class TlsTransport implements Transport {
     private final TlsSettings settings;
     private final Vertx vertx;
     private final SecureRandom random = new SecureRandom();
+    /** The listeners and connections this transport made on the agent's shared Vert.x: closed when it goes. */
+    private final Set<AutoCloseable> open = ConcurrentHashMap.newKeySet();
 
     @Activate
-    public TlsTransport(TlsConfiguration config, BundleContext context) {
-        this(TlsSettings.of(config, context.getProperty(TlsSettings.STATE_PROPERTY)));
+    public TlsTransport(@Reference Vertx vertx, TlsConfiguration config, BundleContext context) {
+        this(TlsSettings.of(config, context.getProperty(TlsSettings.STATE_PROPERTY)), vertx);
     }
 
-    TlsTransport(TlsSettings settings) {
+    /** A transport on a Vert.x the caller owns (the agent's, or a test's). */
+    TlsTransport(TlsSettings settings, Vertx vertx) {
         this.settings = settings;
-        this.vertx = newVertx();
+        this.vertx = vertx;
         Usability usability = settings.usability();
         if (!usability.usable()) {
             LOG.warn("{}", usability.reason());
         }
     }
 
-    /**
-     * Vert.x finds its service providers through the thread's context class loader first; in OSGi that is
-     * whatever the activating thread had, so it is the wrapper bundle's while the instance is made.
-     */
-    private static Vertx newVertx() {
-        Thread thread = Thread.currentThread();
-        ClassLoader previous = thread.getContextClassLoader();
-        thread.setContextClassLoader(Vertx.class.getClassLoader());
-        try {
-            return Vertx.vertx(new VertxOptions()
-                    .setEventLoopPoolSize(2)
-                    .setWorkerPoolSize(2)
-                    .setInternalBlockingPoolSize(2)
-                    .setFileSystemOptions(new FileSystemOptions()
-                            .setClassPathResolvingEnabled(false).setFileCachingEnabled(false)));
-        } finally {
-            thread.setContextClassLoader(previous);
-        }
-    }
-
+    /** Closes what this transport opened; the Vert.x instance is the agent's and stays. */
     @Deactivate
     void deactivate() {
-        try {
-            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
-            LOG.warn("Vert.x of the TLS transport did not close cleanly: {}", e.toString());
+        for (AutoCloseable resource : List.copyOf(open)) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                LOG.debug("TLS transport: closing {}: {}", resource, e.toString());
+            }
         }
     }
 
@@ -163,7 +149,9 @@ public final class TlsTransport implements Transport {
         }
         InetSocketAddress bound = new InetSocketAddress(host, port);
         LOG.info("TLS transport listens on {}", bound);
-        return new TlsListener(server, bound, acceptor);
+        TlsListener listener = new TlsListener(server, bound, acceptor);
+        open.add(listener);
+        return listener;
     }
 
     private final class TlsListener implements Listener {
@@ -190,6 +178,7 @@ public final class TlsTransport implements Transport {
          */
         @Override
         public void close() {
+            open.remove(this);
             acceptor.closing = true;
             Future<Void> shutdown = server.shutdown(365, TimeUnit.DAYS);
             try {
@@ -304,7 +293,8 @@ public final class TlsTransport implements Transport {
                     return;
                 }
                 PeerIdentity peer = new PeerIdentity(controlAgent, controlRemote);
-                TlsConnection connection = new TlsConnection(vertx, peer, control, bulk, null, relay, true);
+                TlsConnection connection = new TlsConnection(vertx, peer, control, bulk, null, relay, true, open::remove);
+                open.add(connection);
                 control.socket().write(Wire.ack());
                 LOG.info("TLS transport: accepted a connection from agent {} ({})", controlAgent, controlRemote);
                 // the consumer may block: never on an event loop
@@ -390,7 +380,8 @@ public final class TlsTransport implements Transport {
             byte[] token = new byte[Wire.TOKEN_BYTES];
             random.nextBytes(token);
             TlsConnection connection = new TlsConnection(vertx, new PeerIdentity(agent, where), control, bulk,
-                    client, relay, false);
+                    client, relay, false, open::remove);
+            open.add(connection);
             control.socket().write(Wire.preamble(Wire.KIND_CONTROL, token));
             bulk.socket().write(Wire.preamble(Wire.KIND_BULK, token));
             try {

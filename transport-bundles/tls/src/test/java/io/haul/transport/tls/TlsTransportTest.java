@@ -15,6 +15,7 @@ import io.haul.api.Usability;
 import io.haul.api.transport.Connection;
 import io.haul.api.transport.Transport;
 import io.haul.transport.testkit.TransportContract;
+import io.vertx.core.Vertx;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -42,6 +43,7 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -62,6 +64,9 @@ class TlsTransportTest extends TransportContract {
 
     private ListAppender<ILoggingEvent> log;
 
+    /** The Vert.x every transport of these tests runs on, as an agent's transports run on the agent's. */
+    private static Vertx VERTX;
+
     @BeforeAll
     static void needsOpenssl() throws Exception {
         boolean openssl;
@@ -71,6 +76,14 @@ class TlsTransportTest extends TransportContract {
             openssl = false;
         }
         assumeTrue(openssl, "openssl is not installed: the TLS transport's tests need it to make certificates");
+        VERTX = Vertx.vertx();
+    }
+
+    @AfterAll
+    static void closeVertx() throws Exception {
+        if (VERTX != null) {
+            VERTX.close().toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
     }
 
     @BeforeEach
@@ -110,7 +123,7 @@ class TlsTransportTest extends TransportContract {
 
     @Override
     protected Transport newTransport(String agentName) throws Exception {
-        return new TlsTransport(TlsSettings.inFolder(agent("cluster", agentName)));
+        return new TlsTransport(TlsSettings.inFolder(agent("cluster", agentName)), VERTX);
     }
 
     @Override
@@ -147,7 +160,7 @@ class TlsTransportTest extends TransportContract {
     void aClientWhoseCaIsAnotherIsRefused() throws Exception {
         Server server = server();
         // a "beta" of another cluster: it trusts its own CA only, so it already refuses the server
-        Transport foreign = new TlsTransport(TlsSettings.inFolder(agent("other", CLIENT)));
+        Transport foreign = new TlsTransport(TlsSettings.inFolder(agent("other", CLIENT)), VERTX);
         try {
             HaulException refused = assertThrows(HaulException.class, () -> foreign.connect(server.address(), SERVER));
             assertEquals("transport.handshake-failed", refused.code(), refused.getMessage());
@@ -192,7 +205,7 @@ class TlsTransportTest extends TransportContract {
      * cluster CA" from a client that sends it anyway.
      */
     private void assertRefusedByServer(Server server, Path clientFolder) throws Exception {
-        Transport rogue = new TlsTransport(TlsSettings.inFolder(clientFolder));
+        Transport rogue = new TlsTransport(TlsSettings.inFolder(clientFolder), VERTX);
         try {
             HaulException refused = assertThrows(HaulException.class, () -> rogue.connect(server.address(), SERVER));
             assertTrue(refused.code().equals("transport.refused") || refused.code().equals("transport.handshake-failed"),
@@ -283,7 +296,7 @@ class TlsTransportTest extends TransportContract {
 
     @Test
     void missingCertificatesMakeItUnusableAndSayHowToFixIt(@TempDir Path empty) throws Exception {
-        TlsTransport transport = new TlsTransport(TlsSettings.inFolder(empty.resolve("tls")));
+        TlsTransport transport = new TlsTransport(TlsSettings.inFolder(empty.resolve("tls")), VERTX);
         try {
             Usability usability = transport.usability();
             assertFalse(usability.usable());

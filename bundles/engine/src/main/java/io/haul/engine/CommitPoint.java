@@ -1,0 +1,62 @@
+package io.haul.engine;
+
+import io.haul.api.migration.MigrationError;
+import io.haul.api.migration.MigrationRecord;
+import io.haul.api.migration.Outcome;
+import io.haul.api.migration.Phase;
+import io.haul.cluster.MigrationStore;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * The commit rule, the one decision both sides of a migration follow: the record in the cluster passes the
+ * commit point only by the source's compare-and-set to COMMIT, and a destination that lost its source writes a
+ * rollback unless that happened first. Whichever write wins decides: from then on the destination's copy is
+ * the container, or the source's. An agent that restarts decides the same way from the record.
+ */
+final class CommitPoint {
+
+    private CommitPoint() {
+    }
+
+    /** Whether a record has passed its commit point: the destination's copy is the container. */
+    static boolean passed(MigrationRecord record) {
+        return record.outcome() == Outcome.SUCCEEDED
+                || record.outcome() == Outcome.IN_PROGRESS && !record.phase().rollsBack();
+    }
+
+    /**
+     * Source side: moves the record to COMMIT, unless someone else wrote it first (the destination's rollback).
+     * Returns the committed record, or empty when the migration may no longer commit.
+     */
+    static Optional<MigrationRecord> commit(MigrationStore store, MigrationRecord current, Instant now) {
+        MigrationRecord next = current.entering(Phase.COMMIT, now);
+        return store.replace(current, next) ? Optional.of(next) : Optional.empty();
+    }
+
+    /**
+     * Destination side, the source lost: whether its restored copy is the container. If the record has not passed
+     * the commit point, writes the rollback, so that a source that comes back cannot commit any more.
+     */
+    static boolean decideWithoutSource(MigrationStore store, String id, String destination, Instant now) {
+        while (true) {
+            Optional<MigrationRecord> stored = store.get(id);
+            if (stored.isEmpty()) {
+                return false;
+            }
+            MigrationRecord record = stored.get();
+            if (passed(record)) {
+                return true;
+            }
+            if (record.outcome() != Outcome.IN_PROGRESS) {
+                return false;
+            }
+            MigrationRecord rolledBack = record.ending(Outcome.ROLLED_BACK, new MigrationError(record.phase(),
+                    "transport.lost", "the destination " + destination + " lost the source before the commit point",
+                    ""), now);
+            if (store.replace(record, rolledBack)) {
+                return false;
+            }
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package io.haul.engine;
+
+import io.haul.api.HaulException;
+import io.haul.api.backend.DestinationSession;
+import io.haul.api.backend.HeldRestore;
+import io.haul.api.migration.Phase;
+import io.haul.api.transport.Connection;
+import io.haul.protocol.ProtocolException;
+import io.haul.protocol.Versions;
+import io.haul.protocol.v1.Committed;
+import io.haul.protocol.v1.Envelope;
+import io.haul.protocol.v1.HelloReply;
+import io.haul.protocol.v1.Prepare;
+import io.haul.protocol.v1.Prepared;
+import io.haul.protocol.v1.Restored;
+import java.io.IOException;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The destination side of one migration, phase by phase: answers the handshake, checks, receives the files, pages
+ * and images, restores the container stopped, and runs it only at the commit. Losing the source before the commit
+ * point, it settles the outcome through the record ({@link CommitPoint}): whichever of the two sides writes first
+ * decides. Anything that fails before the commit point is undone through the migration's {@link Rollback}.
+ */
+final class DestinationMigration implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DestinationMigration.class);
+    private static final Pattern MIGRATION_ID = Pattern.compile("[A-Za-z0-9-]{1,64}");
+
+    private final MigrationContext context;
+    private final Connection connection;
+
+    DestinationMigration(MigrationContext context, Connection connection) {
+        this.context = context;
+        this.connection = connection;
+    }
+
+    @Override
+    public void run() {
+        Peer peer = new Peer(connection, "");
+        String id = "";
+        try {
+            Envelope hello = peer.receive(Envelope.BodyCase.HELLO, context.stepTimeout());
+            id = hello.getMigrationId();
+            if (!MIGRATION_ID.matcher(id).matches()) {
+                throw new ProtocolException("protocol.bad-id", "a migration id must be 1 to 64 letters, digits or '-'");
+            }
+            int version = Versions.negotiate(hello.getHello().getMinVersion(), hello.getHello().getMaxVersion());
+            peer = new Peer(connection, id);
+            peer.agreeOn(version);
+            LOG.info("migration {} offered by {} ({})", id, hello.getHello().getAgent(), peer.name());
+            peer.send(Envelope.newBuilder().setHelloReply(HelloReply.newBuilder().setVersion(version)
+                    .setAgent(context.agentName())
+                    .setCapabilities(context.capabilities().now())));
+            migrate(peer, id);
+        } catch (ProtocolException e) {
+            LOG.warn("refused a migration{} from {}: {}", id.isEmpty() ? "" : " " + id, connection.peer(),
+                    e.getMessage());
+            peer.refuse(e.code(), e.getMessage());
+        } catch (IOException e) {
+            LOG.warn("migration{}: {} went away or broke the protocol before a restore: {}",
+                    id.isEmpty() ? " (no id yet)" : " " + id, connection.peer(), e.getMessage());
+        } finally {
+            peer.close();
+        }
+    }
+
+    private void migrate(Peer peer, String id) throws IOException {
+        Workspace workspace = new Workspace(context.migrationsDir(), id);
+        try (Rollback rollback = new Rollback(id)) {
+            rollback.release(workspace::dropImages);
+            workspace.create();
+            Prepare prepare = peer.receive(Envelope.BodyCase.PREPARE, context.stepTimeout()).getPrepare();
+            DestinationChecks.Accepted accepted;
+            try {
+                reached(id, Phase.CHECKS.name());
+                accepted = new DestinationChecks(context, workspace, rollback).run(prepare);
+            } catch (MigrationFailure failure) {
+                peer.send(Envelope.newBuilder().setPrepared(Prepared.newBuilder().setOk(false)
+                        .setCode(failure.code()).setMessage(failure.getMessage())));
+                LOG.info("migration {} refused: {}", id, failure.getMessage());
+                return;
+            }
+            peer.send(Envelope.newBuilder().setPrepared(Prepared.newBuilder().setOk(true)));
+            new Reception(context, workspace, peer, id).run(prepare);
+            HeldRestore tree;
+            try {
+                reached(id, Phase.RESTORE.name());
+                tree = new DestinationRestore(context, workspace, peer, rollback).run(accepted, id);
+            } catch (HaulException | MigrationFailure e) {
+                MigrationFailure failure = e instanceof HaulException h ? MigrationFailure.of(h) : (MigrationFailure) e;
+                rollback.rollBack(failure);
+                String log = failure.logFile();
+                String where = log.isEmpty() ? "" : failure.getMessage().contains(log) ? " (on " + context.agentName()
+                        + ")" : " (log on " + context.agentName() + ": " + log + ")";
+                LOG.warn("migration {}: restore failed: {}{}", id, failure.getMessage(), where);
+                peer.abort(failure.code(), failure.getMessage() + where);
+                return;
+            }
+            LOG.info("migration {}: restored as pid {}, stopped until the commit", id, tree.rootPid());
+            peer.send(Envelope.newBuilder().setRestored(Restored.newBuilder().setRootPid(tree.rootPid())));
+            if (awaitVerdict(peer, id)) {
+                rollback.committed();
+                run(peer, id, tree, accepted.session());
+            } else {
+                rollback.rollBack(new MigrationFailure("rolled-back", "the migration rolled back"));
+            }
+        }
+    }
+
+    /**
+     * Whether the restored copy is the container: the source's commit says so, its abort says not, and without
+     * the source the record decides.
+     */
+    private boolean awaitVerdict(Peer peer, String id) {
+        try {
+            peer.receive(Envelope.BodyCase.COMMIT, context.stepTimeout());
+            reached(id, Phase.COMMIT.name());
+            return true;
+        } catch (ProtocolException e) {
+            LOG.info("migration {}: the source rolled back ({})", id, e.getMessage());
+            return false;
+        } catch (IOException | MigrationFailure e) {
+            LOG.warn("migration {}: lost the source while holding the restored tree ({}); the record decides", id,
+                    e.getMessage());
+            return CommitPoint.decideWithoutSource(context.store(), id, context.agentName(), context.clock().instant());
+        }
+    }
+
+    /** After the commit point: the restored copy runs, its traffic goes through, the source hears it. */
+    private void run(Peer peer, String id, HeldRestore tree, DestinationSession session) {
+        try {
+            tree.resume();
+            LOG.info("migration {}: the container runs here as pid {}", id, tree.rootPid());
+        } catch (HaulException e) {
+            LOG.error("migration {}: the restored tree {} could not be resumed: {}", id, tree.rootPid(), e.getMessage());
+        }
+        try {
+            session.unlockNetwork();
+            session.committed(tree.rootPid());
+        } catch (RuntimeException e) {
+            LOG.warn("migration {}: the backend could not finish taking the container: {}", id, e.toString());
+        }
+        try {
+            peer.send(Envelope.newBuilder().setCommitted(Committed.getDefaultInstance()));
+        } catch (IOException e) {
+            LOG.debug("migration {}: the source left before our confirmation", id);
+        }
+    }
+
+    private void reached(String id, String point) throws MigrationFailure {
+        context.faults().reached(id, "destination:" + point);
+    }
+}

@@ -1,0 +1,78 @@
+package io.haul.engine;
+
+import io.haul.api.HaulException;
+import io.haul.api.backend.CriuDestinationSession;
+import io.haul.api.backend.DestinationSession;
+import io.haul.api.backend.HeldRestore;
+import io.haul.api.backend.RuntimeDestinationSession;
+import io.haul.api.criu.CriuOptions;
+import io.haul.criu.RestoreRequest;
+import io.haul.criu.RestoredTree;
+import io.haul.host.KernelFeature;
+import java.io.IOException;
+import java.time.Duration;
+
+/**
+ * Phase 7 on the destination: the backend's session makes what the restore needs and the container's traffic is
+ * held, then the container is restored (by the engine's CRIU with what the session and the handlers contributed,
+ * or by its runtime under Haul's hold), its tasks stopped until the commit point. The source hears heartbeats
+ * meanwhile, so a lost link is noticed within its step timeout.
+ */
+final class DestinationRestore {
+
+    private final MigrationContext context;
+    private final Workspace workspace;
+    private final Peer peer;
+    private final Rollback rollback;
+
+    DestinationRestore(MigrationContext context, Workspace workspace, Peer peer, Rollback rollback) {
+        this.context = context;
+        this.workspace = workspace;
+        this.peer = peer;
+        this.rollback = rollback;
+    }
+
+    HeldRestore run(DestinationChecks.Accepted accepted, String id) throws HaulException, IOException {
+        DestinationSession session = accepted.session();
+        try (Heartbeats beating = new Heartbeats(peer, heartbeatInterval())) {
+            rollback.undo(why -> session.abandoned());
+            session.prepare();
+            session.lockNetwork();
+            rollback.undo(why -> session.unlockNetwork());
+            return switch (session) {
+                case CriuDestinationSession criu -> restoreWithCriu(criu, accepted.fromHandlers());
+                case RuntimeDestinationSession runtime -> held(runtime.restore(accepted.fromHandlers().withoutRoot()));
+            };
+        } catch (IllegalArgumentException e) {
+            throw new HaulException("check.criu-options", "the backend's and the namespace handlers' options to CRIU "
+                    + "disagree: " + e.getMessage());
+        }
+    }
+
+    private RestoredTree restoreWithCriu(CriuDestinationSession session, CriuOptions fromHandlers)
+            throws HaulException, IOException {
+        CriuOptions options = session.restoreOptions().over(fromHandlers);
+        RestoredTree tree = held(context.criu().restore(new RestoreRequest(options, workspace.images(),
+                workspace.log("restore"), lazyRestore())));
+        workspace.remember("restored.pid", Long.toString(tree.rootPid()));
+        session.restored(tree.rootPid());
+        return tree;
+    }
+
+    /** A restored copy, killed on a rollback from the moment it exists. */
+    private <T extends HeldRestore> T held(T tree) {
+        rollback.undo(why -> tree.kill());
+        return tree;
+    }
+
+    /** Lazily where configured and the kernel has userfaultfd (probed with the host's report). */
+    private boolean lazyRestore() {
+        return context.lazyRestore() && context.capabilities().now().getKernelFeaturesOrDefault(
+                KernelFeature.USERFAULTFD, false);
+    }
+
+    /** Often enough that the source hears a few beats within its step timeout. */
+    private Duration heartbeatInterval() {
+        return Duration.ofMillis(Math.max(200, Math.min(2_000, context.stepTimeout().toMillis() / 4)));
+    }
+}

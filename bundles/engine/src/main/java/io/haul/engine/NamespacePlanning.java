@@ -1,0 +1,51 @@
+package io.haul.engine;
+
+import io.haul.api.ContainerRef;
+import io.haul.api.HaulException;
+import io.haul.api.criu.CriuOptions;
+import io.haul.api.namespace.NamespaceKind;
+import io.haul.api.namespace.NamespacePlan;
+import io.haul.api.namespace.NamespaceTree;
+import io.haul.api.plugin.PluginDirectory;
+import io.haul.api.plugin.PluginKind;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The source's checks of a container's namespaces: every kind of which it uses an instance that is not the
+ * host's needs a usable handler here, and each handler plans its kind over the whole tree (or refuses, naming
+ * the task, the kind and the inode), before anything freezes.
+ */
+final class NamespacePlanning {
+
+    /** The handlers' plans, and their contributions to CRIU's dump merged. */
+    record Plans(List<NamespacePlan> plans, CriuOptions dump) {
+    }
+
+    private NamespacePlanning() {
+    }
+
+    static Plans plan(PluginDirectory plugins, NamespaceTree tree, ContainerRef container) throws MigrationFailure {
+        List<NamespacePlan> plans = new ArrayList<>();
+        CriuOptions dump = CriuOptions.NONE;
+        for (NamespaceKind kind : tree.kindsToMove()) {
+            try (var handler = plugins.lease(PluginKind.HANDLER, kind.procName()).orElseThrow(() ->
+                    new MigrationFailure("check.namespace", container + " has its own " + kind.procName()
+                            + " namespace and no handler for those is registered here"))) {
+                if (!handler.service().usability().usable()) {
+                    throw new MigrationFailure("check.namespace", "the " + kind.procName()
+                            + " namespace handler is not usable here: " + handler.service().usability().reason());
+                }
+                NamespacePlan plan = handler.service().plan(tree);
+                plans.add(plan);
+                dump = dump.merge(plan.dump());
+            } catch (HaulException e) {
+                throw MigrationFailure.of(e);
+            } catch (IllegalArgumentException e) {
+                throw new MigrationFailure("check.namespace", container + ": the namespace handlers disagree: "
+                        + e.getMessage());
+            }
+        }
+        return new Plans(plans, dump);
+    }
+}
