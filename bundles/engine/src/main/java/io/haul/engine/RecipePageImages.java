@@ -5,6 +5,7 @@ import io.haul.pages.PageRecipeReader;
 import io.haul.pages.PageRecipeWriter;
 import io.haul.pages.PageStore;
 import io.haul.protocol.PageImages;
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -37,7 +38,7 @@ final class RecipePageImages implements PageImages {
     /**
      * The source's side: knows what the destination holds (asked from hashing threads: must be thread-safe).
      * One writer for the whole dump, so a page new to the destination crosses once even when several page
-     * images hold it.
+     * images hold it: in full in the first image {@link #send} sends that holds it, by reference in the others.
      */
     static RecipePageImages sending(Predicate<PageHash> destinationHas) {
         return new RecipePageImages(new PageRecipeWriter(destinationHas), null, null);
@@ -56,15 +57,19 @@ final class RecipePageImages implements PageImages {
         return PAGE_IMAGE.matcher(name).matches();
     }
 
-    /** The source's side, during the dump: the recipe of a page image CRIU writes into {@code source}. */
+    /**
+     * The source's side, during the dump: the recipe of a page image CRIU writes into {@code source}, standing
+     * on its own. The images' captures end in any order, and the stream sends them by name (pages-10.img before
+     * pages-2.img): which of them carries a shared page in full is only settled by {@link #send}.
+     */
     long capture(FileChannel source, OutputStream out) throws IOException {
         if (writer == null) {
             throw new IOException("the destination side does not send page images");
         }
-        return writer.write(source, out).imageBytes();
+        return writer.writeStandalone(source, out).imageBytes();
     }
 
-    /** The source's side: page images {@code capture} took are sent from their recipes. */
+    /** The source's side: page images {@code capture} took are sent from their recipes, forwarded in turn. */
     void captured(PageImageCapture capture) {
         this.captured = capture;
     }
@@ -75,10 +80,12 @@ final class RecipePageImages implements PageImages {
             throw new IOException("the destination side does not send page images");
         }
         Path recipe = captured == null ? null : captured.recipeOf(file.getFileName().toString());
-        if (recipe != null) {
-            Files.copy(recipe, out);
-        } else {
+        if (recipe == null) {
             writer.write(file, out);
+            return;
+        }
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(recipe), 1 << 16)) {
+            writer.forward(in, out);
         }
     }
 

@@ -13,11 +13,8 @@ import io.haul.pages.PageStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,8 +35,8 @@ class PageImageCaptureTest {
         new Random(7).nextBytes(written);
         try (PageImageCapture capture = PageImageCapture.start(images, work.resolve("recipes"), 3,
                 (source, out) -> writer.write(source, out).imageBytes())) {
-            writePagemap(images.resolve("pagemap-1.img"), 1);
-            writeAsCriu(images.resolve("pages-1.img"), written);
+            CriuStandIn.writePagemap(images.resolve("pagemap-1.img"), 1);
+            CriuStandIn.writeImage(images.resolve("pages-1.img"), written);
             capture.finish();
 
             Path image = images.resolve("pages-1.img");
@@ -64,30 +61,14 @@ class PageImageCaptureTest {
             source.read(ByteBuffer.allocate(PAGE));
             throw new IOException("no room for the recipe");
         })) {
-            writePagemap(images.resolve("pagemap-1.img"), 1);
-            assertThrows(IOException.class, () -> writeAsCriu(images.resolve("pages-1.img"), new byte[64 * 256 * PAGE]),
+            CriuStandIn.writePagemap(images.resolve("pagemap-1.img"), 1);
+            assertThrows(IOException.class,
+                    () -> CriuStandIn.writeImage(images.resolve("pages-1.img"), new byte[64 * 256 * PAGE]),
                     "CRIU's write fails once nobody reads: its dump fails and the tree runs on");
             IOException failure = assertThrows(IOException.class, capture::finish);
             assertTrue(failure.getMessage().contains("pages-1.img") && failure.getMessage().contains("no room"),
                     failure.getMessage());
         }
         assertFalse(Files.exists(images.resolve("pages-2.img")), "closing removes what is left");
-    }
-
-    /** What CRIU does with a page image: open it (here a FIFO, which waits for the reader) and write it whole. */
-    private static void writeAsCriu(Path image, byte[] bytes) throws IOException {
-        try (FileChannel out = FileChannel.open(image, StandardOpenOption.WRITE)) {
-            ByteBuffer buffer = ByteBuffer.wrap(bytes);
-            while (buffer.hasRemaining()) {
-                out.write(buffer);
-            }
-        }
-    }
-
-    /** A pagemap as CRIU writes it: its two magic numbers, then a pagemap_head naming page image {@code pagesId}. */
-    private static void writePagemap(Path file, int pagesId) throws IOException {
-        ByteBuffer bytes = ByteBuffer.allocate(14).order(ByteOrder.LITTLE_ENDIAN);
-        bytes.putInt(0x54564319).putInt(0x56084025).putInt(2).put((byte) 0x08).put((byte) pagesId);
-        Files.write(file, bytes.array());
     }
 }

@@ -20,12 +20,21 @@ package io.haul.pages;
  * </pre>
  * The reader checks the rebuilt file's length and check value against END before anyone restores from it.
  * (HPR1, the first format, ended with the SHA-256 of the whole file instead: {@link FileCheck} says why no more.)
+ *
+ * <p>A <em>standalone</em> recipe ({@link PageRecipeWriter#writeStandalone}) is made before its place on the
+ * stream is known, and never crosses the wire: its REFs name only pages the destination held before the images
+ * or LITERALs earlier in the same recipe. It is this format with the magic 0x48505332 ("HPS2") and each LITERAL's
+ * hash after its tag ({@code byte 0x03, long hashHi, long hashLo, encoding}), so that
+ * {@link PageRecipeWriter#forward} can send as a REF each literal an earlier recipe of the stream carried, without
+ * hashing it again. Readers refuse it by its magic.
  */
 public final class PageRecipe {
 
     static final int MAGIC = 0x48505232;
     /** The first format's magic, named in the refusal of a peer that still writes it. */
     static final int MAGIC_V1 = 0x48505231;
+    /** A standalone recipe, kept on the source's disk until it is forwarded. */
+    static final int STANDALONE_MAGIC = 0x48505332;
     static final int REF = 0x01;
     static final int ZERO = 0x02;
     static final int LITERAL = 0x03;

@@ -104,6 +104,10 @@ public final class PageRecipeReader {
             throw new PageStreamException(PageStreamException.Reason.MALFORMED,
                     "a page recipe of the first format (HPR1): the source's agent is older, upgrade it");
         }
+        if (magic == PageRecipe.STANDALONE_MAGIC) {
+            throw new PageStreamException(PageStreamException.Reason.MALFORMED,
+                    "a standalone page recipe (HPS2), which the source must forward, not send as it is");
+        }
         if (magic != PageRecipe.MAGIC) {
             throw new PageStreamException(PageStreamException.Reason.MALFORMED,
                     "not a page recipe (it starts with 0x" + Integer.toHexString(magic) + ")");

@@ -1,6 +1,7 @@
 package io.haul.pages;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -21,14 +22,19 @@ import java.util.function.Predicate;
  * The source side of the final dump: writes a {@link PageRecipe} for a page image, naming the pages the
  * destination holds (REF), flagging zero pages (ZERO), and sending the rest (LITERAL, LZ4 where it pays).
  * A page sent as LITERAL by this writer is sent as REF when it comes again, in the same file or a later one
- * (the reader stores literals), so each distinct page crosses once.
+ * (the reader stores literals), so each distinct page crosses once. That holds only if the destination reads the
+ * recipes in the order this writer wrote them onto the stream. A recipe made before its place on the stream is
+ * known (the engine's capture of CRIU's page images, which end in any order) is written standalone
+ * ({@link #writeStandalone}) and put on the stream later with {@link #forward}, which sends the literals the
+ * stream carried already as references.
  *
  * <p>The file is read in order in 1 MiB chunks by the calling thread. With {@code hashThreads > 0}, that many
  * threads hash and encode chunks ahead while the calling thread reads, computes the file's check value
  * ({@link FileCheck}) and writes the stream in order; the output is the same either way. {@code destinationHas} is then called from those threads, at once: it must be
  * thread-safe (a read of a concurrent set, say).
  *
- * <p>One writer per migration; not thread-safe itself.
+ * <p>One writer per migration; not thread-safe itself: {@link #write} and {@link #forward} are called in the
+ * order of the stream.
  */
 public final class PageRecipeWriter {
 
@@ -96,9 +102,32 @@ public final class PageRecipeWriter {
      * into), read in order. {@code out} is buffered here, flushed at the end, never closed.
      */
     public Stats write(ReadableByteChannel source, OutputStream out) throws IOException {
-        Sink sink = new Sink(out, 1 << 18);
-        Emitter emitter = new Emitter(sink);
-        sink.writeInt(PageRecipe.MAGIC);
+        return write(source, new Emitter(new Sink(out, 1 << 18), sent, false));
+    }
+
+    /**
+     * Writes a standalone recipe ({@link PageRecipe}) of what {@code source} yields until its end, for
+     * {@link #forward} to put on the stream later: it refers only to pages the destination held before
+     * ({@code destinationHas}) and to literals earlier in itself, so its place on the stream does not matter;
+     * nothing is counted sent. {@code out} is buffered here, flushed at the end, never closed.
+     */
+    public Stats writeStandalone(ReadableByteChannel source, OutputStream out) throws IOException {
+        return write(source, new Emitter(new Sink(out, 1 << 18), new HashIndex(1 << 8), true));
+    }
+
+    /**
+     * Puts a standalone recipe, read from {@code standalone} up to its end marker (hand it a buffered stream),
+     * onto this writer's stream {@code out} as a recipe: each literal this writer has sent already (written or
+     * forwarded before) goes as a REF, the others go as they are and count as sent. The image rebuilt is the
+     * same. {@code out} is buffered here, flushed at the end, never closed.
+     */
+    public Stats forward(InputStream standalone, OutputStream out) throws IOException {
+        return PageRecipeForwarder.forward(standalone, new Sink(out, 1 << 18), sent);
+    }
+
+    private Stats write(ReadableByteChannel source, Emitter emitter) throws IOException {
+        Sink sink = emitter.sink;
+        sink.writeInt(emitter.standalone ? PageRecipe.STANDALONE_MAGIC : PageRecipe.MAGIC);
         long size = hashThreads == 0 ? inline(source, emitter) : pipelined(source, emitter);
         sink.writeByte(PageRecipe.END);
         sink.writeLong(size);
@@ -181,18 +210,25 @@ public final class PageRecipeWriter {
         }
     }
 
-    /** The in-order part, on the calling thread: the file's check value, dedup of literals, the stream. */
-    private final class Emitter {
+    /**
+     * The in-order part, on the calling thread: the file's check value, dedup of literals against {@code sent}
+     * (what the stream carried, or for a standalone recipe what it carries itself), the stream.
+     */
+    private static final class Emitter {
 
         final FileCheck check = new FileCheck();
         final Sink sink;
+        final HashIndex sent;
+        final boolean standalone;
         long pages;
         long refs;
         long zeros;
         long literals;
 
-        Emitter(Sink sink) {
+        Emitter(Sink sink, HashIndex sent, boolean standalone) {
             this.sink = sink;
+            this.sent = sent;
+            this.standalone = standalone;
         }
 
         void emit(Chunk chunk) throws IOException {
@@ -210,6 +246,10 @@ public final class PageRecipeWriter {
                     refs++;
                 } else {
                     sink.writeByte(PageRecipe.LITERAL);
+                    if (standalone) {
+                        sink.writeLong(chunk.his[i]);
+                        sink.writeLong(chunk.los[i]);
+                    }
                     sink.write(chunk.encoded, chunk.encodedAt[i], chunk.encodedLength[i]);
                     sent.putIfAbsent(chunk.his[i], chunk.los[i], 1);
                     literals++;
