@@ -1,8 +1,9 @@
 #!/bin/sh
-# CRIU action script (installed as /opt/haul/criu/hooks/haul-hold and named by /etc/criu/runc.conf, which
-# runc reads for every checkpoint and restore, also when Docker's containerd runs it). It lets a Haul agent
-# hold a runtime's dump at post-dump (tasks frozen, images complete) and its restore at post-restore (tasks
-# restored, not yet running) until the migration's commit point decides:
+# CRIU action script (installed as /opt/haul/hooks/haul-hold and named by /etc/criu/runc.conf, which runc
+# reads for every checkpoint and restore, also when Docker's containerd runs it, and by /etc/criu/haul.conf,
+# which the agent gives its own restores). It lets a Haul agent hold a runtime's dump at post-dump (tasks
+# frozen, images complete) and any restore at post-restore (tasks restored, not yet running, their network
+# still locked: before CRIU's network unlock) until the migration's commit point decides:
 #   verdict "go"      post-dump: CRIU finishes, the source tasks die; post-restore: the tasks run
 #   anything else     CRIU fails the step: a dump resumes the source tasks, a restore kills what it made
 # The agent asks for a hold with a folder under /run/haul/hold holding two FIFOs, 'reached' and 'verdict':

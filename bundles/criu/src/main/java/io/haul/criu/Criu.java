@@ -1,6 +1,7 @@
 package io.haul.criu;
 
 import io.haul.api.HaulException;
+import io.haul.api.Usability;
 import java.nio.file.Path;
 import org.osgi.annotation.versioning.ProviderType;
 
@@ -27,6 +28,12 @@ public interface Criu {
      * or {@link FrozenDump#abort()} (CRIU resumes it as it was).
      */
     FrozenDump dump(DumpRequest request) throws HaulException;
+
+    /**
+     * Whether a restore can be held at post-restore ({@link RestoreRequest#holdFor}): the hold hook is installed
+     * and named in the configuration the engine gives CRIU.
+     */
+    Usability restoreHold();
 
     /** Restores a tree from images, left stopped until {@link RestoredTree#resume()}. */
     RestoredTree restore(RestoreRequest request) throws HaulException;

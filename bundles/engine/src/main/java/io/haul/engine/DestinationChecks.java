@@ -1,6 +1,7 @@
 package io.haul.engine;
 
 import io.haul.api.HaulException;
+import io.haul.api.Usability;
 import io.haul.api.backend.ContainerBackend;
 import io.haul.api.backend.ContainerManifest;
 import io.haul.api.backend.DestinationSession;
@@ -78,6 +79,11 @@ final class DestinationChecks {
         if (CriuVersions.compare(mine, sourceVersion) < 0) {
             throw new MigrationFailure("check.criu-version", "the destination's CRIU " + mine
                     + " is older than the source's " + sourceVersion + "; images of a newer CRIU may not restore");
+        }
+        Usability hold = context.criu().restoreHold();
+        if (!hold.usable()) {
+            throw new MigrationFailure("check.hold-hook", "the destination cannot hold a restore until the commit "
+                    + "point: " + hold.reason());
         }
     }
 

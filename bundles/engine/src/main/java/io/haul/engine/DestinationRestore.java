@@ -40,7 +40,7 @@ final class DestinationRestore {
             session.lockNetwork();
             rollback.undo(why -> session.unlockNetwork());
             return switch (session) {
-                case CriuDestinationSession criu -> restoreWithCriu(criu, accepted.fromHandlers());
+                case CriuDestinationSession criu -> restoreWithCriu(criu, accepted.fromHandlers(), id);
                 case RuntimeDestinationSession runtime -> held(runtime.restore(accepted.fromHandlers().withoutRoot()));
             };
         } catch (IllegalArgumentException e) {
@@ -49,11 +49,12 @@ final class DestinationRestore {
         }
     }
 
-    private RestoredTree restoreWithCriu(CriuDestinationSession session, CriuOptions fromHandlers)
+    /** Held at post-restore, before CRIU unlocks the network: the copy answers no peer before the commit point. */
+    private RestoredTree restoreWithCriu(CriuDestinationSession session, CriuOptions fromHandlers, String id)
             throws HaulException, IOException {
         CriuOptions options = session.restoreOptions().over(fromHandlers);
         RestoredTree tree = held(context.criu().restore(new RestoreRequest(options, workspace.images(),
-                workspace.log("restore"), lazyRestore())));
+                workspace.log("restore"), lazyRestore(), id)));
         workspace.remember("restored.pid", Long.toString(tree.rootPid()));
         session.restored(tree.rootPid());
         return tree;

@@ -7,6 +7,8 @@ import io.haul.api.migration.Outcome;
 import io.haul.criu.hold.CriuHold;
 import io.haul.host.linux.ErrnoException;
 import io.haul.host.proc.ProcessTree;
+import io.haul.host.proc.TaskStat;
+import java.time.Duration;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,12 +16,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Settles the migrations a previous run of this agent left in flight. As the source: before the commit point
  * CRIU resumed the tree when it lost us, so the migration rolled back; from the commit point on it succeeded.
- * As the destination: a restored tree kept stopped runs if the record passed the commit point, else it is
- * killed and the rollback recorded.
+ * As the destination: a restored tree kept stopped (or still held by CRIU at post-restore) runs if the record
+ * passed the commit point, else it is killed and the rollback recorded.
  */
 final class Recovery {
 
     private static final Logger LOG = LoggerFactory.getLogger(Recovery.class);
+
+    private static final Duration LEFT_STOPPED_WITHIN = Duration.ofSeconds(10);
 
     private final MigrationContext context;
 
@@ -34,7 +38,8 @@ final class Recovery {
     }
 
     /**
-     * Restores a runtime (Docker, runc) still holds for migrations to this agent, left by its previous run: the
+     * Restores a runtime (Docker, runc) still holds for migrations to this agent, left by its previous run (the
+     * engine's own held restores are settled with their migration, above): the
      * record decides, as the source may have passed the commit point and killed its copy. A hold without a
      * record waits on until its hook's limit undoes it.
      */
@@ -124,9 +129,13 @@ final class Recovery {
                 "the destination agent restarted before the commit point")) {
             committed = context.store().get(record.id()).map(CommitPoint::passed).orElse(false);
         }
+        boolean wasHeld = decideHeldRestore(record.id(), committed);
         if (!pid.isEmpty()) {
             long root = Long.parseLong(pid);
             if (committed) {
+                if (wasHeld) {
+                    awaitLeftStopped(root); // else CRIU's SIGSTOP at its end could come after our SIGCONT
+                }
                 try {
                     ProcessTree.resume(root);
                 } catch (ErrnoException e) {
@@ -139,6 +148,37 @@ final class Recovery {
             }
         }
         workspace.dropImages();
+    }
+
+    /**
+     * The engine's restore of this migration, if CRIU still holds it at post-restore: the record's verdict lets
+     * it finish (the tasks then left stopped) or undo it. Returns whether a hold was there.
+     */
+    private static boolean decideHeldRestore(String id, boolean go) {
+        try {
+            return CriuHold.decide(id, go);
+        } catch (HaulException e) {
+            LOG.error("migration {}: cannot settle the restore held here: {}", id, e.getMessage());
+            return false;
+        }
+    }
+
+    /** Until every task of the tree is stopped (CRIU's leave_stopped), a gone one counting, or 10 s passed. */
+    private static void awaitLeftStopped(long root) {
+        long deadline = System.nanoTime() + LEFT_STOPPED_WITHIN.toNanos();
+        while (!ProcessTree.processes(root).stream().allMatch(Recovery::stoppedOrGone)
+                && System.nanoTime() - deadline < 0) {
+            try {
+                Thread.sleep(10); // another process's stop has no event we can wait on (it is not our child)
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private static boolean stoppedOrGone(long pid) {
+        return TaskStat.read(pid).map(TaskStat::stopped).orElse(true);
     }
 
     private boolean write(MigrationRecord record, Outcome outcome, String why) {

@@ -1,6 +1,7 @@
 package io.haul.engine;
 
 import io.haul.api.HaulException;
+import io.haul.api.Usability;
 import io.haul.criu.Criu;
 import io.haul.criu.DumpRequest;
 import io.haul.criu.FrozenDump;
@@ -30,6 +31,11 @@ final class FakeCriu implements Criu {
 
     FakeCriu(long seed) {
         new Random(seed).nextBytes(core);
+    }
+
+    @Override
+    public Usability restoreHold() {
+        return Usability.yes(); // the fake holds nothing: its restores stay stopped until resumed
     }
 
     @Override

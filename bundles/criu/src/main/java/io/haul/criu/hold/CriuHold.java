@@ -36,6 +36,8 @@ public final class CriuHold implements AutoCloseable {
     /** The hook as ./haul setup installs it, and the CRIU configuration of runc that names it. */
     public static final Path HOOK = Path.of("/opt/haul/hooks/haul-hold");
     public static final Path RUNC_CRIU_CONFIG = Path.of("/etc/criu/runc.conf");
+    /** The CRIU configuration that names the hook for the engine's own restores (given as the RPC's config file). */
+    public static final Path ENGINE_CRIU_CONFIG = Path.of("/etc/criu/haul.conf");
 
     private static final String RUNTIME_ENDED = "runtime-ended";
     private static final String RESTORE_PREFIX = "restore-";
@@ -156,9 +158,13 @@ public final class CriuHold implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Writes through a channel of its own: a FileChannel's reads and writes share one lock, so writing through
+     * {@link #reached} would wait for the very read it should end. (Our read end keeps this open from waiting.)
+     */
     private void endReadWith(String line) {
-        try {
-            reached.write(ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.US_ASCII)));
+        try (FileChannel writer = FileChannel.open(folder.resolve("reached"), StandardOpenOption.WRITE)) {
+            writer.write(ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.US_ASCII)));
         } catch (IOException e) {
             closeQuietly(reached);
         }

@@ -1,6 +1,9 @@
 package io.haul.criu.internal;
 
 import io.haul.api.HaulException;
+import io.haul.api.Usability;
+import io.haul.criu.hold.CriuHold;
+import io.haul.criu.hold.HoldHook;
 import io.haul.criu.Criu;
 import io.haul.criu.DumpRequest;
 import io.haul.criu.FrozenDump;
@@ -46,6 +49,11 @@ public final class CriuComponent implements Criu {
     @Activate
     public CriuComponent(@Reference HostProbe host) {
         this.host = Objects.requireNonNull(host, "host");
+    }
+
+    @Override
+    public Usability restoreHold() {
+        return HoldHook.check(CriuHold.ENGINE_CRIU_CONFIG);
     }
 
     @Override

@@ -46,8 +46,9 @@ final class CriuDirs implements AutoCloseable {
             } else if (!Files.isDirectory(images)) {
                 throw new HaulException(code, "no images folder " + images);
             }
-            imagesFd = Syscalls.open(images.toString(), Syscalls.O_RDONLY | Syscalls.O_DIRECTORY, 0);
-            int workFd = Syscalls.open(log.getParent().toString(), Syscalls.O_RDONLY | Syscalls.O_DIRECTORY, 0);
+            int flags = Syscalls.O_RDONLY | Syscalls.O_DIRECTORY | Syscalls.O_CLOEXEC;
+            imagesFd = Syscalls.open(images.toString(), flags, 0);
+            int workFd = Syscalls.open(log.getParent().toString(), flags, 0);
             return new CriuDirs(log, imagesFd, workFd);
         } catch (IOException e) {
             Syscalls.closeQuietly(imagesFd);

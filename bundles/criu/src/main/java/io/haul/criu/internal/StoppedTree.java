@@ -5,6 +5,7 @@ import io.haul.api.criu.CriuOptions;
 import io.haul.api.namespace.NamespaceKind;
 import io.haul.criu.RestoreRequest;
 import io.haul.criu.RestoredTree;
+import io.haul.criu.hold.CriuHold;
 import io.haul.criu.rpc.CriuOpts;
 import io.haul.criu.rpc.CriuReq;
 import io.haul.criu.rpc.CriuReqType;
@@ -20,112 +21,187 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A tree CRIU restored and left stopped ({@code leave_stopped}: every task gets SIGSTOP instead of running on),
  * waiting for the commit point. CRIU restores its root as its own sibling ({@code rst_sibling}), which makes
- * the root a child of this JVM: it outlives {@code criu swrk}, and we reap it. {@link #resume()} sends SIGCONT
- * to every task; {@link #kill()} SIGKILLs them.
+ * the root a child of this JVM: it outlives {@code criu swrk}, and we reap it. A held restore waits before that,
+ * at post-restore ({@link PostRestoreHold}), its network still locked. {@link #resume()} lets a held CRIU finish
+ * and sends SIGCONT to every task; {@link #kill()} makes a held CRIU undo its restore and SIGKILLs the tasks.
  */
 final class StoppedTree implements RestoredTree {
 
     private static final Logger LOG = LoggerFactory.getLogger(StoppedTree.class);
     /** How long the tasks may take to show as stopped after CRIU's answer, and to vanish after SIGKILL. */
     private static final Duration SETTLE = Duration.ofSeconds(10);
+    /** The longest a held restore waits for the verdict: a migration's commit takes seconds, not this. */
+    private static final Duration HOLD_LIMIT = Duration.ofMinutes(15);
+    private static final String POST_RESTORE = "post-restore";
 
     private final ChildProcess root;
     private final LazyPagesDaemon lazyPages;
+    private final PostRestoreHold held;
     private boolean killed;
 
-    private StoppedTree(ChildProcess root, LazyPagesDaemon lazyPages) {
+    private StoppedTree(ChildProcess root, LazyPagesDaemon lazyPages, PostRestoreHold held) {
         this.root = root;
         this.lazyPages = lazyPages;
+        this.held = held;
     }
 
     /**
-     * Restores a tree and returns it stopped. On failure CRIU kills what it had restored; what it could not
-     * (the root is our child, not CRIU's) is killed and reaped here, so nothing of it is left.
+     * Restores a tree and returns it stopped: held by CRIU at post-restore when the request names a migration,
+     * else left stopped by CRIU. On failure CRIU kills what it had restored; what it could not (the root is our
+     * child, not CRIU's) is killed and reaped here, so nothing of it is left.
      */
     static StoppedTree start(Path criu, RestoreRequest request, Duration timeout) throws HaulException {
-        CriuOptions plan = request.options();
         String what = "CRIU restore from " + request.imageDir();
         CriuDirs dirs = CriuDirs.open(request.imageDir(), request.logFile(), false, "criu.restore-failed");
-        ChildProcess root = null;
-        RpcSession session = null;
         LazyPagesDaemon lazyPages = null;
+        RpcSession session = null;
+        CriuHold hold = null;
+        AtomicReference<ChildProcess> root = new AtomicReference<>();
+        long started = System.nanoTime();
         try {
             if (request.lazyPages()) {
                 lazyPages = LazyPagesDaemon.start(criu, request.imageDir(), dirs.logFile().toAbsolutePath().getParent());
             }
             session = RpcSession.start(criu);
-            CriuOpts.Builder options = dirs.options()
-                    .setRstSibling(true)
-                    .setLeaveStopped(true)
-                    // for the root's pid as soon as it exists (setup-namespaces), so a failure can reap it
-                    .setNotifyScripts(true)
-                    // these only permit restoring what the images hold (the dump decided what to take); a tree
-                    // that was its own session stays so with shell_job (tested), one that was not needs it
-                    .setTcpEstablished(true)
-                    .setFileLocks(true)
-                    .setShellJob(true)
-                    .setExtUnixSk(plan.has(CriuOptions.Flag.EXTERNAL_UNIX_SOCKETS))
-                    .addAllExternal(plan.externals());
-            if (lazyPages != null) {
-                options.setLazyPages(true);
+            CriuOpts.Builder options = options(dirs, request, lazyPages);
+            if (request.held()) {
+                hold = CriuHold.forRestore(request.holdFor(), request.imageDir(), HOLD_LIMIT);
+                // CRIU runs the configuration's action script after answering each RPC notification
+                options.setConfigFile(CriuHold.ENGINE_CRIU_CONFIG.toString());
             }
-            if (!plan.root().isEmpty()) {
-                options.setRoot(plan.root());
-            }
-            for (Map.Entry<NamespaceKind, String> namespace : plan.joinNamespaces().entrySet()) {
-                options.addJoinNs(JoinNamespace.newBuilder().setNs(namespace.getKey().procName())
-                        .setNsFile(namespace.getValue()));
-            }
-            long started = System.nanoTime();
-            session.send(CriuReq.newBuilder().setType(CriuReqType.RESTORE).setOpts(options).build());
-            while (true) {
-                CriuResp response = session.receive(timeout);
-                if (response.getType() == CriuReqType.NOTIFY) {
-                    if (response.getNotify().hasPid() && root == null) {
-                        root = ChildProcess.watch(response.getNotify().getPid(), "restored-root");
-                    }
-                    LOG.debug("{}: {} notification (pid {}), answered", what, response.getNotify().getScript(),
-                            response.getNotify().getPid());
-                    session.send(CriuReq.newBuilder().setType(CriuReqType.NOTIFY).setNotifySuccess(true).build());
-                    continue;
+            RpcSession rpc = session;
+            // once held, CRIU's answer waits for the verdict
+            Duration afterPostRestore = request.held() ? timeout.plus(HOLD_LIMIT) : timeout;
+            CompletableFuture<CriuResp> answer = new CompletableFuture<>();
+            Thread.ofVirtual().name("haul-criu-restore").start(() -> {
+                try {
+                    answer.complete(exchange(rpc, options, timeout, afterPostRestore, pid -> root.updateAndGet(
+                            known -> known != null ? known : ChildProcess.watch(pid, "restored-root")), what, dirs.logFile()));
+                } catch (HaulException | RuntimeException e) {
+                    answer.completeExceptionally(e);
                 }
-                if (response.getType() != CriuReqType.RESTORE) {
-                    throw new HaulException("criu.protocol", "CRIU answered " + response.getType() + " to a RESTORE");
-                }
-                if (!response.getSuccess()) {
-                    throw CriuFailure.of("criu.restore-failed", what, response, dirs.logFile());
-                }
-                long pid = response.getRestore().getPid();
-                if (root == null || root.pid() != pid) {
-                    root = ChildProcess.watch(pid, "restored-root");
-                }
-                StoppedTree tree = new StoppedTree(root, lazyPages);
+            });
+            StoppedTree tree;
+            if (hold != null) {
+                CriuHold.Reached reached = reached(hold, answer);
+                tree = new StoppedTree(watched(root, reached.initPid()), lazyPages,
+                        new PostRestoreHold(hold, answer, session, dirs));
+            } else {
+                CriuResp response = PostRestoreHold.await(answer, timeout);
+                tree = new StoppedTree(watched(root, response.getRestore().getPid()), lazyPages, null);
+                session.close();
+                dirs.close();
                 tree.awaitStopped(what, dirs.logFile());
-                LOG.info("{}: root pid {} restored in {} ms, left stopped{}", what, pid,
-                        (System.nanoTime() - started) / 1_000_000, lazyPages == null ? ""
-                                : ", its memory to come from the lazy-pages daemon (pid " + lazyPages.pid() + ")");
-                return tree;
             }
+            LOG.info("{}: root pid {} restored in {} ms, {}{}", what, tree.rootPid(),
+                    (System.nanoTime() - started) / 1_000_000, hold != null ? "held before it runs" : "left stopped",
+                    lazyPages == null ? "" : ", its memory to come from the lazy-pages daemon (pid "
+                            + lazyPages.pid() + ")");
+            return tree;
         } catch (HaulException e) {
             // the root first: criu swrk may be waiting on it (a timeout), and it is ours to kill and reap
-            if (root != null) {
-                new StoppedTree(root, null).kill();
+            if (root.get() != null) {
+                new StoppedTree(root.get(), null, null).kill();
+            }
+            if (session != null) {
+                session.close();
+            }
+            if (hold != null) {
+                hold.close();
             }
             if (lazyPages != null) {
                 lazyPages.stop();
             }
-            throw e.logFile() != null ? e : CriuFailure.around(e.code(), what, e, dirs.logFile());
-        } finally {
-            if (session != null) {
-                session.close();
-            }
             dirs.close();
+            throw e.logFile() != null ? e : CriuFailure.around(e.code(), what, e, dirs.logFile());
+        }
+    }
+
+    /** Waits for the hook at post-restore; a CRIU that failed before it says why in its answer. */
+    private static CriuHold.Reached reached(CriuHold hold, CompletableFuture<CriuResp> answer) throws HaulException {
+        try {
+            return hold.awaitReached(answer);
+        } catch (HaulException notReached) {
+            if (answer.isCompletedExceptionally()) {
+                PostRestoreHold.await(answer, SETTLE); // throws CRIU's own failure
+            }
+            throw notReached;
+        }
+    }
+
+    /** The root CRIU named in a notification, or the one it names now. */
+    private static ChildProcess watched(AtomicReference<ChildProcess> known, long pid) {
+        return known.updateAndGet(root -> root != null && root.pid() == pid ? root : ChildProcess.watch(pid,
+                "restored-root"));
+    }
+
+    /** The options every restore shares, and the request's. */
+    private static CriuOpts.Builder options(CriuDirs dirs, RestoreRequest request, LazyPagesDaemon lazyPages) {
+        CriuOptions plan = request.options();
+        CriuOpts.Builder options = dirs.options()
+                .setRstSibling(true)
+                .setLeaveStopped(true)
+                // for the root's pid as soon as it exists (setup-namespaces), so a failure can reap it
+                .setNotifyScripts(true)
+                // these only permit restoring what the images hold (the dump decided what to take); a tree
+                // that was its own session stays so with shell_job (tested), one that was not needs it
+                .setTcpEstablished(true)
+                .setFileLocks(true)
+                .setShellJob(true)
+                .setExtUnixSk(plan.has(CriuOptions.Flag.EXTERNAL_UNIX_SOCKETS))
+                .addAllExternal(plan.externals());
+        if (lazyPages != null) {
+            options.setLazyPages(true);
+        }
+        if (!plan.root().isEmpty()) {
+            options.setRoot(plan.root());
+        }
+        for (Map.Entry<NamespaceKind, String> namespace : plan.joinNamespaces().entrySet()) {
+            options.addJoinNs(JoinNamespace.newBuilder().setNs(namespace.getKey().procName())
+                    .setNsFile(namespace.getValue()));
+        }
+        return options;
+    }
+
+    /**
+     * Sends the RESTORE request and answers CRIU's notifications until its answer, which must be a success.
+     * Each message is awaited up to {@code timeout}, from the post-restore notification on (after which a hold
+     * may wait for the verdict) up to {@code afterPostRestore}.
+     */
+    private static CriuResp exchange(RpcSession session, CriuOpts.Builder options, Duration timeout,
+            Duration afterPostRestore, LongConsumer rootPid, String what, Path log) throws HaulException {
+        session.send(CriuReq.newBuilder().setType(CriuReqType.RESTORE).setOpts(options).build());
+        Duration within = timeout;
+        while (true) {
+            CriuResp response = session.receive(within);
+            if (response.getType() == CriuReqType.NOTIFY) {
+                if (POST_RESTORE.equals(response.getNotify().getScript())) {
+                    within = afterPostRestore;
+                }
+                if (response.getNotify().hasPid() && response.getNotify().getPid() > 0) {
+                    rootPid.accept(response.getNotify().getPid());
+                }
+                LOG.debug("{}: {} notification (pid {}), answered", what, response.getNotify().getScript(),
+                        response.getNotify().getPid());
+                session.send(CriuReq.newBuilder().setType(CriuReqType.NOTIFY).setNotifySuccess(true).build());
+                continue;
+            }
+            if (response.getType() != CriuReqType.RESTORE) {
+                throw new HaulException("criu.protocol", "CRIU answered " + response.getType() + " to a RESTORE");
+            }
+            if (!response.getSuccess()) {
+                throw CriuFailure.of("criu.restore-failed", what, response, log);
+            }
+            return response;
         }
     }
 
@@ -156,6 +232,15 @@ final class StoppedTree implements RestoredTree {
         if (killed) {
             throw new HaulException("criu.resume-failed", "the restored tree of pid " + root.pid() + " was killed");
         }
+        if (held != null) {
+            try {
+                held.finish(SETTLE); // CRIU unlocks the network and leaves the tasks stopped
+                awaitStopped("CRIU's restore of pid " + root.pid(), held.logFile());
+            } catch (HaulException e) {
+                kill();
+                throw e;
+            }
+        }
         if (!ProcessTree.exists(root.pid())) {
             throw new HaulException("criu.resume-failed", "the restored tree of pid " + root.pid()
                     + " is gone (" + root.exitDescription() + ")");
@@ -176,6 +261,9 @@ final class StoppedTree implements RestoredTree {
             return;
         }
         killed = true;
+        if (held != null) {
+            held.undo(SETTLE); // CRIU kills what it restored; what is left is killed below
+        }
         List<Long> tasks = ProcessTree.processes(root.pid());
         // killing a PID namespace's init kills every task in it; other trees are killed task by task
         boolean namespaceInit = ProcessTree.isNamespaceInit(root.pid());

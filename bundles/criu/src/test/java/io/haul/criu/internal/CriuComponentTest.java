@@ -8,12 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.haul.api.HaulException;
+import io.haul.api.Usability;
 import io.haul.api.criu.CriuOptions.Flag;
 import io.haul.api.criu.CriuOptions;
 import io.haul.criu.DumpRequest;
 import io.haul.criu.FrozenDump;
 import io.haul.criu.RestoreRequest;
 import io.haul.criu.RestoredTree;
+import io.haul.criu.hold.CriuHold;
+import io.haul.criu.hold.HoldHook;
 import io.haul.host.files.Folders;
 import io.haul.host.proc.ProcessTree;
 import java.io.BufferedReader;
@@ -126,7 +129,7 @@ class CriuComponentTest {
         long frozenAt = tree.assertStill(STILL);
 
         RestoredTree copy = restored(criu.restore(new RestoreRequest(emptyPlan(), dir.resolve("images"),
-                dir.resolve("logs/restore.log"), true)));
+                dir.resolve("logs/restore.log"), true, "")));
         assertTrue(ProcessTree.processes(copy.rootPid()).stream().allMatch(pid -> state(pid) == 'T'),
                 "every task of the lazily restored copy is stopped (T)");
         assertEquals(frozenAt, tree.assertStill(STILL), "the copy is stopped until resumed");
@@ -147,11 +150,27 @@ class CriuComponentTest {
 
     @Test
     void aRestoreFromADamagedImageFailsWithItsLogAndLeavesNothing() throws Exception {
+        restoreFromADamagedImage("");
+    }
+
+    @Test
+    void aHeldRestoreFromADamagedImageFailsBeforeTheHoldWithItsLogAndLeavesNothing() throws Exception {
+        assumeHoldHook();
+        String migration = "damaged-" + ProcessHandle.current().pid();
+        restoreFromADamagedImage(migration);
+        assertFalse(CriuHold.heldRestores().contains(migration), "the hold is gone");
+    }
+
+    private void restoreFromADamagedImage(String holdFor) throws Exception {
         Workload tree = committed(Workload.counting(dir));
         truncate(dir.resolve("images/core-1.img"));
+        long started = System.nanoTime();
 
         HaulException failure = assertThrows(HaulException.class, () -> restored(criu.restore(
-                new RestoreRequest(emptyPlan(), dir.resolve("images"), dir.resolve("logs/restore.log")))));
+                new RestoreRequest(emptyPlan(), dir.resolve("images"), dir.resolve("logs/restore.log"), false,
+                        holdFor))));
+
+        assertTrue(System.nanoTime() - started < Duration.ofSeconds(5).toNanos(), "fails at once");
 
         System.out.println("restore failure: " + failure.getMessage());
         assertEquals("criu.restore-failed", failure.code());
@@ -181,6 +200,65 @@ class CriuComponentTest {
         assertTrue(System.nanoTime() - started < Duration.ofSeconds(20).toNanos(), "bounded");
         assertNothingLeftOf(tree);
         assertTrue(processesMentioning("restore --rpc").isEmpty(), "criu swrk is gone too");
+    }
+
+    /**
+     * A restore held for a migration waits at post-restore, before CRIU unlocks the network: nothing of the copy
+     * runs and the hold is there for a restarted agent to find; resume() lets CRIU finish and the copy counts on.
+     */
+    @Test
+    void aHeldRestoreWaitsAtPostRestoreUntilResumeLetsItFinishAndRun() throws Exception {
+        assumeHoldHook();
+        Workload tree = committed(Workload.counting(dir));
+        long frozenAt = tree.assertStill(STILL);
+        String migration = "held-" + ProcessHandle.current().pid();
+
+        RestoredTree copy = restored(criu.restore(new RestoreRequest(emptyPlan(), dir.resolve("images"),
+                dir.resolve("logs/restore.log"), false, migration)));
+
+        assertEquals(List.of(migration), CriuHold.heldRestores().stream().filter(migration::equals).toList(),
+                "the hold waits for the verdict");
+        assertTrue(ProcessTree.exists(copy.rootPid()), "the copy's root exists while held");
+        assertEquals(frozenAt, tree.assertStill(STILL), "nothing of the copy runs while held");
+        assertFalse(restoreLog().contains("Restore finished successfully"), "CRIU has not finished");
+
+        copy.resume();
+
+        assertEquals(frozenAt + 1, tree.awaitCounter(value -> value != frozenAt, SOON),
+                "the copy counts on from the frozen value");
+        assertTrue(restoreLog().contains("Restore finished successfully"), "CRIU finished after the verdict");
+        assertFalse(CriuHold.heldRestores().contains(migration), "the hold is gone");
+        copy.kill();
+    }
+
+    /** kill() while held: CRIU undoes its restore and nothing of the copy, the hold or criu swrk is left. */
+    @Test
+    void aHeldRestoreKilledIsUndoneAndLeavesNothing() throws Exception {
+        assumeHoldHook();
+        Workload tree = committed(Workload.counting(dir));
+        String migration = "undone-" + ProcessHandle.current().pid();
+        RestoredTree copy = restored(criu.restore(new RestoreRequest(emptyPlan(), dir.resolve("images"),
+                dir.resolve("logs/restore.log"), false, migration)));
+
+        copy.kill();
+
+        awaitGone(copy.rootPid());
+        assertNothingLeftOf(tree);
+        assertFalse(CriuHold.heldRestores().contains(migration), "the hold is gone");
+        assertTrue(processesMentioning("restore --rpc").isEmpty(), "criu swrk is gone too");
+        assertThrows(HaulException.class, copy::resume, "a killed copy cannot be resumed");
+    }
+
+    private String restoreLog() throws IOException {
+        return Files.readString(dir.resolve("logs/restore.log"));
+    }
+
+    private static void assumeHoldHook() {
+        Usability hook = HoldHook.check(CriuHold.ENGINE_CRIU_CONFIG);
+        if (!hook.usable()) {
+            System.out.println("SKIPPED (held restore): " + hook.reason());
+        }
+        Assumptions.assumeTrue(hook.usable(), hook.reason());
     }
 
     private Workload committed(Workload tree) throws Exception {
