@@ -1,0 +1,90 @@
+package io.haul.fuzz;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.Set;
+
+/**
+ * {@code ./haul fuzz}: every decoder on the class path ({@link FuzzTargets}) on {@code --inputs} generated
+ * inputs each, one decoder after the other on one worker thread (the machine's other core stays free), then a
+ * table of how they did. Exit status 0 when every bound held, 1 when one broke, 2 for a wrong command line.
+ *
+ * <pre>
+ *   FuzzCampaign [--inputs N] [--only NAME,NAME] [--time-limit-ms MS] [--list]
+ * </pre>
+ */
+public final class FuzzCampaign {
+
+    private static final long DEFAULT_INPUTS = 1_000_000;
+
+    private FuzzCampaign() {
+    }
+
+    public static void main(String[] args) {
+        long inputs = DEFAULT_INPUTS;
+        Set<String> only = Set.of();
+        Duration timeLimit = FuzzAssertions.TIME_LIMIT;
+        boolean list = false;
+        try {
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--inputs" -> inputs = Long.parseLong(args[++i]);
+                    case "--only" -> only = Set.of(args[++i].split(","));
+                    case "--time-limit-ms" -> timeLimit = Duration.ofMillis(Long.parseLong(args[++i]));
+                    case "--list" -> list = true;
+                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
+                }
+            }
+            if (inputs < 1 || timeLimit.isNegative() || timeLimit.isZero()) {
+                throw new IllegalArgumentException("--inputs and --time-limit-ms want positive numbers");
+            }
+        } catch (RuntimeException e) { // a bad number, a missing value, an unknown option
+            System.err.println("fuzz: " + e.getMessage()
+                    + " (usage: ./haul fuzz [--inputs N] [--only NAME,NAME] [--time-limit-ms MS] [--list])");
+            System.exit(2);
+        }
+
+        List<FuzzTarget> targets = new ArrayList<>();
+        for (FuzzTargets module : ServiceLoader.load(FuzzTargets.class)) {
+            for (FuzzTarget target : module.targets()) {
+                if (only.isEmpty() || only.contains(target.name())) {
+                    targets.add(target);
+                }
+            }
+        }
+        if (list || targets.isEmpty()) {
+            targets.forEach(target -> System.out.println(target.name()));
+            System.exit(targets.isEmpty() ? 2 : 0);
+        }
+
+        List<Tally> tallies = new ArrayList<>();
+        long started = System.nanoTime();
+        for (FuzzTarget target : targets) {
+            Tally tally = run(target, inputs, timeLimit);
+            tallies.add(tally);
+            System.err.printf("fuzz: %-22s %d inputs in %s, %s%n", target.name(), tally.inputs,
+                    Sizes.nanos(tally.elapsedNanos), tally.boundsHeld() ? "bounds held" : "A BOUND BROKE");
+        }
+        System.out.println();
+        CampaignTable.print(tallies, System.out);
+        boolean held = tallies.stream().allMatch(Tally::boundsHeld);
+        System.out.printf("%n%d decoders, %d inputs each, in %s: %s (time limit %d ms per input)%n", tallies.size(),
+                inputs, Sizes.nanos(System.nanoTime() - started), held ? "every bound held" : "BOUNDS BROKEN",
+                timeLimit.toMillis());
+        System.exit(held ? 0 : 1);
+    }
+
+    private static Tally run(FuzzTarget target, long inputs, Duration timeLimit) {
+        Tally tally = new Tally(target);
+        long started = System.nanoTime();
+        try (BoundedRunner runner = new BoundedRunner(target, timeLimit)) {
+            Iterator<byte[]> generated = target.inputs().sampleStream().iterator();
+            tally.finished = runner.run(generated, inputs, tally::add);
+        }
+        tally.elapsedNanos = System.nanoTime() - started;
+        return tally;
+    }
+}
