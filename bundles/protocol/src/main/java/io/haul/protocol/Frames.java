@@ -27,7 +27,8 @@ public final class Frames {
                     + " bytes carries no message this agent knows");
         }
         if (envelope.getVersion() < Versions.MIN || envelope.getVersion() > Versions.MAX) {
-            throw new ProtocolException("protocol.version", "a frame of protocol version " + envelope.getVersion()
+            throw new ProtocolException("protocol.version", "a frame of protocol version "
+                    + Integer.toUnsignedString(envelope.getVersion())
                     + " arrived; this agent speaks " + Versions.MIN + " to " + Versions.MAX);
         }
         return envelope;

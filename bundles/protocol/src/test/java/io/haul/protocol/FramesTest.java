@@ -46,6 +46,21 @@ class FramesTest {
     }
 
     @Test
+    void versionsAreUnsigned() throws ProtocolException {
+        // uint32 on the wire: 4294967295 arrives as -1, and must not pass for a version below ours
+        ProtocolException empty = assertThrows(ProtocolException.class, () -> Versions.negotiate(-1, 1));
+        assertTrue(empty.getMessage().contains("versions 4294967295 to 1"), empty.getMessage());
+        assertThrows(ProtocolException.class, () -> Versions.negotiate(-1, Integer.MAX_VALUE));
+        assertEquals(2, Versions.negotiate(1, -1), "a peer of versions 1 to 4294967295 speaks ours");
+        assertEquals(2, Versions.negotiate(2, Integer.MIN_VALUE));
+
+        byte[] frame = Envelope.newBuilder().setVersion(-1).setCommit(io.haul.protocol.v1.Commit.getDefaultInstance())
+                .build().toByteArray();
+        ProtocolException far = assertThrows(ProtocolException.class, () -> Frames.decode(frame));
+        assertTrue(far.getMessage().contains("version 4294967295 arrived"), far.getMessage());
+    }
+
+    @Test
     void anAbortInPlaceOfTheExpectedMessageSaysWhy() {
         Envelope abort = Envelope.newBuilder().setVersion(1)
                 .setAbort(Abort.newBuilder().setCode("restore.failed").setMessage("criu restore failed")).build();
