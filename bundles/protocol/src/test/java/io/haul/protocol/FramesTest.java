@@ -46,6 +46,15 @@ class FramesTest {
     }
 
     @Test
+    void aNewerAgentsHelloIsNegotiatedDownToOurs() throws ProtocolException {
+        // a newer source stamps its Hello with its own latest version, here 3, and offers 1 to 3
+        byte[] hello = Envelope.newBuilder().setVersion(3).setMigrationId("m1")
+                .setHello(Hello.newBuilder().setAgent("newer").setMinVersion(1).setMaxVersion(3)).build().toByteArray();
+        Envelope decoded = Frames.decode(hello);
+        assertEquals(Versions.MAX, Versions.negotiate(decoded.getHello().getMinVersion(), decoded.getHello().getMaxVersion()));
+    }
+
+    @Test
     void versionsAreUnsigned() throws ProtocolException {
         // uint32 on the wire: 4294967295 arrives as -1, and must not pass for a version below ours
         ProtocolException empty = assertThrows(ProtocolException.class, () -> Versions.negotiate(-1, 1));
