@@ -12,6 +12,9 @@ final class CampaignTable {
     private CampaignTable() {
     }
 
+    /** How many kinds of refusal {@link #printRefusals} shows per decoder, the most frequent first. */
+    private static final int SHOWN_KINDS = 12;
+
     static void print(List<Tally> tallies, PrintStream out) {
         out.printf(Locale.ROOT, ROW, "decoder", "inputs", "time", "decoded", "refused", "crashes", "hangs",
                 "over-limit", "largest-alloc", "its-limit", "share", "limit", "slowest");
@@ -29,6 +32,17 @@ final class CampaignTable {
                     out.println(first.describe(t.target.name()));
                 }
             }
+        }
+    }
+
+    /** Per decoder, the refusals that ended its inputs, by kind: which of its checks the inputs reached. */
+    static void printRefusals(List<Tally> tallies, PrintStream out) {
+        for (Tally t : tallies) {
+            out.printf(Locale.ROOT, "%n%s: %d kinds of refusal%n", t.target.name(), t.refusalKinds.size());
+            t.refusalKinds.entrySet().stream()
+                    .sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed())
+                    .limit(SHOWN_KINDS)
+                    .forEach(kind -> out.printf(Locale.ROOT, "  %7s  %s%n", percent(kind.getValue(), t.inputs), kind.getKey()));
         }
     }
 

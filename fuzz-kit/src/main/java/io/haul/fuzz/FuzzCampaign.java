@@ -13,8 +13,9 @@ import java.util.Set;
  * table of how they did. Exit status 0 when every bound held, 1 when one broke, 2 for a wrong command line.
  *
  * <pre>
- *   FuzzCampaign [--inputs N] [--only NAME,NAME] [--time-limit-ms MS] [--list]
+ *   FuzzCampaign [--inputs N] [--only NAME,NAME] [--time-limit-ms MS] [--refusals] [--list]
  * </pre>
+ * {@code --refusals} also shows, per decoder, which of its refusals ended how many inputs.
  */
 public final class FuzzCampaign {
 
@@ -28,6 +29,7 @@ public final class FuzzCampaign {
         Set<String> only = Set.of();
         Duration timeLimit = FuzzAssertions.TIME_LIMIT;
         boolean list = false;
+        boolean refusals = false;
         try {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
@@ -35,6 +37,7 @@ public final class FuzzCampaign {
                     case "--only" -> only = Set.of(args[++i].split(","));
                     case "--time-limit-ms" -> timeLimit = Duration.ofMillis(Long.parseLong(args[++i]));
                     case "--list" -> list = true;
+                    case "--refusals" -> refusals = true;
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
@@ -43,7 +46,7 @@ public final class FuzzCampaign {
             }
         } catch (RuntimeException e) { // a bad number, a missing value, an unknown option
             System.err.println("fuzz: " + e.getMessage()
-                    + " (usage: ./haul fuzz [--inputs N] [--only NAME,NAME] [--time-limit-ms MS] [--list])");
+                    + " (usage: ./haul fuzz [--inputs N] [--only NAME,NAME] [--time-limit-ms MS] [--refusals] [--list])");
             System.exit(2);
         }
 
@@ -70,6 +73,9 @@ public final class FuzzCampaign {
         }
         System.out.println();
         CampaignTable.print(tallies, System.out);
+        if (refusals) {
+            CampaignTable.printRefusals(tallies, System.out);
+        }
         boolean held = tallies.stream().allMatch(Tally::boundsHeld);
         System.out.printf("%n%d decoders, %d inputs each, in %s: %s (time limit %d ms per input)%n", tallies.size(),
                 inputs, Sizes.nanos(System.nanoTime() - started), held ? "every bound held" : "BOUNDS BROKEN",

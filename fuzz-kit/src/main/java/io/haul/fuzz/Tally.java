@@ -7,6 +7,9 @@ package io.haul.fuzz;
  */
 final class Tally {
 
+    /** How long a refusal's message is kept to tell its kind: its first words, numbers blanked. */
+    private static final int KIND_CHARS = 72;
+
     final FuzzTarget target;
     long inputs;
     long decoded;
@@ -24,6 +27,8 @@ final class Tally {
     Verdict firstCrash;
     Verdict firstHang;
     Verdict firstOverAllocation;
+    /** How many inputs each kind of refusal ended: what the decoder checked, so how deep the inputs got. */
+    final java.util.Map<String, Long> refusalKinds = new java.util.HashMap<>();
 
     Tally(FuzzTarget target) {
         this.target = target;
@@ -33,7 +38,10 @@ final class Tally {
         inputs++;
         switch (verdict.outcome()) {
             case DECODED -> decoded++;
-            case REFUSED -> refused++;
+            case REFUSED -> {
+                refused++;
+                refusalKinds.merge(kindOf(verdict.thrown()), 1L, Long::sum);
+            }
             case CRASHED -> {
                 crashes++;
                 firstCrash = firstCrash == null ? verdict : firstCrash;
@@ -53,6 +61,14 @@ final class Tally {
         }
         largestShareOfLimit = Math.max(largestShareOfLimit, (double) verdict.allocatedBytes() / verdict.allocationLimit());
         slowestNanos = Math.max(slowestNanos, verdict.nanos());
+    }
+
+    /** The refusal's class and the start of its message, with numbers, hashes and quoted names blanked. */
+    static String kindOf(Throwable thrown) {
+        String message = String.valueOf(thrown.getMessage()).replaceAll("(?<=\\s)'[^']*'", "'_'")
+                .replaceAll("\\b(0x[0-9a-f]+|[0-9a-f]*[0-9][0-9a-f]*)\\b", "#");
+        String kind = thrown.getClass().getSimpleName() + ": " + message;
+        return kind.length() > KIND_CHARS ? kind.substring(0, KIND_CHARS) + "..." : kind;
     }
 
     synchronized boolean boundsHeld() {
