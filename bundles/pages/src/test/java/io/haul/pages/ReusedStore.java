@@ -1,0 +1,46 @@
+package io.haul.pages;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The page store the fuzzed readers put pages into, kept from one input to the next (a fresh one per input
+ * would cost its 400 KiB index each time) and replaced by a fresh one once it has taken {@link #REPLACE_AFTER}
+ * pages, so that references to the pool's unheld pages keep failing. Past {@link #MEMORY_PAGES} it spills, so
+ * the spill path is fuzzed too. One thread only.
+ */
+final class ReusedStore {
+
+    static final int MEMORY_PAGES = 24;
+    static final int REPLACE_AFTER = 64;
+
+    private final Path folder;
+    private PageStore store;
+
+    ReusedStore(String name) {
+        try {
+            folder = Files.createTempDirectory("haul-fuzz-" + name + "-");
+            folder.toFile().deleteOnExit();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The scratch folder the store spills into, also the place for the reader's files. */
+    Path folder() {
+        return folder;
+    }
+
+    /** The store for the next input. */
+    PageStore store() throws IOException {
+        if (store == null || store.size() > PagePool.HELD + REPLACE_AFTER) {
+            if (store != null) {
+                store.close();
+            }
+            store = PagePool.freshStore(MEMORY_PAGES, folder.resolve("spill"));
+        }
+        return store;
+    }
+}
