@@ -21,9 +21,10 @@ import java.util.function.Consumer;
  * overruns the limit is a hang; one that is still running at twice the limit is abandoned with its worker (a
  * daemon thread: a decoder stuck in a loop cannot be stopped, only left), and the run ends there.
  *
- * <p>Two things keep class loading from passing for the decoder's allocation: the runner first decodes a few
- * hundred inputs unmeasured, and an input over its bound is decoded again, counting only the second time
- * (decoders are deterministic: a real excess comes back, a first-time static initializer does not).
+ * <p>Two things keep one-time costs (loading classes, linking a native call) from passing for what an input
+ * makes the decoder allocate: the runner first decodes a few hundred inputs unmeasured, and an input over its
+ * bound, or over the most any input of the run allocated so far, is decoded again and counted by the second
+ * time (decoders are deterministic: a real excess comes back, a first-time initializer does not).
  */
 public final class BoundedRunner implements AutoCloseable {
 
@@ -43,6 +44,8 @@ public final class BoundedRunner implements AutoCloseable {
     // what the worker decodes now, for the watchdog: when the decode began (0 between decodes), and its input
     private volatile long decodeStarted;
     private volatile byte[] decoding;
+    /** The most one input made the decoder allocate so far (worker thread only). */
+    private long mostAllocated;
 
     public BoundedRunner(FuzzTarget target, Duration timeLimit) {
         this(target, timeLimit, WARM_UP_INPUTS);
@@ -137,7 +140,11 @@ public final class BoundedRunner implements AutoCloseable {
 
     private Verdict judge(byte[] input) throws Exception {
         Verdict verdict = measure(input);
-        return verdict.overAllocated() ? measure(input) : verdict;
+        if (verdict.overAllocated() || verdict.allocatedBytes() > mostAllocated) {
+            verdict = measure(input);
+            mostAllocated = Math.max(mostAllocated, verdict.allocatedBytes());
+        }
+        return verdict;
     }
 
     private Verdict measure(byte[] input) throws Exception {

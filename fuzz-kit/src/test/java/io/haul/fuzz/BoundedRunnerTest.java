@@ -69,6 +69,21 @@ class BoundedRunnerTest {
     }
 
     @Test
+    void aOneTimeCostIsNotTakenForWhatTheInputCosts() {
+        boolean[] initialized = {false};
+        FuzzTarget target = target(DecoderSetup.stateless(input -> {
+            if (!initialized[0]) { // as a static initializer or the first call of a native function would
+                initialized[0] = true;
+                kept = new byte[512 * 1024];
+            }
+        }));
+        try (BoundedRunner runner = new BoundedRunner(target, Duration.ofSeconds(2), 0)) {
+            Verdict first = runner.run(new byte[16]);
+            assertTrue(first.allocatedBytes() < 64 * 1024, first.allocatedBytes() + " bytes counted for the first input");
+        }
+    }
+
+    @Test
     void aDecodeOverTheTimeLimitIsAHang() {
         try (BoundedRunner runner = new BoundedRunner(target(DecoderSetup.stateless(input -> Thread.sleep(150))),
                 Duration.ofMillis(100), 0)) {
