@@ -23,7 +23,7 @@ public final class TlsFuzzTargets implements FuzzTargets {
      */
     static final FuzzTarget CONTROL_FRAMES = new FuzzTarget("tls.control-frames",
             FuzzInputs.around(ControlStreamGenerators.streams(), 4096), ControlChannelTrial::new,
-            TypedErrors.of(), new AllocationBound(64 * 1024, 32));
+            TypedErrors.of(Violation.class), new AllocationBound(64 * 1024, 32));
 
     @Override
     public List<FuzzTarget> targets() {
@@ -33,13 +33,15 @@ public final class TlsFuzzTargets implements FuzzTargets {
     /**
      * One control connection fed an input: its first byte says whether the channel awaits the server's
      * answer first (odd) and seeds the sizes of the reads the rest arrives in (1 byte to 96 KiB each). What the
-     * channel reports and queues must be what {@link ControlFraming} reads from the whole; it never throws (a
-     * broken peer is a violation it reports), so any throwable is a crash.
+     * channel queues and reports must be what {@link ControlFraming} reads from the whole. The channel itself
+     * never throws: a broken peer is a violation it reports, which the trial throws as a {@link Violation}
+     * (the refusal), after the frames before it were checked; any other throwable is a crash.
      */
     static final class ControlChannelTrial implements Decoding {
 
         private final FakeNetSocket socket = new FakeNetSocket();
         private final List<String> events = new ArrayList<>();
+        private final String[] violation = new String[1];
 
         @Override
         public void decode(byte[] input) throws Exception {
@@ -47,7 +49,7 @@ public final class TlsFuzzTargets implements FuzzTargets {
                 return;
             }
             boolean awaitingAck = (input[0] & 1) == 1;
-            ControlChannel channel = new ControlChannel(socket.socket(), awaitingAck, new Recorder(events), null);
+            ControlChannel channel = new ControlChannel(socket.socket(), awaitingAck, new Recorder(events, violation), null);
             Random reads = new Random(input[0]);
             for (int at = 1; at < input.length; ) {
                 int to = Math.min(input.length, at + 1 + reads.nextInt(reads.nextBoolean() ? 16 : 96 * 1024));
@@ -66,6 +68,9 @@ public final class TlsFuzzTargets implements FuzzTargets {
                 throw new AssertionError("the channel read " + frames + " and " + events + " where the stream holds "
                         + expected);
             }
+            if (violation[0] != null) {
+                throw new Violation(violation[0]);
+            }
         }
 
         /** The next frame in the channel's inbox, or null when it holds no more. */
@@ -82,8 +87,18 @@ public final class TlsFuzzTargets implements FuzzTargets {
         }
     }
 
-    /** What the channel reports besides frames, in order. */
-    private record Recorder(List<String> events) implements ChannelEvents {
+    /** A violation the channel reported: the trial's refusal. */
+    static final class Violation extends Exception {
+
+        private static final long serialVersionUID = 1L;
+
+        Violation(String reason) {
+            super(reason);
+        }
+    }
+
+    /** What the channel reports besides frames, in order, and the reason of its violation. */
+    private record Recorder(List<String> events, String[] violation) implements ChannelEvents {
 
         @Override
         public void accepted() {
@@ -98,6 +113,7 @@ public final class TlsFuzzTargets implements FuzzTargets {
         @Override
         public void violation(String reason) {
             events.add("violation");
+            violation[0] = reason;
         }
 
         @Override
