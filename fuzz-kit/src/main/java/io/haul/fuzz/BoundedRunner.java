@@ -61,10 +61,6 @@ public final class BoundedRunner implements AutoCloseable {
         }
     }
 
-    public FuzzTarget target() {
-        return target;
-    }
-
     /** The verdict on one input. */
     public Verdict run(byte[] input) {
         List<Verdict> verdicts = new ArrayList<>(1);
