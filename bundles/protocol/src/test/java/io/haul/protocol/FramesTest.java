@@ -47,9 +47,10 @@ class FramesTest {
 
     @Test
     void aNewerAgentsHelloIsNegotiatedDownToOurs() throws ProtocolException {
-        // a newer source stamps its Hello with its own latest version, here 3, and offers 1 to 3
-        byte[] hello = Envelope.newBuilder().setVersion(3).setMigrationId("m1")
-                .setHello(Hello.newBuilder().setAgent("newer").setMinVersion(1).setMaxVersion(3)).build().toByteArray();
+        // a newer source stamps its Hello with its own latest version, one past ours, and offers 1 to that
+        int newer = Versions.MAX + 1;
+        byte[] hello = Envelope.newBuilder().setVersion(newer).setMigrationId("m1")
+                .setHello(Hello.newBuilder().setAgent("newer").setMinVersion(1).setMaxVersion(newer)).build().toByteArray();
         Envelope decoded = Frames.decode(hello);
         assertEquals(Versions.MAX, Versions.negotiate(decoded.getHello().getMinVersion(), decoded.getHello().getMaxVersion()));
     }
@@ -60,8 +61,8 @@ class FramesTest {
         ProtocolException empty = assertThrows(ProtocolException.class, () -> Versions.negotiate(-1, 1));
         assertTrue(empty.getMessage().contains("versions 4294967295 to 1"), empty.getMessage());
         assertThrows(ProtocolException.class, () -> Versions.negotiate(-1, Integer.MAX_VALUE));
-        assertEquals(2, Versions.negotiate(1, -1), "a peer of versions 1 to 4294967295 speaks ours");
-        assertEquals(2, Versions.negotiate(2, Integer.MIN_VALUE));
+        assertEquals(Versions.MAX, Versions.negotiate(1, -1), "a peer of versions 1 to 4294967295 speaks ours");
+        assertEquals(Versions.MAX, Versions.negotiate(Versions.MAX, Integer.MIN_VALUE));
 
         byte[] frame = Envelope.newBuilder().setVersion(-1).setCommit(io.haul.protocol.v1.Commit.getDefaultInstance())
                 .build().toByteArray();
