@@ -22,10 +22,11 @@ final class ReusedStore {
     ReusedStore(String name) {
         try {
             folder = Files.createTempDirectory("haul-fuzz-" + name + "-");
-            folder.toFile().deleteOnExit();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        // the last store is never replaced: its spill file and the folder go when the JVM does
+        Runtime.getRuntime().addShutdownHook(new Thread(this::remove, "haul-fuzz-" + name + "-cleanup"));
     }
 
     /** The scratch folder the store spills into, also the place for the reader's files. */
@@ -33,8 +34,23 @@ final class ReusedStore {
         return folder;
     }
 
+    private synchronized void remove() {
+        try {
+            if (store != null) {
+                store.close();
+            }
+            try (java.util.stream.Stream<Path> files = Files.walk(folder)) {
+                for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(file);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            System.err.println("cannot remove " + folder + ": " + e);
+        }
+    }
+
     /** The store for the next input. */
-    PageStore store() throws IOException {
+    synchronized PageStore store() throws IOException {
         if (store == null || store.size() > PagePool.HELD + REPLACE_AFTER) {
             if (store != null) {
                 store.close();
