@@ -7,10 +7,12 @@
 # they ended, crashes (anything but the decoder's documented errors), hangs, and the largest allocation one
 # input made against its limit. Exit status 1 when a bound broke, with the inputs that broke it in hex.
 #
-#   ./haul fuzz [--inputs N] [--only NAME,NAME] [--time-limit-ms MS] [--refusals] [--list]
+#   ./haul fuzz [--inputs N] [--only NAME,NAME] [--time-limit-ms MS] [--seed S] [--refusals] [--list]
 #
 # N defaults to 1000000 per decoder; --list names the decoders; the time limit defaults to 2000 ms an input;
-# --refusals also shows which of each decoder's refusals ended how many inputs (how deep the inputs got).
+# --refusals also shows which of each decoder's refusals ended how many inputs (how deep the inputs got). The
+# inputs come from a random source seeded anew each run; the report ends with the seed, and --seed S makes the
+# same inputs again (with the same --inputs and --only) to repeat a run that broke a bound.
 set -euo pipefail
 
 HAUL_HOME="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)"

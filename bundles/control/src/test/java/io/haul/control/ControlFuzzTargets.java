@@ -20,7 +20,7 @@ public final class ControlFuzzTargets implements FuzzTargets {
      * are at most the input.
      */
     static final FuzzTarget REQUEST = new FuzzTarget("control.request",
-            FuzzInputs.around(ControlRequestGenerators.requests(), 1024),
+            FuzzInputs.around(ControlRequestGenerators::request, 1024),
             DecoderSetup.stateless(input -> ControlProtocol.readRequest(new DataInputStream(new ByteArrayInputStream(input)))),
             TypedErrors.of(ControlProtocol.ProtocolException.class, EOFException.class),
             new AllocationBound(512 * 1024, 8));

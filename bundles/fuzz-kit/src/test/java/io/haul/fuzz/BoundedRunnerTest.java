@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import net.jqwik.api.Arbitraries;
 import org.junit.jupiter.api.Test;
 
 class BoundedRunnerTest {
@@ -148,6 +147,6 @@ class BoundedRunnerTest {
     }
 
     private static FuzzTarget target(DecoderSetup setup) {
-        return new FuzzTarget("test", Arbitraries.just(new byte[0]), setup, TypedErrors.of(EOFException.class), ONE_MIB);
+        return new FuzzTarget("test", random -> new byte[0], setup, TypedErrors.of(EOFException.class), ONE_MIB);
     }
 }

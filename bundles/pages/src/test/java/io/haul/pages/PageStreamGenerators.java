@@ -5,8 +5,6 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Random;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
 
 /**
  * Page push streams and page recipes as the writers make them, and as a damaged or hostile source would:
@@ -19,8 +17,8 @@ final class PageStreamGenerators {
     }
 
     /** A push stream of up to 12 pages from the pool (some zero), one in eight under a wrong hash. */
-    static Arbitrary<byte[]> pushes() {
-        return Arbitraries.randomValue(random -> write(out -> {
+    static byte[] push(Random random) {
+        return write(out -> {
             out.writeInt(PagePushWriter.MAGIC);
             int pages = random.nextInt(13);
             for (int i = 0; i < pages; i++) {
@@ -32,15 +30,15 @@ final class PageStreamGenerators {
             }
             out.writeByte(PagePushWriter.END_TAG);
             out.writeLong(random.nextInt(10) == 0 ? pages + 1 - random.nextInt(3) : pages);
-        }));
+        });
     }
 
     /**
      * A recipe of up to 12 entries (references to held or unknown pages, zero pages, literals), sometimes a
      * partial last page, and an end marker that is right nine times in ten.
      */
-    static Arbitrary<byte[]> recipes() {
-        return Arbitraries.randomValue(random -> write(out -> {
+    static byte[] recipe(Random random) {
+        return write(out -> {
             out.writeInt(random.nextInt(20) == 0 ? PageRecipe.MAGIC_V1 : PageRecipe.MAGIC);
             ByteArrayOutputStream image = new ByteArrayOutputStream();
             int entries = random.nextInt(13);
@@ -79,7 +77,7 @@ final class PageStreamGenerators {
             out.writeByte(PageRecipe.END);
             out.writeLong(random.nextInt(20) == 0 ? rebuilt.length + PageHasher.PAGE_SIZE : rebuilt.length);
             out.writeLong(random.nextInt(20) == 0 ? ~check.value() : check.value());
-        }));
+        });
     }
 
     private static PagePool.Page anyPage(Random random) {

@@ -25,7 +25,7 @@ public final class PagesFuzzTargets implements FuzzTargets {
      * the store's slab (set aside before), or the spill file, whose opening costs a few KiB.
      */
     static final FuzzTarget PUSH_STREAM = new FuzzTarget("pages.push-stream",
-            FuzzInputs.around(PageStreamGenerators.pushes(), 4096),
+            FuzzInputs.around(PageStreamGenerators::push, 4096),
             () -> {
                 PageStore store = PUSH_STORE.store();
                 return input -> PagePushReader.readAll(new ByteArrayInputStream(input), store);
@@ -37,7 +37,7 @@ public final class PagesFuzzTargets implements FuzzTargets {
      * decodes the same way): its 1 MiB output buffer, the codec's buffers, the file's channel; then the store.
      */
     static final FuzzTarget RECIPE = new FuzzTarget("pages.recipe",
-            FuzzInputs.around(PageStreamGenerators.recipes(), 4096),
+            FuzzInputs.around(PageStreamGenerators::recipe, 4096),
             () -> new RecipeTrial(RECIPE_STORE.store(), RECIPE_STORE.folder().resolve("pages-1.img")),
             TypedErrors.of(PageStreamException.class), new AllocationBound((1 << 20) + 64 * 1024, 16));
 

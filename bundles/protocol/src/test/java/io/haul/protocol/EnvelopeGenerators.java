@@ -1,6 +1,8 @@
 package io.haul.protocol;
 
 import com.google.protobuf.ByteString;
+import io.haul.fuzz.Generator;
+import io.haul.fuzz.Texts;
 import io.haul.protocol.v1.Abort;
 import io.haul.protocol.v1.Capabilities;
 import io.haul.protocol.v1.Commit;
@@ -16,10 +18,7 @@ import io.haul.protocol.v1.NamespaceState;
 import io.haul.protocol.v1.Prepare;
 import io.haul.protocol.v1.Prepared;
 import io.haul.protocol.v1.Restored;
-import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
+import java.util.Random;
 
 /**
  * Valid {@link Envelope}s of every kind, with the field values a hostile or newer peer may send: versions
@@ -27,96 +26,116 @@ import net.jqwik.api.Combinators;
  */
 final class EnvelopeGenerators {
 
+    private static final String NAME_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._";
+    private static final Generator<String> HOSTILE_TEXTS =
+            Generator.of("", "../escape", "../../etc/passwd", "/etc/shadow", "a/b", "\u0000", "\uD800", "m1");
+    private static final Generator<Integer> FAR_VERSIONS =
+            Generator.of(0, Versions.MAX + 1, Versions.MAX + 7, -1, Integer.MIN_VALUE, Integer.MAX_VALUE);
+    private static final Generator<Long> EDGE_SIZES = Generator.of(-1L, Long.MIN_VALUE, Long.MAX_VALUE, 0L);
+
     private EnvelopeGenerators() {
     }
 
-    /** uint32 versions as Java sees them: ours, their neighbours, and the far end (negative ints). */
-    static Arbitrary<Integer> versions() {
-        return Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(6, Arbitraries.integers().between(Versions.MIN, Versions.MAX)),
-                net.jqwik.api.Tuple.of(3, Arbitraries.of(0, Versions.MAX + 1, Versions.MAX + 7, -1, Integer.MIN_VALUE,
-                        Integer.MAX_VALUE)),
-                net.jqwik.api.Tuple.of(1, Arbitraries.integers()));
+    /** uint32 versions as Java sees them: ours (six in ten), their neighbours and the far end (negative ints), any. */
+    static int version(Random random) {
+        int share = random.nextInt(10);
+        return share < 6 ? random.nextInt(Versions.MIN, Versions.MAX + 1)
+                : share < 9 ? FAR_VERSIONS.next(random) : random.nextInt();
     }
 
-    static Arbitrary<String> text() {
-        return Arbitraries.oneOf(
-                Arbitraries.strings().alpha().numeric().withChars('-', '.', '_').ofMaxLength(24),
-                Arbitraries.of("", "../escape", "../../etc/passwd", "/etc/shadow", "a/b", "\u0000", "\uD800", "m1"),
-                Arbitraries.strings().ofMaxLength(300));
+    /** A name as agents use, a hostile one, or any text. */
+    static String text(Random random) {
+        return switch (random.nextInt(3)) {
+            case 0 -> Texts.from(random, NAME_CHARS, 0, 24);
+            case 1 -> HOSTILE_TEXTS.next(random);
+            default -> Texts.any(random, 300);
+        };
     }
 
-    static Arbitrary<Long> sizes() {
-        return Arbitraries.oneOf(Arbitraries.longs().between(0, 1L << 40),
-                Arbitraries.of(-1L, Long.MIN_VALUE, Long.MAX_VALUE, 0L));
+    static long size(Random random) {
+        return random.nextBoolean() ? random.nextLong(0, (1L << 40) + 1) : EDGE_SIZES.next(random);
     }
 
-    static Arbitrary<Capabilities> capabilities() {
-        return Combinators.combine(text(), text().list().ofMaxSize(4), text().list().ofMaxSize(4),
-                Arbitraries.maps(text(), Arbitraries.of(true, false)).ofMaxSize(4), sizes())
-                .as((criu, backends, strategies, features, free) -> Capabilities.newBuilder().setCriuVersion(criu)
-                        .addAllBackends(backends).addAllStrategies(strategies).putAllKernelFeatures(features)
-                        .setKernelRelease(criu).setFreeBytes(free).build());
+    static Capabilities capabilities(Random random) {
+        Capabilities.Builder capabilities = Capabilities.newBuilder().setCriuVersion(text(random))
+                .setKernelRelease(text(random)).setFreeBytes(size(random));
+        for (int i = random.nextInt(5); i > 0; i--) {
+            capabilities.addBackends(text(random));
+        }
+        for (int i = random.nextInt(5); i > 0; i--) {
+            capabilities.addStrategies(text(random));
+        }
+        for (int i = random.nextInt(5); i > 0; i--) {
+            capabilities.putKernelFeatures(text(random), random.nextBoolean());
+        }
+        return capabilities.build();
     }
 
-    static Arbitrary<Hello> hellos() {
-        return Combinators.combine(versions(), versions(), text(), capabilities())
-                .as((min, max, agent, caps) -> Hello.newBuilder().setMinVersion(min).setMaxVersion(max).setAgent(agent)
-                        .setCapabilities(caps).build());
+    static Hello hello(Random random) {
+        return Hello.newBuilder().setMinVersion(version(random)).setMaxVersion(version(random)).setAgent(text(random))
+                .setCapabilities(capabilities(random)).build();
     }
 
-    static Arbitrary<HelloReply> helloReplies() {
-        return Combinators.combine(versions(), text(), capabilities())
-                .as((version, agent, caps) -> HelloReply.newBuilder().setVersion(version).setAgent(agent)
-                        .setCapabilities(caps).build());
+    static HelloReply helloReply(Random random) {
+        return HelloReply.newBuilder().setVersion(version(random)).setAgent(text(random))
+                .setCapabilities(capabilities(random)).build();
     }
 
-    static Arbitrary<ImageFile> imageFiles() {
-        return Combinators.combine(text(), sizes(), Arbitraries.of(0, 1, 2, -1))
-                .as((name, size, encoding) -> ImageFile.newBuilder().setName(name).setSize(size)
-                        .setEncodingValue(encoding).build());
+    static ImageFile imageFile(Random random) {
+        return ImageFile.newBuilder().setName(text(random)).setSize(size(random))
+                .setEncodingValue(Generator.of(0, 1, 2, -1).next(random)).build();
     }
 
-    static Arbitrary<Prepare> prepares() {
-        Arbitrary<NamespaceState> namespace = Combinators.combine(text(), Arbitraries.of(true, false),
-                Arbitraries.maps(text(), text()).ofMaxSize(3))
-                .as((kind, own, facts) -> NamespaceState.newBuilder().setKind(kind).setOwn(own).putAllFacts(facts).build());
-        return Combinators.combine(text(), text(), Arbitraries.maps(text(), text()).ofMaxSize(4),
-                namespace.list().ofMaxSize(4), sizes(), Arbitraries.bytes().array(byte[].class).ofMaxSize(256), text())
-                .as((backend, container, facts, namespaces, bytes, cpuinfo, criu) -> Prepare.newBuilder()
-                        .setBackend(backend).setContainerId(container).putAllManifestFacts(facts)
-                        .addAllNamespaces(namespaces).setExpectedImageBytes(bytes)
-                        .setCpuinfo(ByteString.copyFrom(cpuinfo)).setSourceCriuVersion(criu).build());
+    static Prepare prepare(Random random) {
+        Prepare.Builder prepare = Prepare.newBuilder().setBackend(text(random)).setContainerId(text(random))
+                .setExpectedImageBytes(size(random)).setSourceCriuVersion(text(random));
+        for (int i = random.nextInt(5); i > 0; i--) {
+            prepare.putManifestFacts(text(random), text(random));
+        }
+        for (int i = random.nextInt(5); i > 0; i--) {
+            NamespaceState.Builder namespace = NamespaceState.newBuilder().setKind(text(random))
+                    .setOwn(random.nextBoolean());
+            for (int j = random.nextInt(4); j > 0; j--) {
+                namespace.putFacts(text(random), text(random));
+            }
+            prepare.addNamespaces(namespace);
+        }
+        byte[] cpuinfo = new byte[random.nextInt(257)];
+        random.nextBytes(cpuinfo);
+        return prepare.setCpuinfo(ByteString.copyFrom(cpuinfo)).build();
     }
 
     /** An envelope with any body (or none), any version and any migration id. */
-    static Arbitrary<Envelope> envelopes() {
-        Arbitrary<Envelope.Builder> bodies = Arbitraries.oneOf(List.of(
-                hellos().map(hello -> Envelope.newBuilder().setHello(hello)),
-                helloReplies().map(reply -> Envelope.newBuilder().setHelloReply(reply)),
-                prepares().map(prepare -> Envelope.newBuilder().setPrepare(prepare)),
-                Combinators.combine(Arbitraries.of(true, false), text(), text()).as((ok, code, message) ->
-                        Envelope.newBuilder().setPrepared(Prepared.newBuilder().setOk(ok).setCode(code).setMessage(message))),
-                Combinators.combine(imageFiles().list().ofMaxSize(6), sizes()).as((files, total) ->
-                        Envelope.newBuilder().setImagesSent(ImagesSent.newBuilder().addAllFiles(files).setTotalBytes(total))),
-                Arbitraries.longs().map(pid -> Envelope.newBuilder().setRestored(Restored.newBuilder().setRootPid(pid))),
-                Arbitraries.just(Envelope.newBuilder().setCommit(Commit.getDefaultInstance())),
-                Arbitraries.just(Envelope.newBuilder().setCommitted(Committed.getDefaultInstance())),
-                Combinators.combine(text(), text()).as((code, message) ->
-                        Envelope.newBuilder().setAbort(Abort.newBuilder().setCode(code).setMessage(message))),
-                Combinators.combine(text(), text()).as((code, message) ->
-                        Envelope.newBuilder().setError(Error.newBuilder().setCode(code).setMessage(message))),
-                Arbitraries.just(Envelope.newBuilder().setHeartbeat(Heartbeat.getDefaultInstance())),
-                Arbitraries.just(Envelope.newBuilder())));
-        return Combinators.combine(bodies, versions(), text())
-                .as((body, version, id) -> body.clone().setVersion(version).setMigrationId(id).build());
+    static Envelope envelope(Random random) {
+        Envelope.Builder envelope = Envelope.newBuilder();
+        switch (random.nextInt(12)) {
+            case 0 -> envelope.setHello(hello(random));
+            case 1 -> envelope.setHelloReply(helloReply(random));
+            case 2 -> envelope.setPrepare(prepare(random));
+            case 3 -> envelope.setPrepared(Prepared.newBuilder().setOk(random.nextBoolean()).setCode(text(random))
+                    .setMessage(text(random)));
+            case 4 -> {
+                ImagesSent.Builder sent = ImagesSent.newBuilder().setTotalBytes(size(random));
+                for (int i = random.nextInt(7); i > 0; i--) {
+                    sent.addFiles(imageFile(random));
+                }
+                envelope.setImagesSent(sent);
+            }
+            case 5 -> envelope.setRestored(Restored.newBuilder().setRootPid(random.nextLong()));
+            case 6 -> envelope.setCommit(Commit.getDefaultInstance());
+            case 7 -> envelope.setCommitted(Committed.getDefaultInstance());
+            case 8 -> envelope.setAbort(Abort.newBuilder().setCode(text(random)).setMessage(text(random)));
+            case 9 -> envelope.setError(Error.newBuilder().setCode(text(random)).setMessage(text(random)));
+            case 10 -> envelope.setHeartbeat(Heartbeat.getDefaultInstance());
+            default -> { } // no body at all
+        }
+        return envelope.setVersion(version(random)).setMigrationId(text(random)).build();
     }
 
-    /** The handshake's two frames, each with any envelope version. */
-    static Arbitrary<Envelope> handshakes() {
-        return Combinators.combine(Arbitraries.oneOf(
-                hellos().map(hello -> Envelope.newBuilder().setHello(hello)),
-                helloReplies().map(reply -> Envelope.newBuilder().setHelloReply(reply))), versions(), text())
-                .as((body, version, id) -> body.clone().setVersion(version).setMigrationId(id).build());
+    /** One of the handshake's two frames, with any envelope version. */
+    static Envelope handshake(Random random) {
+        Envelope.Builder envelope = random.nextBoolean() ? Envelope.newBuilder().setHello(hello(random))
+                : Envelope.newBuilder().setHelloReply(helloReply(random));
+        return envelope.setVersion(version(random)).setMigrationId(text(random)).build();
     }
 }

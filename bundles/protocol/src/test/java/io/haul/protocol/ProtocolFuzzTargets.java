@@ -26,13 +26,13 @@ public final class ProtocolFuzzTargets implements FuzzTargets {
      * fields kept) is a few times the frame; 64 KiB covers the exception and its message.
      */
     static final FuzzTarget ENVELOPE = new FuzzTarget("protocol.envelope",
-            FuzzInputs.around(EnvelopeGenerators.envelopes().map(Envelope::toByteArray), 4096),
+            FuzzInputs.around(random -> EnvelopeGenerators.envelope(random).toByteArray(), 4096),
             DecoderSetup.stateless(Frames::decode), TypedErrors.of(ProtocolException.class),
             new AllocationBound(64 * 1024, 16));
 
     /** The destination's side of the handshake: a frame that must be a Hello, and the version chosen for it. */
     static final FuzzTarget HANDSHAKE = new FuzzTarget("protocol.handshake",
-            FuzzInputs.around(EnvelopeGenerators.handshakes().map(Envelope::toByteArray), 1024),
+            FuzzInputs.around(random -> EnvelopeGenerators.handshake(random).toByteArray(), 1024),
             DecoderSetup.stateless(ProtocolFuzzTargets::negotiate), TypedErrors.of(ProtocolException.class),
             new AllocationBound(64 * 1024, 16));
 
@@ -41,7 +41,7 @@ public final class ProtocolFuzzTargets implements FuzzTargets {
      * digest and an open file; files cost at least 6 bytes of input each, hence the share per byte.
      */
     static final FuzzTarget IMAGE_STREAM = new FuzzTarget("protocol.image-stream",
-            FuzzInputs.around(ImageStreamGenerators.streams(), 4096), ImageStreamTrial::new,
+            FuzzInputs.around(ImageStreamGenerators::stream, 4096), ImageStreamTrial::new,
             TypedErrors.of(ProtocolException.class, EOFException.class), new AllocationBound((1 << 20) + 64 * 1024, 512));
 
     @Override

@@ -19,7 +19,7 @@ public final class CriuFuzzTargets implements FuzzTargets {
      * reply without a field CRIU always sends costs the most: protobuf finds which by reflection, some 70 KiB.
      */
     static final FuzzTarget REPLY = new FuzzTarget("criu.reply",
-            FuzzInputs.around(CriuReplyGenerators.replies(), 1024),
+            FuzzInputs.around(CriuReplyGenerators::reply, 1024),
             DecoderSetup.stateless(CriuFuzzTargets::decodeAndReport),
             TypedErrors.of(InvalidProtocolBufferException.class), new AllocationBound(256 * 1024, 16));
 

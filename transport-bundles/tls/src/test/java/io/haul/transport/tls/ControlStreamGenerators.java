@@ -3,8 +3,6 @@ package io.haul.transport.tls;
 import io.haul.api.transport.Transport;
 import java.nio.ByteBuffer;
 import java.util.Random;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
 
 /**
  * Control connection streams as {@link TlsConnection} writes them, led by the byte that makes the trial's reads
@@ -17,11 +15,7 @@ final class ControlStreamGenerators {
     private ControlStreamGenerators() {
     }
 
-    static Arbitrary<byte[]> streams() {
-        return Arbitraries.randomValue(ControlStreamGenerators::stream);
-    }
-
-    private static byte[] stream(Random random) {
+    static byte[] stream(Random random) {
         boolean big = random.nextInt(20) == 0;
         ByteBuffer out = ByteBuffer.allocate(big ? 512 * 1024 : 16 * 1024);
         byte lead = (byte) random.nextInt(256);

@@ -22,7 +22,7 @@ public final class TlsFuzzTargets implements FuzzTargets {
      * nothing until the 4 MiB are there.
      */
     static final FuzzTarget CONTROL_FRAMES = new FuzzTarget("tls.control-frames",
-            FuzzInputs.around(ControlStreamGenerators.streams(), 4096), ControlChannelTrial::new,
+            FuzzInputs.around(ControlStreamGenerators::stream, 4096), ControlChannelTrial::new,
             TypedErrors.of(Violation.class), new AllocationBound(64 * 1024, 32));
 
     @Override
