@@ -9,7 +9,8 @@ import java.util.Random;
 /**
  * Page push streams and page recipes as the writers make them, and as a damaged or hostile source would:
  * hashes that do not match the content, references to pages the store lacks, raw and LZ4 encodings, partial
- * last pages, end markers whose count, length or check value is off, the first recipe format's magic.
+ * last pages, end markers whose count, length or check value is off, the magic of the first recipe format or of a
+ * standalone recipe (which the source must forward, never send as it is).
  */
 final class PageStreamGenerators {
 
@@ -39,7 +40,8 @@ final class PageStreamGenerators {
      */
     static byte[] recipe(Random random) {
         return write(out -> {
-            out.writeInt(random.nextInt(20) == 0 ? PageRecipe.MAGIC_V1 : PageRecipe.MAGIC);
+            int format = random.nextInt(20); // one in twenty of the first format, one of a standalone recipe
+            out.writeInt(format == 0 ? PageRecipe.MAGIC_V1 : format == 1 ? PageRecipe.STANDALONE_MAGIC : PageRecipe.MAGIC);
             ByteArrayOutputStream image = new ByteArrayOutputStream();
             int entries = random.nextInt(13);
             for (int i = 0; i < entries; i++) {
