@@ -3,6 +3,7 @@ package io.haul.control;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.UTFDataFormatException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,7 +60,13 @@ public final class ControlProtocol {
         }
         List<String> args = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            args.add(in.readUTF());
+            try {
+                args.add(in.readUTF());
+            } catch (UTFDataFormatException e) {
+                // the client's fault, not the connection's: it must hear why, as for any malformed request
+                throw new ProtocolException("argument " + (i + 1) + " of the request is not modified UTF-8 ("
+                        + e.getMessage() + ")");
+            }
         }
         return args;
     }

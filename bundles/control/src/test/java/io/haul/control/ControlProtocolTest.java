@@ -33,6 +33,21 @@ class ControlProtocolTest {
     }
 
     @Test
+    void anArgumentThatIsNotModifiedUtf8IsARefusalTheClientHears() throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.writeInt(ControlProtocol.MAGIC);
+        out.writeByte(ControlProtocol.VERSION);
+        out.writeInt(2);
+        out.writeUTF("help");
+        out.writeShort(2);
+        out.write(new byte[] {(byte) 0x80, 'a'}); // a continuation byte with nothing before it
+        ControlProtocol.ProtocolException e = assertThrows(ControlProtocol.ProtocolException.class,
+                () -> ControlProtocol.readRequest(input(bytes.toByteArray())));
+        assertTrue(e.getMessage().contains("argument 2 of the request is not modified UTF-8"), e.getMessage());
+    }
+
+    @Test
     void anUnknownVersionIsNamedInTheError() throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         DataOutputStream out = new DataOutputStream(bytes);

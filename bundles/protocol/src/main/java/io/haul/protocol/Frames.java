@@ -13,7 +13,10 @@ public final class Frames {
         return envelope.toByteArray();
     }
 
-    /** Decodes a frame, refusing malformed bytes, frames without a message, and versions this agent lacks. */
+    /**
+     * Decodes a frame, refusing malformed bytes, frames without a message, and versions this agent lacks (but
+     * for a Hello, whose offered versions are for the handshake to judge).
+     */
     public static Envelope decode(byte[] frame) throws ProtocolException {
         Envelope envelope;
         try {
@@ -26,8 +29,12 @@ public final class Frames {
             throw new ProtocolException("protocol.malformed", "a frame of " + frame.length
                     + " bytes carries no message this agent knows");
         }
-        if (envelope.getVersion() < Versions.MIN || envelope.getVersion() > Versions.MAX) {
-            throw new ProtocolException("protocol.version", "a frame of protocol version " + envelope.getVersion()
+        // a Hello counts for the versions it offers, not the one its sender stamped on it: a newer agent stamps
+        // its own, and negotiation (Versions.negotiate) must still find the one both speak
+        if (envelope.getBodyCase() != Envelope.BodyCase.HELLO
+                && (envelope.getVersion() < Versions.MIN || envelope.getVersion() > Versions.MAX)) {
+            throw new ProtocolException("protocol.version", "a frame of protocol version "
+                    + Integer.toUnsignedString(envelope.getVersion())
                     + " arrived; this agent speaks " + Versions.MIN + " to " + Versions.MAX);
         }
         return envelope;

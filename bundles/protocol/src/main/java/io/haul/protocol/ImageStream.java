@@ -122,10 +122,11 @@ public final class ImageStream {
                             + " came as a recipe, but this migration keeps no page store");
                 }
                 pageImages.receive(in, file);
-                if (Files.size(file) != header.getSize()) {
+                long rebuilt = Files.size(file); // read before the deletion: the refusal names it
+                if (rebuilt != header.getSize()) {
                     Files.deleteIfExists(file);
                     throw new ProtocolException("protocol.checksum", "the page image " + name + " was rebuilt with "
-                            + Files.size(file) + " bytes instead of " + header.getSize());
+                            + rebuilt + " bytes instead of " + header.getSize());
                 }
                 total += header.getSize();
                 progress.transferred(total);

@@ -18,13 +18,18 @@ public final class Versions {
     private Versions() {
     }
 
-    /** The highest version both speak, or a refusal that names both ranges. */
+    /**
+     * The highest version both speak, or a refusal that names both ranges. The versions are the Hello's uint32
+     * fields: one of 2^31 or more arrives as a negative int and is read unsigned here.
+     */
     public static int negotiate(int peerMin, int peerMax) throws ProtocolException {
-        int chosen = Math.min(MAX, peerMax);
-        if (peerMin > peerMax || chosen < Math.max(MIN, peerMin)) {
-            throw new ProtocolException("protocol.version", "the peer speaks protocol versions " + peerMin + " to "
-                    + peerMax + ", this agent " + MIN + " to " + MAX + ": upgrade the older agent");
+        long min = Integer.toUnsignedLong(peerMin);
+        long max = Integer.toUnsignedLong(peerMax);
+        long chosen = Math.min(MAX, max);
+        if (min > max || chosen < Math.max(MIN, min)) {
+            throw new ProtocolException("protocol.version", "the peer speaks protocol versions " + min + " to "
+                    + max + ", this agent " + MIN + " to " + MAX + ": upgrade the older agent");
         }
-        return chosen;
+        return (int) chosen;
     }
 }

@@ -46,6 +46,31 @@ class FramesTest {
     }
 
     @Test
+    void aNewerAgentsHelloIsNegotiatedDownToOurs() throws ProtocolException {
+        // a newer source stamps its Hello with its own latest version, one past ours, and offers 1 to that
+        int newer = Versions.MAX + 1;
+        byte[] hello = Envelope.newBuilder().setVersion(newer).setMigrationId("m1")
+                .setHello(Hello.newBuilder().setAgent("newer").setMinVersion(1).setMaxVersion(newer)).build().toByteArray();
+        Envelope decoded = Frames.decode(hello);
+        assertEquals(Versions.MAX, Versions.negotiate(decoded.getHello().getMinVersion(), decoded.getHello().getMaxVersion()));
+    }
+
+    @Test
+    void versionsAreUnsigned() throws ProtocolException {
+        // uint32 on the wire: 4294967295 arrives as -1, and must not pass for a version below ours
+        ProtocolException empty = assertThrows(ProtocolException.class, () -> Versions.negotiate(-1, 1));
+        assertTrue(empty.getMessage().contains("versions 4294967295 to 1"), empty.getMessage());
+        assertThrows(ProtocolException.class, () -> Versions.negotiate(-1, Integer.MAX_VALUE));
+        assertEquals(Versions.MAX, Versions.negotiate(1, -1), "a peer of versions 1 to 4294967295 speaks ours");
+        assertEquals(Versions.MAX, Versions.negotiate(Versions.MAX, Integer.MIN_VALUE));
+
+        byte[] frame = Envelope.newBuilder().setVersion(-1).setCommit(io.haul.protocol.v1.Commit.getDefaultInstance())
+                .build().toByteArray();
+        ProtocolException far = assertThrows(ProtocolException.class, () -> Frames.decode(frame));
+        assertTrue(far.getMessage().contains("version 4294967295 arrived"), far.getMessage());
+    }
+
+    @Test
     void anAbortInPlaceOfTheExpectedMessageSaysWhy() {
         Envelope abort = Envelope.newBuilder().setVersion(1)
                 .setAbort(Abort.newBuilder().setCode("restore.failed").setMessage("criu restore failed")).build();

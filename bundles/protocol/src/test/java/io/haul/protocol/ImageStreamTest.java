@@ -101,6 +101,26 @@ class ImageStreamTest {
         assertEquals("mine", Files.readString(destination.resolve("pages-1.img")));
     }
 
+    @Test
+    void aRecipeRebuiltToAnotherSizeIsRefusedAndRemoved() throws IOException {
+        ImageFile header = ImageFile.newBuilder().setName("pages-1.img").setSize(4)
+                .setEncoding(io.haul.protocol.v1.ImageEncoding.PAGE_RECIPE).build();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        byte[] h = header.toByteArray();
+        out.writeInt(h.length);
+        out.write(h);
+        out.writeShort(3); // the stand-in recipe: 3 bytes where the header announced 4
+        out.write(new byte[3]);
+
+        ProtocolException e = assertThrows(ProtocolException.class, () -> ImageStream.receive(
+                new ByteArrayInputStream(bytes.toByteArray()), destination, 1 << 20, TransferProgress.NONE,
+                new LengthPrefixedPageImages()));
+        assertEquals("protocol.checksum", e.code());
+        assertTrue(e.getMessage().contains("rebuilt with 3 bytes instead of 4"), e.getMessage());
+        assertFalse(Files.exists(destination.resolve("pages-1.img")));
+    }
+
     private static byte[] stream(ImageFile header, byte[] content) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         DataOutputStream out = new DataOutputStream(bytes);

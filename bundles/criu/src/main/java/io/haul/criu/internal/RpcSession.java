@@ -133,7 +133,7 @@ final class RpcSession implements AutoCloseable {
                 if (length > MAX_PACKET) {
                     throw protocol("a message of " + length + " bytes, more than the " + MAX_PACKET + " expected");
                 }
-                return CriuResp.parseFrom(buffer.asSlice(0, length).toArray(ValueLayout.JAVA_BYTE));
+                return decode(buffer.asSlice(0, length).toArray(ValueLayout.JAVA_BYTE));
             }
         } catch (ErrnoException e) {
             throw peerGone("receiving from criu failed: " + e.getMessage(), e);
@@ -226,5 +226,10 @@ final class RpcSession implements AutoCloseable {
         } catch (IOException e) {
             LOG.debug("cannot delete {}: {}", file, e.toString());
         }
+    }
+
+    /** One packet from criu swrk as the reply it must be: the part of {@link #receive} without the socket. */
+    static CriuResp decode(byte[] packet) throws InvalidProtocolBufferException {
+        return CriuResp.parseFrom(packet);
     }
 }
