@@ -23,11 +23,11 @@ public final class FuzzAssertions {
 
     /**
      * Decodes {@code count} of the target's generated inputs, drawn from a {@link Random} seeded by
-     * {@link FuzzSeed#pick}; an AssertionError when one crashed, hung or over-allocated, which names the first
+     * {@link FuzzSeed#forSuite}; an AssertionError when one crashed, hung or over-allocated, which names the first
      * such input, how many broke a bound, and the seed that makes the same inputs again.
      */
     public static void assertBoundsHold(FuzzTarget target, int count) {
-        long seed = FuzzSeed.pick();
+        long seed = FuzzSeed.forSuite();
         AtomicReference<Verdict> first = new AtomicReference<>();
         AtomicLong judged = new AtomicLong();
         AtomicLong broken = new AtomicLong();

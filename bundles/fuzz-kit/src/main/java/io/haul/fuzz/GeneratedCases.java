@@ -4,7 +4,7 @@ import java.util.Random;
 
 /**
  * A property checked on generated cases, for what is no decoder of bytes (the version a handshake picks, the
- * length a frame claims): {@code count} cases from a {@link Random} seeded by {@link FuzzSeed#pick}, and on the
+ * length a frame claims): {@code count} cases from a {@link Random} seeded by {@link FuzzSeed#forSuite}, and on the
  * first that fails an AssertionError naming the case, its number and the seed that makes it again.
  */
 public final class GeneratedCases {
@@ -19,7 +19,7 @@ public final class GeneratedCases {
     }
 
     public static <T> void check(int count, Generator<? extends T> cases, Check<? super T> property) {
-        long seed = FuzzSeed.pick();
+        long seed = FuzzSeed.forSuite();
         Random random = new Random(seed);
         for (int i = 1; i <= count; i++) {
             T value = cases.next(random);

@@ -59,6 +59,7 @@ class FuzzAssertionsTest {
     void aFixedSeedIsTakenAndABadOneRefused() {
         System.setProperty(FuzzSeed.PROPERTY, " 12345 ");
         assertEquals(12345, FuzzSeed.pick());
+        assertEquals(12345, FuzzSeed.forSuite());
         System.setProperty(FuzzSeed.PROPERTY, "twelve");
         assertThrows(IllegalArgumentException.class, FuzzSeed::pick);
     }
