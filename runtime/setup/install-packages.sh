@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Haul needs at run time and in tests, and checks for the JDK.
 #   iptables       - CRIU locks the network with iptables-restore
-#   iproute2       - ip / ip netns / tc (test "hosts" in network namespaces)
+#   iproute2       - ip / ip netns / tc / bridge (test "hosts" in network namespaces; the net handler reads a
+#                    container's veths with ip -j)
+#   iputils-arping - gratuitous ARP for a moved container, and the destination's check that nobody else has
+#                    its address
+#   iputils-ping   - hosts.sh checks the hosts reach each other
 #   util-linux     - unshare, nsenter
 #   procps         - ps, pgrep, kill
 #   openssl        - the cluster CA and the agents' certificates (make-certs.sh)
@@ -24,7 +28,7 @@
 # /usr/lib/jvm/temurin-25-jdk-amd64.
 set -euo pipefail
 
-PACKAGES=(iptables iproute2 util-linux procps openssl perl docker.io containerd runc busybox-static)
+PACKAGES=(iptables iproute2 iputils-arping iputils-ping util-linux procps openssl perl docker.io containerd runc busybox-static)
 # the packages whose install may start services
 SERVICE_PACKAGES=(docker.io containerd)
 SERVICE_UNITS=(docker.service docker.socket containerd.service)

@@ -31,7 +31,9 @@ public final class Requirements {
          * containerd, runc, a docker client and a static busybox (packages docker.io, containerd, runc,
          * busybox-static).
          */
-        DOCKER
+        DOCKER,
+        /** iputils' arping: the net handler announces a moved container and probes its addresses with it. */
+        ARPING
     }
 
     /** The needs of a test class run with {@link HaulExam}. */
@@ -69,6 +71,11 @@ public final class Requirements {
                     }
                 }
                 case DOCKER -> missing.addAll(DockerHost.missing());
+                case ARPING -> {
+                    if (Commands.which("arping") == null) {
+                        missing.add("no arping (iputils-arping; ./haul setup installs it)");
+                    }
+                }
             }
         }
         return missing.isEmpty() ? null : String.join("; ", missing);

@@ -47,6 +47,18 @@ public final class TwoHostCluster implements AutoCloseable {
         int stepTimeoutSeconds;
         boolean folderOnlyOnA;
 
+        /**
+         * Other names and link-local addresses for the two hosts, so that the class's cluster runs beside the others'
+         * (169.254.0.0/16 only).
+         */
+        public Options hosts(String a, String addressA, String b, String addressB) {
+            this.hostA = a;
+            this.ipA = addressA;
+            this.hostB = b;
+            this.ipB = addressB;
+            return this;
+        }
+
         /** Seconds either side waits for its peer before rolling back (haul.engine stepTimeoutSeconds). */
         public Options stepTimeoutSeconds(int seconds) {
             this.stepTimeoutSeconds = seconds;
@@ -310,6 +322,17 @@ public final class TwoHostCluster implements AutoCloseable {
     }
 
     // ---- the link ------------------------------------------------------------------------------------
+
+    /** The client machine's namespace on the hosts' segment, as hosts.sh names it (hostA's name, C for A). */
+    public String hostC() {
+        return options.hostA.endsWith("A") ? options.hostA.substring(0, options.hostA.length() - 1) + "C"
+                : options.hostA + "c";
+    }
+
+    /** An address on the hosts' segment (a /24, hosts.sh's): hostA's with {@code last} as its last byte. */
+    public String segmentAddress(int last) {
+        return options.ipA.substring(0, options.ipA.lastIndexOf('.') + 1) + last;
+    }
 
     /** The veth end in hostA's namespace, as hosts.sh names it. */
     public String vethA() {

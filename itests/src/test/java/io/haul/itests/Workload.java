@@ -44,6 +44,7 @@ public final class Workload implements AutoCloseable {
     private Process launcher;
     private long root = -1;
     private final String hostPidNs = Procs.namespace(ProcessHandle.current().pid(), "pid");
+    private ContainerNetwork network;
 
     private Workload(TwoHostCluster cluster, String name, int processes) throws IOException {
         this.cluster = cluster;
@@ -57,8 +58,12 @@ public final class Workload implements AutoCloseable {
     }
 
     private static Path script() {
+        return resource("paged-counter.pl");
+    }
+
+    private static Path resource(String name) {
         Path home = Path.of(System.getProperty("haul.home", "..")).toAbsolutePath().normalize();
-        Path script = home.resolve("itests/src/test/resources/migration/paged-counter.pl");
+        Path script = home.resolve("itests/src/test/resources/migration").resolve(name);
         if (!Files.isRegularFile(script)) {
             throw new AssertionError("no workload script " + script);
         }
@@ -92,10 +97,27 @@ public final class Workload implements AutoCloseable {
         return w;
     }
 
-    private void start(List<String> tree) throws Exception {
+    /**
+     * One process in a network namespace of its own, joined to hostA's bridge by {@code network}'s veth:
+     * {@code echo-server.pl}'s pages and status, and a TCP server on {@code port} that echoes what its clients
+     * send; holding {@code held} open (fd 4) when not null.
+     */
+    public static Workload networked(TwoHostCluster cluster, String name, int mib, int port, ContainerNetwork network,
+            Path held) throws Exception {
+        Workload w = new Workload(cluster, name, 1);
+        w.network = network;
+        w.start(List.of("sh", "-c", "exec 4<\"$0\"; exec perl \"$1\" \"$2\" \"$3\" \"$4\"",
+                held == null ? "/dev/null" : held.toString(), resource("echo-server.pl").toString(),
+                Integer.toString(mib), Integer.toString(port), w.status.toString()), "-n");
+        network.attach(cluster.a.name, w.root);
+        return w;
+    }
+
+    private void start(List<String> tree, String... moreNamespaces) throws Exception {
         List<String> command = new ArrayList<>(List.of(Commands.which("nsenter").toString(),
-                "--net=/run/netns/" + cluster.a.name, Commands.which("unshare").toString(), "-p", "-f",
-                Commands.which("setsid").toString()));
+                "--net=/run/netns/" + cluster.a.name, Commands.which("unshare").toString(), "-p", "-f"));
+        command.addAll(List.of(moreNamespaces));
+        command.add(Commands.which("setsid").toString());
         command.addAll(tree);
         File devNull = new File("/dev/null");
         launcher = new ProcessBuilder(command)
@@ -188,7 +210,15 @@ public final class Workload implements AutoCloseable {
         assertEquals("the tree keeps its " + processes + " processes: " + tasks, processes, tasks.size());
         String net = Procs.netnsOf(host);
         for (Procs.Task task : tasks) {
-            assertEquals("task " + task + " runs in " + host + "'s network namespace", net, task.netNs());
+            if (network == null) {
+                assertEquals("task " + task + " runs in " + host + "'s network namespace", net, task.netNs());
+            } else {
+                assertTrue("task " + task + " runs in a network namespace of its own", !net.equals(task.netNs()));
+            }
+        }
+        if (network != null) {
+            assertTrue("the tree's host end " + network.hostEnd() + " is in " + host + "'s namespace",
+                    network.hostEndIn(host));
         }
         Status before = status();
         Status after = awaitCountAbove(before.count(), 10);

@@ -16,6 +16,8 @@ import io.haul.protocol.v1.Prepare;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Phase 2 on the destination, before the source freezes anything: its backend is here and usable and its session
@@ -26,7 +28,16 @@ import java.nio.file.Path;
 final class DestinationChecks {
 
     /** What the checks accepted: the backend (leased for the whole migration), its session, and CRIU's options. */
-    record Accepted(PluginLease<ContainerBackend> backend, DestinationSession session, CriuOptions fromHandlers) {
+    /**
+     * What the checks accepted: the backend's session, the handlers' contributions to CRIU's restore, and the
+     * handlers with their plans, to be told once the container runs here.
+     */
+    record Accepted(PluginLease<ContainerBackend> backend, DestinationSession session, CriuOptions fromHandlers,
+            List<PreparedNamespace> namespaces) {
+    }
+
+    /** A namespace kind its handler prepared here. */
+    record PreparedNamespace(NamespaceHandler handler, NamespacePlan plan) {
     }
 
     private final MigrationContext context;
@@ -58,7 +69,8 @@ final class DestinationChecks {
         checkCriu(prepare.getSourceCriuVersion());
         checkCpu(prepare);
         Room.check("the destination", prepare.getExpectedImageBytes(), workspace.root());
-        CriuOptions fromHandlers = prepareNamespaces(prepare);
+        List<PreparedNamespace> namespaces = new ArrayList<>();
+        CriuOptions fromHandlers = prepareNamespaces(prepare, namespaces);
         if (session instanceof RuntimeDestinationSession runtime) {
             try {
                 runtime.accept(fromHandlers.withoutRoot()); // a runtime restores into the root it manages
@@ -66,7 +78,7 @@ final class DestinationChecks {
                 throw MigrationFailure.of(e);
             }
         }
-        return new Accepted(backend, session, fromHandlers);
+        return new Accepted(backend, session, fromHandlers, List.copyOf(namespaces));
     }
 
     private void checkCriu(String sourceVersion) throws MigrationFailure {
@@ -108,7 +120,7 @@ final class DestinationChecks {
      * Each namespace kind the container owns, prepared by its handler here, released when the migration ends
      * either way; returns what the handlers contribute to CRIU's restore.
      */
-    private CriuOptions prepareNamespaces(Prepare prepare) throws MigrationFailure {
+    private CriuOptions prepareNamespaces(Prepare prepare, List<PreparedNamespace> prepared) throws MigrationFailure {
         CriuOptions options = CriuOptions.NONE;
         for (var wire : prepare.getNamespacesList()) {
             if (!wire.getOwn()) {
@@ -134,6 +146,7 @@ final class DestinationChecks {
                 throw new MigrationFailure("check.namespace", "the namespace handlers disagree: " + e.getMessage());
             }
             rollback.release(() -> handler.service().release(plan, workspace.root()));
+            prepared.add(new PreparedNamespace(handler.service(), plan));
         }
         return options;
     }

@@ -103,7 +103,7 @@ final class DestinationMigration implements Runnable {
             peer.send(Envelope.newBuilder().setRestored(Restored.newBuilder().setRootPid(tree.rootPid())));
             if (awaitVerdict(peer, id)) {
                 rollback.committed();
-                run(peer, id, tree, accepted.session());
+                run(peer, id, tree, accepted);
             } else {
                 rollback.rollBack(new MigrationFailure("rolled-back", "the migration rolled back"));
             }
@@ -130,12 +130,21 @@ final class DestinationMigration implements Runnable {
     }
 
     /** After the commit point: the restored copy runs, its traffic goes through, the source hears it. */
-    private void run(Peer peer, String id, HeldRestore tree, DestinationSession session) {
+    private void run(Peer peer, String id, HeldRestore tree, DestinationChecks.Accepted accepted) {
+        DestinationSession session = accepted.session();
         try {
             tree.resume();
             LOG.info("migration {}: the container runs here as pid {}", id, tree.rootPid());
         } catch (HaulException e) {
             LOG.error("migration {}: the restored tree {} could not be resumed: {}", id, tree.rootPid(), e.getMessage());
+        }
+        for (DestinationChecks.PreparedNamespace namespace : accepted.namespaces()) {
+            try {
+                namespace.handler().running(namespace.plan(), tree.rootPid());
+            } catch (RuntimeException e) {
+                LOG.warn("migration {}: the {} handler failed once the container ran: {}", id,
+                        namespace.plan().kind().procName(), e.toString());
+            }
         }
         try {
             session.unlockNetwork();

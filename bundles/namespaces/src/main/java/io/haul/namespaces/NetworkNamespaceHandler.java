@@ -1,39 +1,77 @@
 package io.haul.namespaces;
 
 import io.haul.api.HaulException;
+import io.haul.api.Usability;
+import io.haul.api.criu.CriuOptions;
 import io.haul.api.namespace.HaulNamespace;
 import io.haul.api.namespace.NamespaceHandler;
 import io.haul.api.namespace.NamespaceInstance;
 import io.haul.api.namespace.NamespaceInstance.Place;
 import io.haul.api.namespace.NamespaceKind;
+import io.haul.api.namespace.NamespacePlan;
 import io.haul.api.namespace.NamespaceTree;
+import io.haul.host.net.IpLinks;
+import io.haul.host.net.NetAddress;
+import io.haul.host.net.NetLink;
 import io.haul.host.proc.Namespaces;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Executor;
+import java.util.stream.Collectors;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The net namespace: CRIU recreates a tree's own network namespace with its loopback device, and nested ones
- * with what links them to each other inside the tree. An interface that links the container's own namespace to
- * the host (a veth, a macvlan) needs the destination's side set up by someone: that is a network plugin's job,
- * not yet written, so such a tree is refused before freezing.
+ * The net namespace. CRIU recreates a tree's own network namespace with its interfaces, addresses, routes and
+ * neighbours, and nested ones with what links them inside the tree. What joins the container's namespace to its
+ * host is the handler's: a veth whose host end is a port of a bridge (what LXC and the CNI bridge plugin make).
+ * The source describes each such veth ({@link ContainerVeth}); the destination checks its bridge (or the one a
+ * {@link BridgeMapping} names), the host end's name, the MTU and that nobody else on the segment has the
+ * container's addresses, then has CRIU make the host end on that bridge ({@code veth[IN]:OUT@BRIDGE}). Once the
+ * container runs there, a gratuitous ARP for each address tells the segment at once, and the bridge's forwarding
+ * table is checked to follow. The source's host end goes with the source's namespace, when CRIU ends the tree.
+ * Any other kind of interface (macvlan, vxlan, a veth to another container) is refused before anything freezes.
  */
-@Component(service = NamespaceHandler.class)
+@Component(service = NamespaceHandler.class, configurationPid = NetworkConfiguration.PID)
+@Designate(ocd = NetworkConfiguration.class)
 @HaulNamespace("net")
 public final class NetworkNamespaceHandler extends KindHandler {
 
-    private final Path proc;
+    private static final Logger LOG = LoggerFactory.getLogger(NetworkNamespaceHandler.class);
+
+    private final HostNetwork network;
+    private final Executor announcing;
+    private volatile BridgeMapping bridges = BridgeMapping.SAME_NAMES;
 
     public NetworkNamespaceHandler() {
-        this(Namespaces.system(), Path.of("/proc"));
+        this(Namespaces.system(), HostNetwork.system(), task -> Thread.ofVirtual().name("haul-net-announce").start(task));
     }
 
-    NetworkNamespaceHandler(Namespaces namespaces, Path proc) {
+    /** @param announcing runs the announcements of a copy that runs, apart: arping lingers a second after sending */
+    NetworkNamespaceHandler(Namespaces namespaces, HostNetwork network, Executor announcing) {
         super(NamespaceKind.NET, namespaces);
-        this.proc = proc;
+        this.network = network;
+        this.announcing = announcing;
+    }
+
+    @Activate
+    @Modified
+    void configure(NetworkConfiguration configuration) {
+        bridges = BridgeMapping.parse(configuration.bridges());
+    }
+
+    void bridges(BridgeMapping mapping) {
+        bridges = mapping;
     }
 
     @Override
@@ -48,24 +86,161 @@ public final class NetworkNamespaceHandler extends KindHandler {
             return Map.of();
         }
         NamespaceInstance top = instances.getFirst();
-        List<String> interfaces = interfaces(top.firstPid());
-        List<String> linked = interfaces.stream().filter(name -> !name.equals("lo")).toList();
-        if (top.place() == Place.CONTAINER && !linked.isEmpty()) {
-            throw new HaulException("namespace.unsupported", "the tree's network namespace has interfaces "
-                    + linked + " besides lo; moving those needs a network plugin, which Haul does not have yet");
+        List<NetLink> links = network.ofProcess(top.firstPid());
+        Map<String, String> facts = new HashMap<>();
+        facts.put("interfaces", links.stream().map(NetLink::name).collect(Collectors.joining(",")));
+        if (top.place() == Place.CONTAINER) {
+            List<ContainerVeth> veths = veths(top, links);
+            if (!veths.isEmpty()) {
+                facts.put(ContainerVeth.FACT, ContainerVeth.toFact(veths));
+            }
         }
-        return Map.of("interfaces", String.join(",", interfaces));
+        return facts;
     }
 
-    /** The interface names of a task's network namespace, from {@code /proc/PID/net/dev}. */
-    private List<String> interfaces(long pid) throws HaulException {
+    /** The veths that join the container's namespace to this host's bridges; refuses any other way out. */
+    private List<ContainerVeth> veths(NamespaceInstance top, List<NetLink> links) throws HaulException {
+        List<NetLink> host = null;
+        List<ContainerVeth> veths = new ArrayList<>();
+        for (NetLink link : links) {
+            if (link.loopback() || (link.veth() && !link.peerElsewhere())) {
+                continue; // CRIU moves both ends of a veth inside the namespace itself
+            }
+            if (!link.veth()) {
+                throw refusal(top, "its interface " + link.name() + " is a " + (link.kind().isEmpty() ? "device"
+                        : link.kind()) + " interface; Haul moves veth interfaces whose host end is a port of a bridge");
+            }
+            host = host != null ? host : network.here();
+            NetLink hostEnd = peerOf(link, host).orElseThrow(() -> refusal(top, "the peer of its veth " + link.name()
+                    + " is not in this host's network namespace (another container's?); Haul moves veths whose "
+                    + "host end is a port of one of the host's bridges"));
+            if (hostEnd.master().isEmpty()) {
+                throw refusal(top, "the host end " + hostEnd.name() + " of its veth " + link.name()
+                        + " is not a port of a bridge, so nothing on the destination would reach it");
+            }
+            NetLink master = IpLinks.named(host, hostEnd.master()).orElseThrow(() -> refusal(top, "the host end "
+                    + hostEnd.name() + " of its veth " + link.name() + " has a master " + hostEnd.master()
+                    + " that is not listed"));
+            if (!master.bridge()) {
+                throw refusal(top, "the host end " + hostEnd.name() + " of its veth " + link.name() + " is a port of "
+                        + master.name() + ", a " + master.kind() + ", not a bridge");
+            }
+            veths.add(new ContainerVeth(link.name(), link.mac(), link.mtu(), hostEnd.name(), master.name(),
+                    // IPv6 link-local addresses are made anew from the MAC
+                    link.addresses().stream().filter(a -> a.ipv4() || !a.scope().equals("link"))
+                            .map(NetAddress::toString).toList()));
+        }
+        return veths;
+    }
+
+    /** The host's end of a container's veth: the veth whose peer it is, both ways. */
+    private static Optional<NetLink> peerOf(NetLink inside, List<NetLink> host) {
+        return host.stream().filter(link -> link.veth() && link.index() == inside.peerIndex()
+                && link.peerIndex() == inside.index()).findFirst();
+    }
+
+    @Override
+    public CriuOptions prepare(NamespacePlan plan, Path migrationDir) throws HaulException {
+        super.prepare(plan, migrationDir);
+        List<ContainerVeth> veths = ContainerVeth.fromFact(plan.facts().get(ContainerVeth.FACT));
+        if (veths.isEmpty()) {
+            return CriuOptions.NONE;
+        }
+        List<NetLink> here = network.here();
+        CriuOptions options = CriuOptions.NONE;
+        for (ContainerVeth veth : veths) {
+            String bridge = checkBridge(veth, here);
+            checkSegment(veth, bridge);
+            options = options.withExternal(veth.criuExternal(bridge));
+        }
+        return options;
+    }
+
+    /** The bridge the host end goes on, checked: it exists and is up, the name is free, the MTU matches. */
+    private String checkBridge(ContainerVeth veth, List<NetLink> here) throws HaulException {
+        String bridge = bridges.here(veth.bridge());
+        String of = "the container's " + veth.name() + " (host end " + veth.hostEnd() + " on the source's bridge "
+                + veth.bridge() + ")";
+        NetLink found = IpLinks.named(here, bridge).filter(NetLink::bridge).orElseThrow(() -> new HaulException(
+                "network.no-bridge", "the destination has no bridge " + bridge + " for " + of + "; make one on the "
+                + "segment, or name one of this host's bridges for it in " + NetworkConfiguration.PID
+                + " bridges (" + veth.bridge() + "=BRIDGE)"));
+        if (!found.up()) {
+            throw new HaulException("network.no-bridge", "the destination's bridge " + bridge + " for " + of
+                    + " is down");
+        }
+        if (IpLinks.named(here, veth.hostEnd()).isPresent()) {
+            throw new HaulException("network.name-taken", "the destination has an interface named " + veth.hostEnd()
+                    + " already, the name of the host end of " + of);
+        }
+        if (found.mtu() != veth.mtu()) {
+            throw new HaulException("network.mtu", "the MTU of " + of + " is " + veth.mtu() + ", the destination's "
+                    + "bridge " + bridge + " has " + found.mtu() + "; they must match, or the frames the larger side sends "
+                    + "are dropped by the smaller");
+        }
+        return bridge;
+    }
+
+    /** Nobody but the container itself answers for its addresses on the destination's segment. */
+    private void checkSegment(ContainerVeth veth, String bridge) throws HaulException {
+        if (veth.ipv4().isEmpty()) {
+            return;
+        }
+        Usability arp = network.arp();
+        if (!arp.usable()) {
+            throw new HaulException("network.no-arping", "cannot check the container's addresses on the "
+                    + "destination's segment: " + arp.reason());
+        }
+        for (String address : veth.ipv4()) {
+            Set<String> others = new TreeSet<>(network.answering(bridge, address));
+            others.remove(veth.mac());
+            if (!others.isEmpty()) {
+                throw new HaulException("network.address-in-use", address + ", the address of the container's "
+                        + veth.name() + ", is in use on the destination's segment (bridge " + bridge + ") by "
+                        + String.join(", ", others) + "; the container's own hardware address is " + veth.mac());
+            }
+        }
+    }
+
+    @Override
+    public void running(NamespacePlan plan, long rootPid) {
+        List<ContainerVeth> veths;
         try {
-            return Files.readAllLines(proc.resolve(pid + "/net/dev")).stream()
-                    .skip(2) // two header lines
-                    .map(line -> line.substring(0, line.indexOf(':')).strip())
-                    .toList();
-        } catch (IOException | IndexOutOfBoundsException e) {
-            throw new HaulException("container.not-found", "cannot list the network interfaces of pid " + pid, e);
+            veths = ContainerVeth.fromFact(plan.facts().get(ContainerVeth.FACT));
+        } catch (HaulException e) {
+            return; // prepare() refused it already
+        }
+        for (ContainerVeth veth : veths) {
+            for (String address : veth.ipv4()) {
+                announcing.execute(() -> announce(rootPid, veth, address));
+            }
+        }
+    }
+
+    private void announce(long rootPid, ContainerVeth veth, String address) {
+        try {
+            network.announce(rootPid, veth.name(), address);
+            checkForwarding(veth);
+        } catch (HaulException e) {
+            LOG.warn("cannot announce {} of pid {}'s {} on the segment: {}; peers learn it when their caches "
+                    + "expire", address, rootPid, veth.name(), e.getMessage());
+        }
+    }
+
+    /** The bridge forwards to the new host end: it learnt the MAC from the announcement (or the traffic). */
+    private void checkForwarding(ContainerVeth veth) {
+        String bridge = bridges.here(veth.bridge());
+        try {
+            Optional<String> port = network.portOf(bridge, veth.mac());
+            if (port.isPresent() && !port.get().equals(veth.hostEnd())) {
+                LOG.warn("the bridge {} forwards {} (the container's {}) to {}, not to its host end {}", bridge,
+                        veth.mac(), veth.name(), port.get(), veth.hostEnd());
+            } else {
+                LOG.info("the bridge {} forwards {} (the container's {}) to {}", bridge, veth.mac(), veth.name(),
+                        port.orElse("nothing yet (it floods until it learns)"));
+            }
+        } catch (HaulException e) {
+            LOG.warn("cannot read the forwarding table of {}: {}", bridge, e.getMessage());
         }
     }
 }

@@ -8,62 +8,152 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.haul.api.HaulException;
+import io.haul.api.Usability;
+import io.haul.api.criu.CriuOptions;
 import io.haul.api.namespace.NamespaceInstance.Place;
 import io.haul.api.namespace.NamespaceKind;
 import io.haul.api.namespace.NamespacePlan;
+import io.haul.api.namespace.NamespaceTree;
+import io.haul.host.net.NetLink;
 import io.haul.host.proc.Namespaces;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
+/** The net handler's decisions on made-up networks; NetworkNamespaceLiveTest runs it on real ones. */
 class NetworkNamespaceHandlerTest {
 
-    @TempDir
-    Path proc;
+    private static final Path DIR = Path.of("/nonexistent");
+    private final FakeNetwork source = new FakeNetwork();
+    private final FakeNetwork destination = new FakeNetwork();
 
-    private NetworkNamespaceHandler handler() {
-        return new NetworkNamespaceHandler(Namespaces.system(), proc);
+    private static NetworkNamespaceHandler handler(FakeNetwork network) {
+        return new NetworkNamespaceHandler(Namespaces.system(), network, Runnable::run);
+    }
+
+    private static NamespaceTree ownNamespace(long pid) {
+        return tree(pid, instance(NamespaceKind.NET, 2, Place.CONTAINER, pid));
     }
 
     @Test
-    void aTreeWithOnlyLoopbackInItsOwnNamespaceCanMove() throws Exception {
-        fakeInterfaces(42, "lo");
-        NamespacePlan plan = handler().plan(tree(42, instance(NamespaceKind.NET, 2, Place.CONTAINER, 42L)));
+    void aTreeWithOnlyLoopbackInItsOwnNamespaceMovesWithNothingToPrepare() throws Exception {
+        source.byPid.put(42L, List.of(FakeNetwork.loopback()));
+        NamespacePlan plan = handler(source).plan(ownNamespace(42));
         assertTrue(plan.own());
         assertEquals("lo", plan.facts().get("interfaces"));
+        assertEquals(CriuOptions.NONE, handler(destination).prepare(plan, DIR));
     }
 
     @Test
-    void aVethInTheTreesOwnNamespaceIsRefusedByName() throws Exception {
-        fakeInterfaces(42, "lo", "veth0");
-        HaulException e = assertThrows(HaulException.class,
-                () -> handler().plan(tree(42, instance(NamespaceKind.NET, 2, Place.CONTAINER, 42L))));
-        assertEquals("namespace.unsupported", e.code());
-        assertTrue(e.getMessage().contains("veth0"), e.getMessage());
+    void aVethOnAHostBridgeIsDescribedAndLandsOnTheDestinationsBridgeOfThatName() throws Exception {
+        source.veth(42, "eth0", "vctr0", "br0", "169.254.60.50");
+        source.host.add(FakeNetwork.bridge(5, "br0", 1500));
+        destination.host.add(FakeNetwork.bridge(9, "br0", 1500));
+        destination.answering.put("169.254.60.50", Set.of("02:00:a9:fe:3c:32")); // the container itself, still at A
+
+        NamespacePlan plan = handler(source).plan(ownNamespace(42));
+        CriuOptions options = handler(destination).prepare(plan, DIR);
+
+        assertEquals(List.of("veth[eth0]:vctr0@br0"), options.externals());
+        List<ContainerVeth> veths = ContainerVeth.fromFact(plan.facts().get(ContainerVeth.FACT));
+        assertEquals(List.of(new ContainerVeth("eth0", "02:00:a9:fe:3c:32", 1500, "vctr0", "br0",
+                List.of("169.254.60.50/16"))), veths, "the IPv6 link-local address is made anew, not carried");
+    }
+
+    @Test
+    void aMappedBridgeIsTheOneTheHostEndGoesOn() throws Exception {
+        source.veth(42, "eth0", "vctr0", "br0", "169.254.60.50");
+        source.host.add(FakeNetwork.bridge(5, "br0", 1500));
+        destination.host.add(FakeNetwork.bridge(9, "br-lan", 1500));
+        NetworkNamespaceHandler there = handler(destination);
+        there.bridges(BridgeMapping.parse(new String[] {"br0=br-lan"}));
+
+        assertEquals(List.of("veth[eth0]:vctr0@br-lan"), there.prepare(handler(source).plan(ownNamespace(42)), DIR)
+                .externals());
+    }
+
+    @Test
+    void theDestinationRefusesWithoutTheBridgeWithTheNameTakenWithAnotherMtuOrWithTheAddressInUse() throws Exception {
+        source.veth(42, "eth0", "vctr0", "br0", "169.254.60.50");
+        source.host.add(FakeNetwork.bridge(5, "br0", 1500));
+        NamespacePlan plan = handler(source).plan(ownNamespace(42));
+
+        assertRefused("network.no-bridge", "br0", plan);
+        destination.host.add(FakeNetwork.bridge(9, "br0", 9000));
+        assertRefused("network.mtu", "9000", plan);
+        destination.host.set(0, FakeNetwork.bridge(9, "br0", 1500));
+        destination.host.add(new NetLink(11, "vctr0", "dummy", "0a:00:00:00:00:0b", 1500, true, "", -1, false,
+                List.of()));
+        assertRefused("network.name-taken", "vctr0", plan);
+        destination.host.removeLast();
+        destination.answering.put("169.254.60.50", Set.of("02:00:a9:fe:3c:32", "0a:bb:cc:dd:ee:ff"));
+        assertRefused("network.address-in-use", "0a:bb:cc:dd:ee:ff", plan);
+        destination.answering.clear();
+        destination.arp = Usability.no("arping is not installed");
+        assertRefused("network.no-arping", "arping", plan);
+    }
+
+    private void assertRefused(String code, String named, NamespacePlan plan) {
+        HaulException refusal = assertThrows(HaulException.class, () -> handler(destination).prepare(plan, DIR));
+        assertEquals(code, refusal.code(), refusal.getMessage());
+        assertTrue(refusal.getMessage().contains(named), refusal.getMessage());
+    }
+
+    @Test
+    void anInterfaceOfAnotherKindIsRefusedByNameAndKind() {
+        source.byPid.put(42L, List.of(FakeNetwork.loopback(), new NetLink(3, "mv0", "macvlan", "02:00:00:00:00:03",
+                1500, true, "", 2, true, List.of())));
+        HaulException refusal = assertThrows(HaulException.class, () -> handler(source).plan(ownNamespace(42)));
+        assertEquals("check.namespace", refusal.code());
+        assertTrue(refusal.getMessage().contains("mv0") && refusal.getMessage().contains("macvlan"),
+                refusal.getMessage());
+    }
+
+    @Test
+    void aVethWhosePeerIsNotOnTheHostOrNotOnABridgeIsRefused() {
+        source.veth(42, "eth0", "vctr0", "", "169.254.60.50");
+        HaulException noBridge = assertThrows(HaulException.class, () -> handler(source).plan(ownNamespace(42)));
+        assertTrue(noBridge.getMessage().contains("vctr0") && noBridge.getMessage().contains("not a port of a bridge"),
+                noBridge.getMessage());
+        source.host.clear();
+        HaulException elsewhere = assertThrows(HaulException.class, () -> handler(source).plan(ownNamespace(42)));
+        assertTrue(elsewhere.getMessage().contains("eth0") && elsewhere.getMessage().contains("not in this host"),
+                elsewhere.getMessage());
     }
 
     @Test
     void aTreeSharingTheHostsNetworkIsNotRefusedForTheHostsInterfaces() throws Exception {
-        fakeInterfaces(42, "lo", "eth0");
-        assertFalse(handler().plan(tree(42, instance(NamespaceKind.NET, 1, Place.HOST, 42L))).own());
+        source.byPid.put(42L, List.of(FakeNetwork.loopback(), FakeNetwork.bridge(5, "br0", 1500)));
+        NamespacePlan plan = handler(source).plan(tree(42, instance(NamespaceKind.NET, 1, Place.HOST, 42L)));
+        assertFalse(plan.own());
+        assertFalse(plan.facts().containsKey(ContainerVeth.FACT));
     }
 
     @Test
     void aNetworkNamespaceATaskMadeInsideTheTreeMovesWithIt() throws Exception {
-        fakeInterfaces(42, "lo");
-        fakeInterfaces(43, "lo", "veth1");
-        assertTrue(handler().plan(tree(42, instance(NamespaceKind.NET, 2, Place.CONTAINER, 42L),
+        source.byPid.put(42L, List.of(FakeNetwork.loopback()));
+        assertTrue(handler(source).plan(tree(42, instance(NamespaceKind.NET, 2, Place.CONTAINER, 42L),
                 instance(NamespaceKind.NET, 3, Place.NESTED, 43L))).own());
     }
 
-    private void fakeInterfaces(long pid, String... interfaces) throws IOException {
-        StringBuilder dev = new StringBuilder("Inter-|   Receive\n face |bytes\n");
-        for (String name : interfaces) {
-            dev.append("  ").append(name).append(": 0 0 0 0\n");
-        }
-        Files.createDirectories(proc.resolve(Long.toString(pid)).resolve("net"));
-        Files.writeString(proc.resolve(Long.toString(pid)).resolve("net/dev"), dev);
+    @Test
+    void theRunningCopyIsAnnouncedForEachAddress() throws Exception {
+        source.veth(42, "eth0", "vctr0", "br0", "169.254.60.50");
+        source.host.add(FakeNetwork.bridge(5, "br0", 1500));
+        NamespacePlan plan = handler(source).plan(ownNamespace(42));
+
+        handler(destination).running(new NamespacePlan(NamespaceKind.NET, true, plan.facts(), CriuOptions.NONE), 77);
+
+        assertEquals(List.of("77 eth0 169.254.60.50"), destination.announced);
+    }
+
+    @Test
+    void aMalformedBridgeMappingSaysWhich() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> BridgeMapping.parse(new String[] {"br0"}));
+        assertTrue(e.getMessage().contains("'br0'"));
+        assertEquals(Map.of("a", "b"), BridgeMapping.parse(new String[] {" a = b "}).named());
     }
 }

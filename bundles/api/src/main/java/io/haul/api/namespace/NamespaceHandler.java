@@ -34,6 +34,14 @@ public interface NamespaceHandler extends Plugin {
      */
     CriuOptions prepare(NamespacePlan plan, Path migrationDir) throws HaulException;
 
+    /**
+     * Destination side, after the commit point, once the restored tree runs ({@code rootPid} on this host): tells
+     * whoever must know where the container is now (a network's peers: a gratuitous ARP). Failures are the
+     * handler's to log; the container runs here either way.
+     */
+    default void running(NamespacePlan plan, long rootPid) {
+    }
+
     /** Destination side, when the migration ends either way: undoes what {@link #prepare} left that must not stay. */
     default void release(NamespacePlan plan, Path migrationDir) {
     }

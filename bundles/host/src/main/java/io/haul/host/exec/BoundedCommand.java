@@ -1,4 +1,4 @@
-package io.haul.host.internal;
+package io.haul.host.exec;
 
 import java.io.File;
 import java.io.IOException;
@@ -16,24 +16,24 @@ import java.util.concurrent.TimeUnit;
  * rather than a pipe: a pipe reader could block forever on a grandchild that keeps the pipe open after we
  * killed its parent, and an unread pipe could stall the command itself.
  */
-final class BoundedCommand {
+public final class BoundedCommand {
 
     /** How much of the end of a command's output is kept. */
-    static final int MAX_OUTPUT = 64 * 1024;
+    public static final int MAX_OUTPUT = 64 * 1024;
 
     /**
      * @param exitCode the exit status, or -1 when killed at the deadline
      * @param output   stdout and stderr interleaved, the last {@link #MAX_OUTPUT} bytes
      * @param timedOut the command overran and was killed
      */
-    record Result(int exitCode, String output, boolean timedOut) {
+    public record Result(int exitCode, String output, boolean timedOut) {
     }
 
     private BoundedCommand() {
     }
 
     /** Runs {@code command} with stdin from /dev/null; throws only when it cannot be started at all. */
-    static Result run(List<String> command, Duration timeout) throws IOException {
+    public static Result run(List<String> command, Duration timeout) throws IOException {
         Path out = Files.createTempFile("haul-host-", ".out");
         try {
             Process process = new ProcessBuilder(command)
@@ -59,7 +59,7 @@ final class BoundedCommand {
     }
 
     /** Kills a process and what it started, and reaps it within a second. */
-    static void kill(Process process) {
+    public static void kill(Process process) {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
         try {
@@ -83,7 +83,7 @@ final class BoundedCommand {
     }
 
     /** The last lines of {@code text} that fit in {@code maxChars}, trimmed; "[...]" marks a cut. */
-    static String lastLines(String text, int maxChars) {
+    public static String lastLines(String text, int maxChars) {
         String trimmed = text.strip();
         if (trimmed.length() <= maxChars) {
             return trimmed;

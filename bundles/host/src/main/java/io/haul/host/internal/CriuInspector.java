@@ -1,6 +1,7 @@
 package io.haul.host.internal;
 
 import io.haul.host.CriuStatus;
+import io.haul.host.exec.BoundedCommand;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -3,6 +3,7 @@ package io.haul.host.internal;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 import io.haul.host.KernelFeature;
+import io.haul.host.exec.BoundedCommand;
 import io.haul.host.linux.ErrnoException;
 import io.haul.host.linux.Syscalls;
 import io.haul.host.proc.Mapping;

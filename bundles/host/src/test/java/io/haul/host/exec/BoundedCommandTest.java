@@ -1,4 +1,4 @@
-package io.haul.host.internal;
+package io.haul.host.exec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -52,12 +52,5 @@ class BoundedCommandTest {
         assertTrue(tail.length() <= 110, tail);
         assertTrue(tail.endsWith("line 999"), tail);
         assertTrue(tail.startsWith("[...]\nline "), tail);
-    }
-
-    @Test
-    void parsesCriuVersion() {
-        assertEquals("4.2.1", CriuInspector.parseVersion("Version: 4.2.1\n"));
-        assertEquals("3.17.1", CriuInspector.parseVersion("Warn: x\nVersion: 3.17.1\nGitID: v3.17.1\n"));
-        assertEquals("", CriuInspector.parseVersion("criu: not found"));
     }
 }

@@ -1,0 +1,68 @@
+package io.haul.namespaces;
+
+import io.haul.api.HaulException;
+import io.haul.api.Usability;
+import io.haul.host.net.Arp;
+import io.haul.host.net.BridgeFdb;
+import io.haul.host.net.IpLinks;
+import io.haul.host.net.NetLink;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/** The network as the net handler sees and changes it: the host's, a process's namespace's, the segment's. */
+interface HostNetwork {
+
+    /** The interfaces of the agent's own namespace, the host's. */
+    List<NetLink> here() throws HaulException;
+
+    /** The interfaces of the namespace process {@code pid} is in. */
+    List<NetLink> ofProcess(long pid) throws HaulException;
+
+    /** Whether ARP can be sent and asked here. */
+    Usability arp();
+
+    /** The hardware addresses that answer for {@code ipv4} on the segment of {@code bridge}. */
+    Set<String> answering(String bridge, String ipv4) throws HaulException;
+
+    /** A gratuitous ARP for {@code ipv4} from interface {@code ifname} of the namespace of pid {@code pid}. */
+    void announce(long pid, String ifname, String ipv4) throws HaulException;
+
+    /** The port {@code bridge} forwards frames for {@code mac} to. */
+    Optional<String> portOf(String bridge, String mac) throws HaulException;
+
+    /** This machine's, through iproute2 and iputils. */
+    static HostNetwork system() {
+        return new HostNetwork() {
+            @Override
+            public List<NetLink> here() throws HaulException {
+                return IpLinks.here();
+            }
+
+            @Override
+            public List<NetLink> ofProcess(long pid) throws HaulException {
+                return IpLinks.ofProcess(pid);
+            }
+
+            @Override
+            public Usability arp() {
+                return Arp.usability();
+            }
+
+            @Override
+            public Set<String> answering(String bridge, String ipv4) throws HaulException {
+                return Arp.answering(bridge, ipv4, 1);
+            }
+
+            @Override
+            public void announce(long pid, String ifname, String ipv4) throws HaulException {
+                Arp.announce(pid, ifname, ipv4);
+            }
+
+            @Override
+            public Optional<String> portOf(String bridge, String mac) throws HaulException {
+                return BridgeFdb.portOf(bridge, mac);
+            }
+        };
+    }
+}
