@@ -78,6 +78,24 @@ start_workload() {
     TREE_ROOT=$(awk '{print $1}' "/proc/$TREE_LAUNCHER/task/$TREE_LAUNCHER/children")
 }
 
+# start_networked_workload HOST MIB STATUS_FILE PORT HOST_END ADDRESS MAC: the workload with an echo server on
+# PORT, in a network namespace of its own too, joined to HOST's bridge (haulbr0, hosts.sh's) by a veth whose
+# inside end eth0 has ADDRESS/24 and MAC and whose host end is HOST_END, as LXC or the CNI bridge plugin would
+# make it; sets TREE_LAUNCHER and TREE_ROOT.
+start_networked_workload() {
+    local host=$1 mib=$2 status=$3 port=$4 host_end=$5 address=$6 mac=$7
+    rm -f "$status"
+    nsenter --net="/run/netns/$host" unshare -p -f -n setsid perl "$HAUL_HOME/runtime/demo/workload.pl" \
+        "$mib" "$status" 0 "$port" </dev/null >/dev/null 2>&1 &
+    TREE_LAUNCHER=$!
+    wait_for 60 "workload status" test -s "$status"
+    TREE_ROOT=$(awk '{print $1}' "/proc/$TREE_LAUNCHER/task/$TREE_LAUNCHER/children")
+    ip -n "$host" link add "$host_end" type veth peer name eth0 netns "$TREE_ROOT"
+    ip -n "$host" link set "$host_end" master haulbr0 up
+    nsenter --net="/proc/$TREE_ROOT/ns/net" sh -c "ip link set lo up && ip link set eth0 address $mac &&
+        ip addr add $address/24 dev eth0 && ip link set eth0 up"
+}
+
 # kill_pids PID...: SIGKILL to each given pid still there; empty arguments are skipped.
 kill_pids() {
     local pid

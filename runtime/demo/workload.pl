@@ -5,16 +5,30 @@
 # WRITE_MIB_PER_S (bumping their versions: changed pages for pre-copy to chase), checks a few pages against
 # what it remembers, and writes "COUNT PID OK|CORRUPT ..." to STATUS_FILE (atomically). The count goes on
 # across a migration; a page that came back wrong or stale turns OK into CORRUPT for good, the way QEMU's
-# migration tests check guest memory.
+# migration tests check guest memory. With PORT it is also a TCP server on that port (every address) that
+# echoes each line a client sends back to that client at once (echo-client.pl checks the echoes).
 #
-#   workload.pl MIB STATUS_FILE [WRITE_MIB_PER_S]
+#   workload.pl MIB STATUS_FILE [WRITE_MIB_PER_S [PORT]]
 use strict;
 use warnings;
+use IO::Select;
+use IO::Socket::INET;
+use Time::HiRes qw(time);
 
-my ($mib, $status, $rate) = @ARGV;
-die "usage: workload.pl MIB STATUS_FILE [WRITE_MIB_PER_S]\n"
-    unless defined $status && $mib =~ /^\d+$/ && (!defined $rate || $rate =~ /^\d+(\.\d+)?$/);
+my ($mib, $status, $rate, $port) = @ARGV;
+die "usage: workload.pl MIB STATUS_FILE [WRITE_MIB_PER_S [PORT]]\n"
+    unless defined $status && $mib =~ /^\d+$/ && (!defined $rate || $rate =~ /^\d+(\.\d+)?$/)
+    && (!defined $port || $port =~ /^\d+$/);
 $rate //= 0;
+$SIG{PIPE} = 'IGNORE'; # a client that went away must not end the workload
+my $select = IO::Select->new;
+my $listener;
+if (defined $port) {
+    $listener = IO::Socket::INET->new(LocalPort => $port, Listen => 16, ReuseAddr => 1, Proto => 'tcp')
+        or die "cannot listen on $port: $!";
+    $select->add($listener);
+}
+my %pending; # per client: what came without its newline yet
 my $pages = $mib * 256;
 open(my $random, '<:raw', '/dev/urandom') or die "cannot read /dev/urandom: $!";
 my $data = '';
@@ -50,5 +64,35 @@ while (1) {
     print $out "$count $$ $state\n";
     close($out);
     rename("$status.tmp", $status) or die "cannot rename $status.tmp: $!";
-    select(undef, undef, undef, 0.1);
+    serve(time() + 0.1);
+}
+
+# Until the deadline: accepts clients and echoes their complete lines (or just waits, without a port).
+sub serve {
+    my ($deadline) = @_;
+    while ((my $left = $deadline - time()) > 0) {
+        if (!$listener) {
+            select(undef, undef, undef, $left);
+            return;
+        }
+        for my $ready ($select->can_read($left)) {
+            if ($ready == $listener) {
+                my $client = $listener->accept or next;
+                $select->add($client);
+                $pending{fileno $client} = '';
+                next;
+            }
+            my $got = sysread($ready, my $chunk, 65536);
+            if (!$got) {
+                delete $pending{fileno $ready};
+                $select->remove($ready);
+                close($ready);
+                next;
+            }
+            my $buffer = $pending{fileno $ready} . $chunk;
+            my $cut = rindex($buffer, "\n") + 1;
+            $pending{fileno $ready} = substr($buffer, $cut);
+            syswrite($ready, substr($buffer, 0, $cut)) if $cut > 0;
+        }
+    }
 }

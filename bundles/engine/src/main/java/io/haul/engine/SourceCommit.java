@@ -61,9 +61,12 @@ final class SourceCommit {
         }
         boolean confirmed = false;
         try {
+            long told = System.nanoTime();
             peer.send(Envelope.newBuilder().setCommit(Commit.getDefaultInstance()));
             peer.receive(Envelope.BodyCase.COMMITTED, source.context().stepTimeout());
             confirmed = true;
+            LOG.info("migration {}: {} confirmed it runs the container {} ms after it was told to", source.id(),
+                    source.destination().name(), (System.nanoTime() - told) / 1_000_000);
         } catch (IOException e) {
             LOG.warn("migration {}: {} did not confirm the commit ({}); it resumes the tree from the record",
                     source.id(), source.destination().name(), e.getMessage());
