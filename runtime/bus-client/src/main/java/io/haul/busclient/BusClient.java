@@ -50,12 +50,14 @@ public final class BusClient {
               send ADDRESS BODY [ADDRESS BODY...]""";
     /** How often a wait for a migration's end asks again for what it missed (an event lost with a member). */
     private static final Duration RECHECK = Duration.ofSeconds(5);
-    private static final long REQUEST_MILLIS = 30_000;
+    /** The longest wait for one answer; shorter when --timeout is. */
+    private static final long MAX_REQUEST_MILLIS = 30_000;
 
     private final Bus bus;
     private final BusSignature signer;
     private final boolean json;
     private final Duration timeout;
+    private final long requestMillis;
     private final PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
 
     private BusClient(Bus bus, BusSignature signer, boolean json, Duration timeout) {
@@ -63,6 +65,11 @@ public final class BusClient {
         this.signer = signer;
         this.json = json;
         this.timeout = timeout;
+        this.requestMillis = requestMillis(timeout);
+    }
+
+    private static long requestMillis(Duration timeout) {
+        return Math.min(MAX_REQUEST_MILLIS, timeout.toMillis());
     }
 
     public static void main(String[] args) {
@@ -96,18 +103,23 @@ public final class BusClient {
             if (options.containsKey("--bridge")) {
                 String where = options.get("--bridge");
                 int colon = where.lastIndexOf(':');
-                bus = Bus.bridge(where.substring(0, colon), Integer.parseInt(where.substring(colon + 1)), tls, REQUEST_MILLIS);
+                bus = Bus.bridge(where.substring(0, colon), Integer.parseInt(where.substring(colon + 1)), tls, requestMillis(timeout));
             } else {
                 // an address without a port: the agents' member port, not Hazelcast's guess from this member's own
                 List<String> members = Arrays.stream(options.getOrDefault("--members", "").split(",")).map(String::strip)
                         .filter(m -> !m.isEmpty()).map(m -> m.contains(":") ? m : m + ":5701").toList();
                 bus = Bus.member(options.get("--cluster"), members,
-                        options.get("--bind"), Integer.parseInt(options.getOrDefault("--port", "5710")), tls, REQUEST_MILLIS);
+                        options.get("--bind"), Integer.parseInt(options.getOrDefault("--port", "5710")), tls,
+                        MAX_REQUEST_MILLIS); // joining takes seconds on a busy machine, whatever the timeout
             }
         } catch (Exception e) {
             System.err.println("bus-client: cannot reach the event bus: " + e);
             return 2;
         }
+        Bus joined = bus;
+        // SIGTERM (a service manager, a test) leaves the cluster cleanly instead of being found gone by heartbeats
+        Thread leave = new Thread(joined::close, "bus-client-leave");
+        Runtime.getRuntime().addShutdownHook(leave);
         try {
             BusSignature signer = bus.signs() ? BusSignature.load(tls.certificate(), tls.privateKey()) : null;
             BusClient client = new BusClient(bus, signer, options.containsKey("--json"), timeout);
@@ -129,7 +141,12 @@ public final class BusClient {
             System.err.println("bus-client: " + e);
             return 1;
         } finally {
-            bus.close();
+            try {
+                Runtime.getRuntime().removeShutdownHook(leave);
+                bus.close();
+            } catch (IllegalStateException shuttingDown) {
+                // the hook leaves
+            }
         }
     }
 
@@ -144,15 +161,15 @@ public final class BusClient {
     private JsonObject request(String address, Object body) throws Exception {
         Map<String, String> headers = BusApi.OPERATIONS.contains(address) ? Bus.signature(bus, signer, address, body) : Map.of();
         try {
-            return bus.request(address, body, headers, REQUEST_MILLIS).toCompletionStage().toCompletableFuture()
-                    .get(REQUEST_MILLIS + 5_000, TimeUnit.MILLISECONDS);
+            return bus.request(address, body, headers, requestMillis).toCompletionStage().toCompletableFuture()
+                    .get(requestMillis + 5_000, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof ReplyException reply && reply.failureCode() > 0) {
                 throw reply;
             }
             throw new NoAnswer("no answer on " + address + ": " + e.getCause().getMessage());
         } catch (TimeoutException e) {
-            throw new NoAnswer("no answer on " + address + " within " + REQUEST_MILLIS + " ms");
+            throw new NoAnswer("no answer on " + address + " within " + requestMillis + " ms");
         }
     }
 
@@ -217,7 +234,7 @@ public final class BusClient {
     private JsonObject follow(String id, Instant started) throws Exception {
         LinkedBlockingQueue<JsonObject> live = new LinkedBlockingQueue<>();
         bus.subscribe(BusApi.events(id), live::add).toCompletionStage().toCompletableFuture()
-                .get(REQUEST_MILLIS, TimeUnit.MILLISECONDS);
+                .get(requestMillis, TimeUnit.MILLISECONDS);
         TreeMap<Long, JsonObject> ahead = new TreeMap<>();
         long printed = 0;
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -318,7 +335,7 @@ public final class BusClient {
     private int events() throws Exception {
         LinkedBlockingQueue<JsonObject> live = new LinkedBlockingQueue<>();
         bus.subscribe(BusApi.EVENTS, live::add).toCompletionStage().toCompletableFuture()
-                .get(REQUEST_MILLIS, TimeUnit.MILLISECONDS);
+                .get(requestMillis, TimeUnit.MILLISECONDS);
         out.println("subscribed to " + BusApi.EVENTS);
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {

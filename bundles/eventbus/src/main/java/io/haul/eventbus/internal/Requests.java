@@ -152,7 +152,12 @@ final class Requests {
         return text.startsWith("[") ? new JsonArray(text) : new JsonObject(text);
     }
 
+    /** A text for a failure message: its first line, at most 160 characters (a decoder's message spans lines). */
     static String abbreviate(String text) {
-        return text == null ? "" : text.length() <= 160 ? text : text.substring(0, 160) + "...";
+        if (text == null) {
+            return "";
+        }
+        String line = text.lines().findFirst().orElse("").strip();
+        return line.length() <= 160 ? line : line.substring(0, 160) + "...";
     }
 }
