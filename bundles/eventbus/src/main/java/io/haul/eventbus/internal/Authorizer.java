@@ -30,6 +30,7 @@ final class Authorizer {
     /** Nonces seen within the skew window, oldest first. */
     private final Map<String, Instant> seen = new LinkedHashMap<>();
 
+    /** {@code ca} null: the agent has none, and authorizes nothing. */
     Authorizer(X509Certificate ca, Set<String> operators, Supplier<Set<String>> agents, Duration skew, Clock clock) {
         this.ca = ca;
         this.operators = Set.copyOf(operators);
@@ -40,6 +41,10 @@ final class Authorizer {
 
     /** The principal allowed to do {@code operation} with {@code body}; a failure when none is. */
     String authorize(String operation, JsonObject body, MultiMap headers) throws BusFailure {
+        if (ca == null) {
+            throw new BusFailure(BusApi.FAILURE_UNAUTHENTICATED, "auth.unauthenticated", "this agent has no certificates "
+                    + "of the cluster CA to check a signature with: it starts and cancels nothing over the event bus");
+        }
         BusSignature.Verified verified;
         try {
             verified = BusSignature.verify(operation, body, headers::get, ca);

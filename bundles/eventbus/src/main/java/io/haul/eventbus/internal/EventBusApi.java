@@ -71,7 +71,8 @@ import org.slf4j.LoggerFactory;
  * publishes them) are relayed, numbered per migration and in the order the store delivers them, onto
  * {@link BusApi#EVENTS} and the migration's own address, each with the record as it was then; one event-loop context
  * publishes them all, so the event bus keeps that order. They are kept ({@link EventLog}) for subscribers that come
- * late. The bridge ({@link Bridge}) lets services outside the cluster in.
+ * late. The bridge ({@link Bridge}) lets services outside the cluster in. On a local Vertx (an agent without
+ * certificates, a test framework) the API serves that JVM only, without a bridge, and starts and cancels nothing.
  *
  * <p>Requests run on virtual threads (the service's calls block), never on the event loop. Whatever a request holds
  * that does not read, is too large, is in another version, lacks a right or names what does not exist gets a failure
@@ -115,7 +116,7 @@ public final class EventBusApi {
 
     @Activate
     public EventBusApi(BundleContext bundleContext,
-            @Reference(service = Vertx.class, target = "(haul.vertx.clustered=true)") ServiceReference<Vertx> vertxReference,
+            @Reference(service = Vertx.class) ServiceReference<Vertx> vertxReference,
             @Reference MigrationService migrations, @Reference PluginDirectory plugins, @Reference HostProbe host,
             @Reference Cluster cluster, EventBusConfiguration config) throws Exception {
         this.bundleContext = bundleContext;
@@ -126,31 +127,43 @@ public final class EventBusApi {
         this.host = host;
         this.cluster = cluster;
         this.config = config;
-        Path caCert = Path.of(String.valueOf(vertxReference.getProperty("haul.tls.caCert")));
-        Path certificate = Path.of(String.valueOf(vertxReference.getProperty("haul.tls.certificate")));
-        Path privateKey = Path.of(String.valueOf(vertxReference.getProperty("haul.tls.privateKey")));
+        boolean clustered = Boolean.TRUE.equals(vertxReference.getProperty("haul.vertx.clustered"));
         Set<String> operators = Arrays.stream(config.operators().split("[,\\s]+")).map(String::strip)
                 .filter(s -> !s.isEmpty()).collect(Collectors.toCollection(java.util.TreeSet::new));
-        this.authorizer = new Authorizer(BusSignature.certificate(Files.readString(caCert)), operators,
-                () -> cluster.agents().list().stream().map(AgentInfo::name).collect(Collectors.toSet()),
+        Path caCert = clustered ? Path.of(String.valueOf(vertxReference.getProperty("haul.tls.caCert"))) : null;
+        this.authorizer = new Authorizer(caCert == null ? null : BusSignature.certificate(Files.readString(caCert)),
+                operators, () -> cluster.agents().list().stream().map(AgentInfo::name).collect(Collectors.toSet()),
                 Duration.ofSeconds(config.maxClockSkewSeconds()), Clock.systemUTC());
         this.log = new EventLog(config.eventsKept());
         this.publisher = vertx.getOrCreateContext();
-        String eventBus = String.valueOf(vertxReference.getProperty("haul.vertx.eventBus"));
-        String bindHost = eventBus.substring(0, eventBus.lastIndexOf(':'));
+        String bindHost = clustered ? hostOf(String.valueOf(vertxReference.getProperty("haul.vertx.eventBus"))) : null;
         try {
             register();
             this.subscription = cluster.migrations().subscribeAll(event -> relay.execute(() -> relay(event)));
-            this.bridge = config.bridgePort() == 0 ? null
-                    : Bridge.start(vertx, bindHost, config.bridgePort(), caCert, certificate, privateKey,
-                            BusSignature.load(certificate, privateKey));
+            // the bridge needs the agent's certificates, which only a clustered Vertx names
+            if (clustered && config.bridgePort() != 0) {
+                Path certificate = Path.of(String.valueOf(vertxReference.getProperty("haul.tls.certificate")));
+                Path privateKey = Path.of(String.valueOf(vertxReference.getProperty("haul.tls.privateKey")));
+                this.bridge = Bridge.start(vertx, bindHost, config.bridgePort(), caCert, certificate, privateKey,
+                        BusSignature.load(certificate, privateKey));
+            } else {
+                this.bridge = null;
+            }
         } catch (Exception e) {
             close();
             throw e;
         }
+        if (!clustered) {
+            LOG.warn("the agent's Vert.x is not clustered (no certificates): the event-bus API serves this agent's own "
+                    + "JVM only, with no bridge, and refuses every start and cancel");
+        }
         LOG.info("event-bus API of agent {}: {} request addresses, events on {}.*, operators {}{}", local(),
                 BusApi.REQUESTS.size(), BusApi.EVENTS, operators.isEmpty() ? "none" : operators,
                 bridge == null ? ", no bridge" : ", bridge on " + bindHost + ":" + config.bridgePort());
+    }
+
+    private static String hostOf(String hostPort) {
+        return hostPort.substring(0, hostPort.lastIndexOf(':'));
     }
 
     private String local() {
