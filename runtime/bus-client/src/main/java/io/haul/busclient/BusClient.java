@@ -239,7 +239,10 @@ public final class BusClient {
         long printed = 0;
         long deadline = System.nanoTime() + timeout.toNanos();
         boolean catchUp = true;
+        int endedChecks = 0;
         while (System.nanoTime() < deadline) {
+            JsonObject ended = null;
+            boolean caughtUp = catchUp;
             if (catchUp) {
                 JsonObject kept = request(BusApi.CATCH_UP, new JsonObject().put("v", BusApi.VERSION).put("id", id));
                 for (Object event : kept.getJsonArray("events", new JsonArray())) {
@@ -247,6 +250,19 @@ public final class BusClient {
                     ahead.putIfAbsent(e.getLong("seq"), e);
                 }
                 catchUp = false;
+                JsonObject record = kept.getJsonObject("migration");
+                // ended, and nothing relayed that was not printed: the last event may be on its way (the record is
+                // written before it is published), so only a second catch-up that finds no more concludes
+                endedChecks = !"IN_PROGRESS".equals(record.getString("outcome")) && printed >= kept.getLong("seq", 0L)
+                        ? endedChecks + 1 : 0;
+                if (endedChecks >= 2) {
+                    ended = record; // no event left to come (its source restarted and lost them): the record tells
+                }
+            }
+            if (ended != null && ahead.isEmpty()) {
+                out.println(json ? new JsonObject().put("v", BusApi.VERSION).put("migration", ended).encode()
+                        : "(no events left to relay: the record says " + ended.getString("outcome") + ")");
+                return new JsonObject().put("migration", ended);
             }
             JsonObject next;
             while ((next = live.poll()) != null) {
@@ -264,7 +280,14 @@ public final class BusClient {
                 }
             }
             if (!ahead.isEmpty()) {
-                catchUp = true; // a gap: an event published before this subscription reached its publisher
+                if (caughtUp) {
+                    // the catch-up itself has the gap: the agent keeps only the newest events of a migration
+                    System.err.printf("bus-client: events %d to %d of %s are no longer kept%n", printed + 1,
+                            ahead.firstKey() - 1, id);
+                    printed = ahead.firstKey() - 1;
+                } else {
+                    catchUp = true; // a gap: an event published before this subscription reached its publisher
+                }
                 continue;
             }
             next = live.poll(RECHECK.toMillis(), TimeUnit.MILLISECONDS);
