@@ -242,12 +242,19 @@ public final class BusClient {
         int endedChecks = 0;
         while (System.nanoTime() < deadline) {
             JsonObject ended = null;
-            boolean caughtUp = catchUp;
             if (catchUp) {
                 JsonObject kept = request(BusApi.CATCH_UP, new JsonObject().put("v", BusApi.VERSION).put("id", id));
-                for (Object event : kept.getJsonArray("events", new JsonArray())) {
+                JsonArray events = kept.getJsonArray("events", new JsonArray());
+                for (Object event : events) {
                     JsonObject e = (JsonObject) event;
                     ahead.putIfAbsent(e.getLong("seq"), e);
+                }
+                long oldestKept = events.isEmpty() ? printed + 1 : events.getJsonObject(0).getLong("seq");
+                if (oldestKept > printed + 1) {
+                    // the agent keeps only the newest events of a migration: those before are gone for good
+                    System.err.printf("bus-client: events %d to %d of %s are no longer kept%n", printed + 1,
+                            oldestKept - 1, id);
+                    printed = oldestKept - 1;
                 }
                 catchUp = false;
                 JsonObject record = kept.getJsonObject("migration");
@@ -280,14 +287,7 @@ public final class BusClient {
                 }
             }
             if (!ahead.isEmpty()) {
-                if (caughtUp) {
-                    // the catch-up itself has the gap: the agent keeps only the newest events of a migration
-                    System.err.printf("bus-client: events %d to %d of %s are no longer kept%n", printed + 1,
-                            ahead.firstKey() - 1, id);
-                    printed = ahead.firstKey() - 1;
-                } else {
-                    catchUp = true; // a gap: an event published before this subscription reached its publisher
-                }
+                catchUp = true; // a gap: an event published before this subscription reached its publisher
                 continue;
             }
             next = live.poll(RECHECK.toMillis(), TimeUnit.MILLISECONDS);
