@@ -46,6 +46,25 @@ public final class TwoHostCluster implements AutoCloseable {
         String ipB = "169.254.78.2";
         int stepTimeoutSeconds;
         boolean folderOnlyOnA;
+        final Map<String, String> extraConfiguration = new LinkedHashMap<>();
+
+        /**
+         * Other names and link-local addresses for the two hosts, so that the class's cluster runs beside the others'
+         * (169.254.0.0/16 only).
+         */
+        public Options hosts(String a, String addressA, String b, String addressB) {
+            this.hostA = a;
+            this.ipA = addressA;
+            this.hostB = b;
+            this.ipB = addressB;
+            return this;
+        }
+
+        /** One more file in each agent's {@code etc/} (e.g. {@code haul.eventbus.cfg}). */
+        public Options configuration(String file, String content) {
+            extraConfiguration.put(file, content);
+            return this;
+        }
 
         /**
          * Other names and link-local addresses for the two hosts, so that the class's cluster runs beside the others'
@@ -568,6 +587,7 @@ public final class TwoHostCluster implements AutoCloseable {
                     + "hazelcast.merge.next.run.delay.seconds=5\n");
             configuration.put(state.resolve("etc/haul.engine.cfg"), "listen=" + ip + ":7077\n"
                     + (options.stepTimeoutSeconds > 0 ? "stepTimeoutSeconds=" + options.stepTimeoutSeconds + "\n" : ""));
+            options.extraConfiguration.forEach((file, content) -> configuration.put(state.resolve("etc").resolve(file), content));
             for (Map.Entry<Path, String> file : configuration.entrySet()) {
                 Files.writeString(file.getKey(), file.getValue());
             }

@@ -47,4 +47,12 @@ public interface MigrationStore {
 
     /** Receives the migration's progress events until closed. */
     AutoCloseable subscribe(String migrationId, ProgressListener listener);
+
+    /**
+     * Receives every migration's progress events until closed, in the one order every subscriber sees (the event-bus
+     * API relays them). A store that cannot (a test's) says so.
+     */
+    default AutoCloseable subscribeAll(ProgressListener listener) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no subscription to every migration");
+    }
 }

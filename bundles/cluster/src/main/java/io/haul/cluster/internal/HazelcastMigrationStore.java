@@ -219,6 +219,15 @@ final class HazelcastMigrationStore implements MigrationStore, AutoCloseable {
         return subscription;
     }
 
+    @Override
+    public AutoCloseable subscribeAll(ProgressListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        Subscription subscription = new Subscription(null, listener);
+        subscription.registration = progress.addMessageListener(message -> subscription.deliver(message.getMessageObject()));
+        subscriptions.add(subscription);
+        return subscription;
+    }
+
     /** Ends the subscriptions still open (the member is stopping). */
     @Override
     public void close() {
@@ -254,6 +263,7 @@ final class HazelcastMigrationStore implements MigrationStore, AutoCloseable {
     }
 
     private final class Subscription implements AutoCloseable {
+        /** The migration whose events are delivered, or null for every migration's. */
         private final String migrationId;
         private final ProgressListener listener;
         private volatile UUID registration;
@@ -275,7 +285,7 @@ final class HazelcastMigrationStore implements MigrationStore, AutoCloseable {
                 LOG.warn("ignored a progress event that does not read: {}", e.getMessage());
                 return;
             }
-            if (!migrationId.equals(event.migrationId())) {
+            if (migrationId != null && !migrationId.equals(event.migrationId())) {
                 return;
             }
             try {

@@ -255,6 +255,33 @@ class ClusterTest {
     }
 
     @Test
+    void aSubscriptionToEveryMigrationGetsEachMigrationsEventsInTheOrderTheyWerePublished() throws Exception {
+        int count = 50;
+        List<ProgressEvent> received = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch all = new CountDownLatch(2 * count);
+        List<ProgressEvent> sent = new ArrayList<>();
+        try (AutoCloseable subscription = b.migrations().subscribeAll(event -> {
+            received.add(event);
+            all.countDown();
+        })) {
+            for (int i = 0; i < count; i++) {
+                for (String id : List.of("m-all-1", "m-all-2")) {
+                    ProgressEvent event = new ProgressEvent(id, Phase.PRECOPY, "round " + i, i, count, 0, null,
+                            Outcome.IN_PROGRESS, Samples.T0.plusMillis(i));
+                    sent.add(event);
+                    (i % 2 == 0 ? a : b).migrations().publish(event);
+                }
+            }
+            assertTrue(all.await(10, TimeUnit.SECONDS), "received " + received.size() + " of " + 2 * count);
+        }
+        for (String id : List.of("m-all-1", "m-all-2")) {
+            assertEquals(sent.stream().filter(e -> e.migrationId().equals(id)).toList(),
+                    received.stream().filter(e -> e.migrationId().equals(id)).toList(),
+                    "every event of " + id + ", in the order it was published, from either member");
+        }
+    }
+
+    @Test
     void aListenerThatFailsDoesNotStopTheOthers() throws Exception {
         CountDownLatch got = new CountDownLatch(2);
         try (AutoCloseable failing = a.migrations().subscribe("m-f", event -> {
