@@ -66,18 +66,6 @@ public final class TwoHostCluster implements AutoCloseable {
             return this;
         }
 
-        /**
-         * Other names and link-local addresses for the two hosts, so that the class's cluster runs beside the others'
-         * (169.254.0.0/16 only).
-         */
-        public Options hosts(String a, String addressA, String b, String addressB) {
-            this.hostA = a;
-            this.ipA = addressA;
-            this.hostB = b;
-            this.ipB = addressB;
-            return this;
-        }
-
         /** Seconds either side waits for its peer before rolling back (haul.engine stepTimeoutSeconds). */
         public Options stepTimeoutSeconds(int seconds) {
             this.stepTimeoutSeconds = seconds;
