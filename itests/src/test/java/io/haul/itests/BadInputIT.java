@@ -148,7 +148,7 @@ public class BadInputIT {
             }
             return null;
         });
-        expectLogLine(b, "a frame of version 99", "refused a migration", "version 99");
+        expectLogLine(b, "a frame of version 99", "refused a migration", "protocol versions 99 to 99");
 
         // 6. a valid Hello and Prepare, then an image named ../escape.img on the bulk stream
         String imageId = UUID.randomUUID().toString();

@@ -8,6 +8,7 @@ import io.haul.api.migration.MigrationRequest;
 import io.haul.api.migration.MigrationService;
 import io.haul.api.migration.Outcome;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -17,9 +18,10 @@ import java.util.concurrent.TimeUnit;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
-import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 
 /** The {@code haul:} commands that move containers and follow their migrations. */
 @Component(service = MigrationCommands.class, property = {
@@ -35,11 +37,40 @@ public final class MigrationCommands {
     /** How often a wait re-reads the record, in case its last event was lost with a member. */
     private static final Duration RECHECK = Duration.ofSeconds(5);
 
-    private final MigrationService migrations;
+    /**
+     * How long after the agent's start a command waits for the engine: the control socket opens before the
+     * engine is up (it waits for a transport, which waits for the cluster's Vert.x), and
+     * {@code ./haul agent & ./haul migrate ...} must not fail for that.
+     */
+    static final Duration STARTING = Duration.ofSeconds(60);
 
-    @Activate
-    public MigrationCommands(@Reference MigrationService migrations) {
-        this.migrations = migrations;
+    private MigrationService engine; // guarded by this
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    synchronized void bindEngine(MigrationService service) {
+        engine = service;
+        notifyAll();
+    }
+
+    synchronized void unbindEngine(MigrationService service) {
+        if (engine == service) {
+            engine = null;
+        }
+    }
+
+    /** The engine, waited for while the agent starts; afterwards its absence is an error that says where to look. */
+    private synchronized MigrationService engine() throws HaulException, InterruptedException {
+        long uptime = ManagementFactory.getRuntimeMXBean().getUptime();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, STARTING.toMillis() - uptime));
+        while (engine == null && deadline - System.nanoTime() > 0) {
+            TimeUnit.NANOSECONDS.timedWait(this, deadline - System.nanoTime());
+        }
+        if (engine == null) {
+            throw new HaulException("engine.not-running", "the migration engine is not running on this agent (up "
+                    + Duration.ofMillis(ManagementFactory.getRuntimeMXBean().getUptime()).toSeconds() + " s): it "
+                    + "starts once a transport is up; ./haul transports and the agent's log say what it waits for");
+        }
+        return engine;
     }
 
     @Descriptor("move a running container to another agent, live; prints progress, then a summary")
@@ -66,7 +97,7 @@ public final class MigrationCommands {
         ConvergencePolicy defaults = ConvergencePolicy.DEFAULT;
         ConvergencePolicy policy = new ConvergencePolicy(Duration.ofMillis(downtimeMillis), defaults.maxRounds(),
                 defaults.minPages(), defaults.maxGrowth());
-        MigrationRecord started = migrations.start(new MigrationRequest(ref, to, strategy, transport, policy, Map.of()));
+        MigrationRecord started = engine().start(new MigrationRequest(ref, to, strategy, transport, policy, Map.of()));
         PrintStream out = session.getConsole();
         if (!json) {
             out.println("migration " + started.id() + ": " + ref + " from " + started.source() + " to "
@@ -88,15 +119,16 @@ public final class MigrationCommands {
 
     @Descriptor("the migrations of the whole cluster, newest first")
     public Object migrations(@Descriptor(JSON_HELP) @Parameter(names = {"-j", "--json"}, presentValue = "true",
-            absentValue = "false") boolean json) {
-        MigrationList list = new MigrationList(migrations.list());
+            absentValue = "false") boolean json) throws HaulException, InterruptedException {
+        MigrationList list = new MigrationList(engine().list());
         return json ? new JsonView(list) : list;
     }
 
     @Descriptor("one migration with its figures and error")
     public Object migration(@Descriptor(JSON_HELP) @Parameter(names = {"-j", "--json"}, presentValue = "true",
             absentValue = "false") boolean json,
-            @Descriptor("the migration's id, or a unique start of it") String id) throws HaulException {
+            @Descriptor("the migration's id, or a unique start of it") String id)
+            throws HaulException, InterruptedException {
         MigrationRecord record = find(id);
         return json ? new JsonView(record) : record;
     }
@@ -104,7 +136,7 @@ public final class MigrationCommands {
     @Descriptor("stop a migration before its commit point and roll it back; waits until it has")
     public Object cancel(CommandSession session, @Descriptor("the migration's id, or a unique start of it") String id)
             throws Exception {
-        MigrationRecord record = migrations.cancel(find(id).id());
+        MigrationRecord record = engine().cancel(find(id).id());
         return follow(record, null);
     }
 
@@ -112,6 +144,7 @@ public final class MigrationCommands {
     private MigrationRecord follow(MigrationRecord started, PrintStream out) throws Exception {
         CountDownLatch ended = new CountDownLatch(1);
         Instant start = started.started();
+        MigrationService migrations = engine();
         try (AutoCloseable subscription = migrations.subscribe(started.id(), event -> {
             if (out != null) {
                 out.println(MigrationFormats.progress(event, start));
@@ -129,8 +162,8 @@ public final class MigrationCommands {
         return migrations.find(started.id()).orElse(started);
     }
 
-    private MigrationRecord find(String id) throws HaulException {
-        List<MigrationRecord> matches = migrations.list().stream().filter(r -> r.id().startsWith(id)).toList();
+    private MigrationRecord find(String id) throws HaulException, InterruptedException {
+        List<MigrationRecord> matches = engine().list().stream().filter(r -> r.id().startsWith(id)).toList();
         if (matches.isEmpty()) {
             throw new HaulException("migration.not-found", "no migration " + id + "; haul:migrations lists them");
         }
