@@ -6,6 +6,8 @@ import io.haul.host.net.Arp;
 import io.haul.host.net.BridgeFdb;
 import io.haul.host.net.IpLinks;
 import io.haul.host.net.NetLink;
+import io.haul.host.net.TcpSocket;
+import io.haul.host.net.TcpSockets;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -27,6 +29,9 @@ interface HostNetwork {
 
     /** A gratuitous ARP for {@code ipv4} from interface {@code ifname} of the namespace of pid {@code pid}. */
     void announce(long pid, String ifname, String ipv4) throws HaulException;
+
+    /** The TCP sockets the processes hold. */
+    List<TcpSocket> socketsOf(List<Long> pids);
 
     /** The port {@code bridge} forwards frames for {@code mac} to. */
     Optional<String> portOf(String bridge, String mac) throws HaulException;
@@ -57,6 +62,11 @@ interface HostNetwork {
             @Override
             public void announce(long pid, String ifname, String ipv4) throws HaulException {
                 Arp.announce(pid, ifname, ipv4);
+            }
+
+            @Override
+            public List<TcpSocket> socketsOf(List<Long> pids) {
+                return TcpSockets.heldBy(pids);
             }
 
             @Override

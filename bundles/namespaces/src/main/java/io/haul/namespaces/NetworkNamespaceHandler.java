@@ -13,6 +13,7 @@ import io.haul.api.namespace.NamespaceTree;
 import io.haul.host.net.IpLinks;
 import io.haul.host.net.NetAddress;
 import io.haul.host.net.NetLink;
+import io.haul.host.net.TcpSocket;
 import io.haul.host.proc.Namespaces;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -94,8 +95,27 @@ public final class NetworkNamespaceHandler extends KindHandler {
             if (!veths.isEmpty()) {
                 facts.put(ContainerVeth.FACT, ContainerVeth.toFact(veths));
             }
+        } else {
+            refuseHostAddressSockets(top);
         }
         return facts;
+    }
+
+    /**
+     * A tree in its host's namespace keeps the sockets bound to loopback or to any address; one bound to an
+     * address of this host (every established connection to elsewhere is) could only be restored where that
+     * address is, and another host does not have it: CRIU's restore would fail with the tree already frozen.
+     */
+    private void refuseHostAddressSockets(NamespaceInstance host) throws HaulException {
+        List<TcpSocket> bound = network.socketsOf(host.pids()).stream()
+                .filter(socket -> !socket.loopback() && !socket.wildcard()).toList();
+        if (!bound.isEmpty()) {
+            throw new HaulException("network.host-address", "the tree shares this host's network and holds TCP "
+                    + "sockets bound to this host's address (" + bound.stream().limit(3).map(TcpSocket::toString)
+                    .collect(Collectors.joining(", ")) + (bound.size() > 3 ? ", ..." : "") + "), which another "
+                    + "host does not have; to keep its connections, give it a network namespace of its own with a "
+                    + "veth on the hosts' bridge (README: Networks)");
+        }
     }
 
     /** The veths that join the container's namespace to this host's bridges; refuses any other way out. */

@@ -4,6 +4,7 @@ import io.haul.api.HaulException;
 import io.haul.api.Usability;
 import io.haul.host.net.NetAddress;
 import io.haul.host.net.NetLink;
+import io.haul.host.net.TcpSocket;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -19,6 +20,7 @@ final class FakeNetwork implements HostNetwork {
     final Map<String, Set<String>> answering = new HashMap<>();
     final List<String> announced = new ArrayList<>();
     final Map<String, String> forwarding = new HashMap<>();
+    final List<TcpSocket> sockets = new ArrayList<>();
     Usability arp = Usability.yes();
 
     static NetLink loopback() {
@@ -65,6 +67,11 @@ final class FakeNetwork implements HostNetwork {
     @Override
     public void announce(long pid, String ifname, String ipv4) {
         announced.add(pid + " " + ifname + " " + ipv4);
+    }
+
+    @Override
+    public List<TcpSocket> socketsOf(List<Long> pids) {
+        return sockets;
     }
 
     @Override

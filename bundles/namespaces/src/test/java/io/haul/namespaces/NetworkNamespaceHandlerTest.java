@@ -15,6 +15,7 @@ import io.haul.api.namespace.NamespaceKind;
 import io.haul.api.namespace.NamespacePlan;
 import io.haul.api.namespace.NamespaceTree;
 import io.haul.host.net.NetLink;
+import io.haul.host.net.TcpSocket;
 import io.haul.host.proc.Namespaces;
 import java.nio.file.Path;
 import java.util.List;
@@ -129,6 +130,20 @@ class NetworkNamespaceHandlerTest {
         NamespacePlan plan = handler(source).plan(tree(42, instance(NamespaceKind.NET, 1, Place.HOST, 42L)));
         assertFalse(plan.own());
         assertFalse(plan.facts().containsKey(ContainerVeth.FACT));
+    }
+
+    @Test
+    void aTreeSharingTheHostsNetworkWithAConnectionBoundToTheHostsAddressIsRefusedNamingIt() throws Exception {
+        source.byPid.put(42L, List.of(FakeNetwork.loopback()));
+        NamespaceTree shared = tree(42, instance(NamespaceKind.NET, 1, Place.HOST, 42L));
+        source.sockets.add(new TcpSocket("127.0.0.1", 5000, "127.0.0.1", 40000, TcpSocket.ESTABLISHED));
+        source.sockets.add(new TcpSocket("0.0.0.0", 7000, "0.0.0.0", 0, TcpSocket.LISTEN));
+        handler(source).plan(shared); // loopback and any-address sockets move with the tree
+
+        source.sockets.add(new TcpSocket("169.254.78.1", 7000, "169.254.78.3", 51000, TcpSocket.ESTABLISHED));
+        HaulException refusal = assertThrows(HaulException.class, () -> handler(source).plan(shared));
+        assertEquals("network.host-address", refusal.code());
+        assertTrue(refusal.getMessage().contains("169.254.78.1:7000 -> 169.254.78.3:51000"), refusal.getMessage());
     }
 
     @Test

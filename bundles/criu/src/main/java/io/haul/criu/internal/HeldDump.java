@@ -135,6 +135,7 @@ final class HeldDump implements FrozenDump {
             }
             state = State.COMMITTED;
             LOG.info("dump of pid {} committed: CRIU has ended the tree", pid);
+            ConnectionLocks.release(dirs.logFile()); // the connections are the destination's now
         } catch (HaulException e) {
             state = State.FAILED;
             throw e.logFile() != null ? e : CriuFailure.around(e.code(), what, e, dirs.logFile());

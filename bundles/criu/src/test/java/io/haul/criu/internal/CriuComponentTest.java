@@ -344,9 +344,12 @@ class CriuComponentTest {
                 lines.readLine();
                 String rulesBefore = iptablesRules();
 
-                held(criu.dump(request(tree.root(), "images"))).commit();
+                FrozenDump dump = held(criu.dump(request(tree.root(), "images")));
+                assertNotEquals(rulesBefore, iptablesRules(), "CRIU locks the connection while it holds the dump");
+                dump.commit();
                 awaitGone(tree.root());
-                // CRIU's DROP rules for the connection stay after the commit, until a restore unlocks them
+                // CRIU would leave its DROP rules after a dump that succeeded: the commit removes them
+                assertEquals(rulesBefore, iptablesRules(), "no lock rule is left after the commit");
                 RestoredTree copy = restored(criu.restore(new RestoreRequest(emptyPlan(), dir.resolve("images"),
                         dir.resolve("logs/restore.log"))));
                 copy.resume();
