@@ -214,6 +214,11 @@ network_verdict() {
     elif [ "$R_STATUS" = ok ] && [ -n "$CLIENT_GAP_END" ] \
             && awk -v e="$CLIENT_GAP_END" -v s="$started" 'BEGIN { exit !(e < s) }'; then
         R_DETAIL="${R_DETAIL:+$R_DETAIL; }the client's longest gap ended before the move started"
+    elif [ "$R_STATUS" = ok ] && [ -n "$CLIENT_GAP_END" ] && [ -n "$R_FROZE" ]; then
+        # where the pause lay: how long after the freeze began it began (the network lock, CRIU's start), and how
+        # long after the frozen window's end it ended (positive: the client waited for its retransmission timer)
+        R_DETAIL="${R_DETAIL:+$R_DETAIL; }$(awk -v e="$CLIENT_GAP_END" -v g="$R_GAP" -v f="$R_FROZE" -v d="$R_DOWN" \
+            'BEGIN { printf "the client paused from freeze %+.0f ms to frozen end %+.0f ms", (e - g - f) * 1000, (e - f - d) * 1000 }')"
     fi
     # the tree's namespace: on benchB after a move, on benchA after a rollback
     for pid in "$NEW_ROOT" "$TREE_ROOT"; do
@@ -283,8 +288,11 @@ availability() {
 
 # Each run sets these, then record_run writes them as a row of the CSV (R_GAP, the client-seen pause, only with
 # --network: its column came last, so that older readers of the CSV find theirs where they were).
-R_STATUS="" R_DOWN="" R_TOTAL="" R_BYTES="" R_ROUNDS="" R_VERDICT="" R_IMAGE="" R_DETAIL="" R_GAP=""
-reset_run() { R_STATUS=failed R_DOWN="" R_TOTAL="" R_BYTES="" R_ROUNDS="" R_VERDICT="-" R_IMAGE="" R_DETAIL="" R_GAP=""; }
+# R_FROZE (when the freeze began, epoch seconds) is not written: it places the client's pause in the detail.
+R_STATUS="" R_DOWN="" R_TOTAL="" R_BYTES="" R_ROUNDS="" R_VERDICT="" R_IMAGE="" R_DETAIL="" R_GAP="" R_FROZE=""
+reset_run() {
+    R_STATUS=failed R_DOWN="" R_TOTAL="" R_BYTES="" R_ROUNDS="" R_VERDICT="-" R_IMAGE="" R_DETAIL="" R_GAP="" R_FROZE=""
+}
 record_run() { # record_run MIB RATE METHOD RUN
     local detail=${R_DETAIL//,/;}
     detail=${detail//$'\n'/ }
@@ -350,7 +358,7 @@ cold_run() {
     fi
     t3=$(now)
     NEW_ROOT=$(cat "$dir/restore.pid" 2>/dev/null || true)
-    R_DOWN=$(elapsed "$t0" "$t3") R_TOTAL=$R_DOWN
+    R_DOWN=$(elapsed "$t0" "$t3") R_TOTAL=$R_DOWN R_FROZE=$t0
     R_BYTES=$(find "$dir/src" -name '*.img' -printf '%s\n' | awk '{ n += $1 } END { print n + 0 }')
     R_IMAGE=$R_BYTES R_ROUNDS=0
     R_DETAIL="dump $(elapsed "$t0" "$t1") s; copy $(elapsed "$t1" "$t2") s; restore $(elapsed "$t2" "$t3") s"
@@ -360,12 +368,12 @@ cold_run() {
 
 # haul_run TAG STRATEGY: ./haul migrate with the strategy, its figures from the JSON record.
 haul_run() {
-    local tag=$1 strategy=$2 json="$OUT/runs/$1.json" outcome down total bytes rounds verdict image pid error
+    local tag=$1 strategy=$2 json="$OUT/runs/$1.json" outcome down total bytes rounds verdict image pid freeze error
     timeout 900 "${CONTROL_CLIENT[@]}" "$WORK/$A/control.sock" migrate "process:$TREE_ROOT" --to "$B" \
         --strategy "$strategy" --json > "$json" 2> "$OUT/runs/$tag.err" || true
     [ -s "$OUT/runs/$tag.err" ] || rm -f "$OUT/runs/$tag.err"
     outcome=NO_RECORD pid=- error="cannot read the record $json"
-    IFS=$'\t' read -r outcome down total bytes rounds verdict image pid error < <(perl "$BENCH/record.pl" "$json") || true
+    IFS=$'\t' read -r outcome down total bytes rounds verdict image pid freeze error < <(perl "$BENCH/record.pl" "$json") || true
     [ "$pid" = - ] || NEW_ROOT=$pid
     if [ "$outcome" != SUCCEEDED ]; then
         [ "$outcome" != NO_RECORD ] || error="$error $(tr '\n' ' ' < "$OUT/runs/$tag.err" 2>/dev/null)"
@@ -373,6 +381,7 @@ haul_run() {
         return
     fi
     R_DOWN=$down R_TOTAL=$total R_BYTES=$bytes R_ROUNDS=$rounds R_VERDICT=$verdict R_IMAGE=$image
+    [ "$freeze" = - ] || R_FROZE=$freeze
     if goes_on "$NEW_ROOT"; then R_STATUS=ok; fi
 }
 
