@@ -21,7 +21,9 @@
 # reordered, a reset, an echo stream that does not come back, or a CRIU network-lock rule left in benchA, benchB
 # or the tree's namespace make the run FAILED with the reason. The cold method restores the tree's namespace in
 # benchB with its host end on benchB's bridge (criu restore --tcp-established --external
-# veth[eth0]:haulbench0@haulbr0) and sends no announcement: what CRIU alone gives.
+# veth[eth0]:haulbench0@haulbr0) and sends no announcement: what CRIU alone gives. Each case's table is then
+# followed by one of that pause against the frozen time of the same migration and against cold CRIU's, each run's
+# detail says where the pause lay against the frozen window, and results.csv's last column is client_gap_s.
 #
 #   ./haul bench [--mib 256,1024] [--rates 0,8,64] [--runs 3] [--link 1gbit|none] [--methods cold,none,vmread]
 #                [--network] [--out DIR]
