@@ -1,5 +1,5 @@
 #!/usr/bin/perl
-# The demo's client machine: connects to HOST:PORT, sends a numbered line every 5 ms and checks that each echo
+# The demo's and the bench's (--network) client machine: connects to HOST:PORT, sends a numbered line every 5 ms and checks that each echo
 # is the next number (a byte lost, repeated or reordered either way, or a reset, ends it with an error). It
 # writes "ECHOED N LONGEST_GAP_MS GAP_ENDED_AT" to STATUS_FILE as it goes and when it ends (GAP_ENDED_AT: when the
 # echo that ended the longest gap came, in seconds since the epoch, so that the bench can tell whether that gap
