@@ -1,9 +1,10 @@
 #!/usr/bin/perl
-# The demo's and the bench's (--network) client machine: connects to HOST:PORT, sends a numbered line every 5 ms and checks that each echo
-# is the next number (a byte lost, repeated or reordered either way, or a reset, ends it with an error). It
-# writes "ECHOED N LONGEST_GAP_MS GAP_ENDED_AT" to STATUS_FILE as it goes and when it ends (GAP_ENDED_AT: when the
-# echo that ended the longest gap came, in seconds since the epoch, so that the bench can tell whether that gap
-# was the migration's); on SIGTERM it stops sending, waits up to 5 s for the last echoes and prints one line:
+# The demo's and the bench's (--network) client machine: connects to HOST:PORT, sends a numbered line every 5 ms
+# and checks that each echo is the next number (a byte lost, repeated or reordered either way, or a reset, ends it
+# with an error). It writes "ECHOED N LONGEST_GAP_MS GAP_ENDED_AT" to STATUS_FILE as it goes and when it ends
+# (GAP_ENDED_AT: when the echo that ended the longest gap came, in seconds since the epoch, so that the bench can
+# place that gap against the migration's frozen window); on SIGTERM it stops sending, waits up to 5 s for the last
+# echoes and prints one line:
 #   client: 2000 sent, 2000 echoed, 0 lost or repeated, the connection open throughout; longest gap 312 ms
 # exiting 0 only when every line came back once, in order, on the one connection.
 #
