@@ -13,8 +13,20 @@
 # the output folder. Names and addresses (benchA/benchB, 169.254.79.1/.2) differ from the demo's and the
 # tests', so a bench can run beside them.
 #
+# --network (issue #12) makes every run's workload a networked one, as ./haul demo's: its own PID and network
+# namespace, a veth whose host end (haulbench0) is a port of benchA's bridge, the address 169.254.79.50, and an
+# echo server, with runtime/demo/echo-client.pl on the client namespace benchC (hosts.sh's, on benchB's bridge)
+# streaming numbered lines through the move. Beside the frozen time each run then records the pause the client
+# saw (its longest gap between two echoes) and whether its stream stayed whole: a line lost, repeated or
+# reordered, a reset, an echo stream that does not come back, or a CRIU network-lock rule left in benchA, benchB
+# or the tree's namespace make the run FAILED with the reason. The cold method restores the tree's namespace in
+# benchB with its host end on benchB's bridge (criu restore --tcp-established --external
+# veth[eth0]:haulbench0@haulbr0) and sends no announcement: what CRIU alone gives. Each case's table is then
+# followed by one of that pause against the frozen time of the same migration and against cold CRIU's, each run's
+# detail says where the pause lay against the frozen window, and results.csv's last column is client_gap_s.
+#
 #   ./haul bench [--mib 256,1024] [--rates 0,8,64] [--runs 3] [--link 1gbit|none] [--methods cold,none,vmread]
-#                [--out DIR]
+#                [--network] [--out DIR]
 set -euo pipefail
 
 HAUL_HOME="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)"
@@ -25,7 +37,7 @@ SCRIPT_NAME=bench
 # shellcheck source=../demo/lib.sh
 . "$HAUL_HOME/runtime/demo/lib.sh"
 
-MIBS=256,1024 RATES=0,8,64 RUNS=3 LINK=1gbit METHODS=cold,none,vmread
+MIBS=256,1024 RATES=0,8,64 RUNS=3 LINK=1gbit METHODS=cold,none,vmread NETWORK=""
 OUT="/tmp/haul-bench-$(date +%Y%m%d-%H%M%S)"
 
 usage() { # usage [STATUS]: the header above, on stdout for --help, on stderr after a wrong option
@@ -41,6 +53,7 @@ while [ $# -gt 0 ]; do
         --runs) RUNS=${2:?}; shift 2 ;;
         --link) LINK=${2:?}; shift 2 ;;
         --methods) METHODS=${2:?}; shift 2 ;;
+        --network) NETWORK=1; shift ;;
         --out) OUT=${2:?}; shift 2 ;;
         -h|--help) usage 0 ;;
         *) echo "bench: unknown option $1" >&2; usage ;;
@@ -55,18 +68,21 @@ IFS=, read -r -a MIB_LIST <<< "$MIBS"
 IFS=, read -r -a RATE_LIST <<< "$RATES"
 IFS=, read -r -a METHOD_LIST <<< "$METHODS"
 
-A=benchA B=benchB A_IP=169.254.79.1 B_IP=169.254.79.2
-export HAUL_HOST_A=$A HAUL_HOST_B=$B HAUL_HOST_A_IP=$A_IP HAUL_HOST_B_IP=$B_IP
+A=benchA B=benchB C=benchC A_IP=169.254.79.1 B_IP=169.254.79.2 C_IP=169.254.79.3
+export HAUL_HOST_A=$A HAUL_HOST_B=$B HAUL_HOST_C=$C HAUL_HOST_A_IP=$A_IP HAUL_HOST_B_IP=$B_IP HAUL_HOST_C_IP=$C_IP
 VETH_A=haul-$A VETH_B=haul-$B   # hosts.sh's names
+BRIDGE=haulbr0                   # hosts.sh's bridge in each host
 PORT=7990                        # the cold copy's and the link probe's stream, in benchB
+# --network: the tree's veth, address and echo server (a MAC of our own, so that the bridges' tables say whose it is)
+TREE_IP=169.254.79.50 TREE_MAC=02:00:a9:fe:4f:32 TREE_PORT=7000 HOST_END=haulbench0
 WORK=$(mktemp -d /tmp/haul-bench-work.XXXXXX)
 CSV="$OUT/results.csv"
-AGENT_A="" AGENT_B="" TREE_LAUNCHER="" TREE_ROOT="" NEW_ROOT="" RECEIVER="" TC_ON=""
-STATUS="$WORK/status"
+AGENT_A="" AGENT_B="" TREE_LAUNCHER="" TREE_ROOT="" NEW_ROOT="" RECEIVER="" TC_ON="" CLIENT=""
+STATUS="$WORK/status" CLIENT_STATUS="$WORK/client.status" CLIENT_OUT="$WORK/client.out"
 
 cleanup() {
     local status=$?
-    kill_pids "$RECEIVER" "$TREE_ROOT" "$TREE_LAUNCHER" "$NEW_ROOT"
+    kill_pids "$CLIENT" "$RECEIVER" "$TREE_ROOT" "$TREE_LAUNCHER" "$NEW_ROOT"
     stop_agents "$AGENT_A" "$AGENT_B"
     if [ -n "$TC_ON" ]; then
         tc -n "$A" qdisc del dev "$VETH_A" root 2>/dev/null || true
@@ -96,17 +112,129 @@ count_now() { local c; c=$(awk '{print $1}' "$STATUS" 2>/dev/null) || true; echo
 # gone PID: true when the process has ended (a zombie nobody reaps yet counts as ended).
 gone() { [ ! -e "/proc/$1" ] || [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = Z ]; }
 
-# finish_run: kills what is left of the run's workload on either host and waits until it is gone.
+# host_end_in HOST: the networked tree's host end is in host namespace HOST.
+host_end_in() { ip -n "$1" link show "$HOST_END" >/dev/null 2>&1; }
+
+# finish_run: kills what is left of the run's workload on either host (and its client) and waits until it is
+# gone. With --network also until its namespace is: the kernel tears a namespace (and the host end of its veth)
+# down after its last task has gone, and the next run must not find the old host end's name taken on benchB or
+# its address answering there. A host end that stays (a migration that failed half-way) is removed, and the run
+# says so.
 finish_run() {
-    local pid i
-    kill_pids "$TREE_ROOT" "$NEW_ROOT"
+    local pid i host
+    kill_pids "$CLIENT" "$TREE_ROOT" "$NEW_ROOT"
+    if [ -n "$CLIENT" ]; then wait "$CLIENT" 2>/dev/null || true; fi
     for pid in "$TREE_ROOT" "$NEW_ROOT"; do
         [ -n "$pid" ] || continue
         i=0
         until gone "$pid" || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
     done
     if [ -n "$TREE_LAUNCHER" ]; then wait "$TREE_LAUNCHER" 2>/dev/null || true; fi
-    TREE_ROOT="" TREE_LAUNCHER="" NEW_ROOT=""
+    TREE_ROOT="" TREE_LAUNCHER="" NEW_ROOT="" CLIENT=""
+    [ -n "$NETWORK" ] || return 0
+    for host in "$A" "$B"; do
+        i=0
+        while host_end_in "$host" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+        if host_end_in "$host"; then
+            ip -n "$host" link del "$HOST_END" 2>/dev/null || true
+            R_STATUS=failed R_DETAIL="${R_DETAIL:+$R_DETAIL; }the host end $HOST_END stayed in $host after the tree ended (removed)"
+        fi
+    done
+}
+
+# start_run_workload MIB RATE: a fresh workload on benchA for one run; with --network the networked one, and the
+# echo client on benchC connected to it and echoing (100 echoes: half a second of its stream) before the move.
+start_run_workload() {
+    local mib=$1 rate=$2
+    if [ -z "$NETWORK" ]; then
+        start_workload "$A" "$mib" "$STATUS" "$rate"
+        return
+    fi
+    start_networked_workload "$A" "$mib" "$STATUS" "$TREE_PORT" "$HOST_END" "$TREE_IP" "$TREE_MAC" "$rate"
+    rm -f "$CLIENT_STATUS" "$CLIENT_OUT"
+    nsenter --net="/run/netns/$C" perl "$HAUL_HOME/runtime/demo/echo-client.pl" "$TREE_IP" "$TREE_PORT" \
+        "$CLIENT_STATUS" > "$CLIENT_OUT" 2>&1 &
+    CLIENT=$!
+    wait_for 30 "echoes at the client on $C" sh -c "[ \$(awk '{print \$2}' '$CLIENT_STATUS') -gt 100 ]"
+}
+
+client_echoed() { local n; n=$(awk '{print $2}' "$CLIENT_STATUS" 2>/dev/null) || true; echo "${n:-0}"; }
+
+# stop_client: SIGTERM to the echo client (it waits up to 5 s for its last echoes, then says what it saw); sets
+# R_GAP to its longest gap between two echoes (seconds), CLIENT_GAP_END to when that gap ended (epoch seconds),
+# CLIENT_LINE to its "client: ..." line, and returns its exit status (0: every line came back once, in order).
+CLIENT_GAP_END="" CLIENT_LINE=""
+stop_client() {
+    local status=0 gap
+    kill -TERM "$CLIENT" 2>/dev/null || true
+    wait "$CLIENT" || status=$?
+    CLIENT=""
+    CLIENT_LINE=$(grep '^client:' "$CLIENT_OUT" 2>/dev/null | tail -1) || true
+    [ -n "$CLIENT_LINE" ] || CLIENT_LINE="the client ended with status $status: $(tail -1 "$CLIENT_OUT" 2>/dev/null | tr -d '\n')"
+    read -r _ _ gap CLIENT_GAP_END < "$CLIENT_STATUS" 2>/dev/null || true
+    R_GAP=$(awk -v g="${gap:-}" 'BEGIN { if (g != "") printf "%.3f", g / 1000 }')
+    return "$status"
+}
+
+# lock_rules NETNS: the rules of CRIU's network lock in that network namespace (a /run/netns or /proc/PID/ns
+# path), IPv4 and IPv6: its chain CRIU (a namespace locked whole, as the tree's own is) and the rules matching its
+# mark 0xc114 (connections locked one by one, when CRIU runs outside the tree's namespace).
+lock_rules() {
+    local tool
+    for tool in iptables ip6tables; do
+        nsenter --net="$1" "$tool" -S 2>/dev/null | grep -iE 'CRIU|0xc114' | sed "s/^/$tool /" || true
+    done
+}
+
+# drop_lock_rules NETNS: removes those rules, so that the next runs start unlocked.
+drop_lock_rules() {
+    local ns=$1 tool line
+    for tool in iptables ip6tables; do
+        nsenter --net="$ns" "$tool" -S 2>/dev/null | grep -iE '^-A .*(CRIU|0xc114)' | while read -r line; do
+            # shellcheck disable=SC2086 # the rule's own words, as iptables -S printed them, -A turned into -D
+            nsenter --net="$ns" "$tool" ${line/#-A/-D} || true
+        done
+        nsenter --net="$ns" "$tool" -X CRIU 2>/dev/null || true
+    done
+}
+
+# network_verdict MOVE_STARTED: --network's checks after a move, whatever its outcome. After a move that went
+# through, the client's echoes must go on (200 more: a second of its stream; up to 60 s, because cold CRIU's long
+# freeze leaves the client deep in retransmission backoff), then the client stops and must have had every line
+# back once, in order, on its one connection. Its longest gap is the run's client-seen pause (R_GAP); one that
+# ended before the move started (MOVE_STARTED, epoch seconds) was not the migration's, and the run says so.
+# Then CRIU's network lock must have left no rule in benchA, benchB or the tree's own namespace.
+network_verdict() {
+    local started=$1 echoed i=0 pid where rules left=""
+    if [ "$R_STATUS" = ok ]; then
+        echoed=$(client_echoed)
+        until [ "$(client_echoed)" -gt $((echoed + 200)) ] || [ $i -ge 600 ]; do sleep 0.1; i=$((i + 1)); done
+    fi
+    if ! stop_client; then
+        R_DETAIL="${R_DETAIL:+$R_DETAIL; }$CLIENT_LINE"
+        R_STATUS=failed
+    elif [ "$R_STATUS" = ok ] && [ -n "$CLIENT_GAP_END" ] \
+            && awk -v e="$CLIENT_GAP_END" -v s="$started" 'BEGIN { exit !(e < s) }'; then
+        R_DETAIL="${R_DETAIL:+$R_DETAIL; }the client's longest gap ended before the move started"
+    elif [ "$R_STATUS" = ok ] && [ -n "$CLIENT_GAP_END" ] && [ -n "$R_FROZE" ]; then
+        # where the pause lay: how long after the freeze began it began (the network lock, CRIU's start), and how
+        # long after the frozen window's end it ended (positive: the client waited for its retransmission timer)
+        R_DETAIL="${R_DETAIL:+$R_DETAIL; }$(awk -v e="$CLIENT_GAP_END" -v g="$R_GAP" -v f="$R_FROZE" -v d="$R_DOWN" \
+            'BEGIN { printf "the client paused from freeze %+.0f ms to frozen end %+.0f ms", (e - g - f) * 1000, (e - f - d) * 1000 }')"
+    fi
+    # the tree's namespace: on benchB after a move, on benchA after a rollback
+    for pid in "$NEW_ROOT" "$TREE_ROOT"; do
+        if [ -n "$pid" ] && ! gone "$pid"; then where="/proc/$pid/ns/net"; break; fi
+    done
+    for where in "/run/netns/$A" "/run/netns/$B" ${where:+"$where"}; do
+        rules=$(lock_rules "$where")
+        [ -n "$rules" ] || continue
+        left="${left:+$left; }in $where: $(echo $rules)"
+        drop_lock_rules "$where"
+    done
+    if [ -n "$left" ]; then
+        R_STATUS=failed R_DETAIL="${R_DETAIL:+$R_DETAIL; }CRIU's network lock left rules (removed) $left"
+    fi
 }
 
 # A listener in benchB (on B's address) that hands its one connection as stdin to a command:
@@ -160,13 +288,17 @@ availability() {
         print "no strategy named $name on this agent\n";' "$1"
 }
 
-# Each run sets these, then record_run writes them as a row of the CSV.
-R_STATUS="" R_DOWN="" R_TOTAL="" R_BYTES="" R_ROUNDS="" R_VERDICT="" R_IMAGE="" R_DETAIL=""
-reset_run() { R_STATUS=failed R_DOWN="" R_TOTAL="" R_BYTES="" R_ROUNDS="" R_VERDICT="-" R_IMAGE="" R_DETAIL=""; }
+# Each run sets these, then record_run writes them as a row of the CSV (R_GAP, the client-seen pause, only with
+# --network: its column came last, so that older readers of the CSV find theirs where they were).
+# R_FROZE (when the freeze began, epoch seconds) is not written: it places the client's pause in the detail.
+R_STATUS="" R_DOWN="" R_TOTAL="" R_BYTES="" R_ROUNDS="" R_VERDICT="" R_IMAGE="" R_DETAIL="" R_GAP="" R_FROZE=""
+reset_run() {
+    R_STATUS=failed R_DOWN="" R_TOTAL="" R_BYTES="" R_ROUNDS="" R_VERDICT="-" R_IMAGE="" R_DETAIL="" R_GAP="" R_FROZE=""
+}
 record_run() { # record_run MIB RATE METHOD RUN
     local detail=${R_DETAIL//,/;}
     detail=${detail//$'\n'/ }
-    echo "$1,$2,$LINK,$3,$4,$R_STATUS,$R_DOWN,$R_TOTAL,$R_BYTES,$R_ROUNDS,$R_VERDICT,$R_IMAGE,$detail" >> "$CSV"
+    echo "$1,$2,$LINK,$3,$4,$R_STATUS,$R_DOWN,$R_TOTAL,$R_BYTES,$R_ROUNDS,$R_VERDICT,$R_IMAGE,$detail,$R_GAP" >> "$CSV"
 }
 
 # goes_on PID: the moved workload runs as PID in benchB, its counter moves on and its pages are intact.
@@ -182,12 +314,23 @@ goes_on() {
     done
     read -r _ _ state < "$STATUS"
     if [ "$state" != OK ]; then R_DETAIL="the workload reports $state after the migration"; return 1; fi
-    if [ "$(readlink "/proc/$pid/ns/net")" != "$NET_OF_B" ]; then R_DETAIL="pid $pid is not in $B's network namespace"; return 1; fi
+    if [ -z "$NETWORK" ]; then
+        if [ "$(readlink "/proc/$pid/ns/net")" != "$NET_OF_B" ]; then R_DETAIL="pid $pid is not in $B's network namespace"; return 1; fi
+        return 0
+    fi
+    # a networked tree keeps its own namespace: its veth's host end must now be a port of benchB's bridge, and
+    # gone from benchA (with the source's namespace, once its last task ended: the kernel takes a moment)
+    if ! ip -n "$B" -o link show "$HOST_END" 2>/dev/null | grep -q "master $BRIDGE"; then
+        R_DETAIL="the tree's host end $HOST_END is not a port of $B's bridge $BRIDGE"; return 1
+    fi
+    i=0
+    while host_end_in "$A" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+    if host_end_in "$A"; then R_DETAIL="the tree's host end $HOST_END is still in $A 5 s after the move"; return 1; fi
 }
 
 # cold_run TAG: criu dump in benchA, the images as a tar stream over the link, criu restore in benchB.
 cold_run() {
-    local tag=$1 dir="$WORK/cold" t0 t1 t2 t3
+    local tag=$1 dir="$WORK/cold" t0 t1 t2 t3 external
     rm -rf "$dir"; mkdir -p "$dir/src" "$dir/dst"
     start_receiver "$dir/ready" tar -C "$dir/dst" -xf -
     t0=$(now)
@@ -206,15 +349,18 @@ cold_run() {
     if ! wait "$RECEIVER"; then RECEIVER=""; R_DETAIL="receiving the images failed"; return; fi
     RECEIVER=""
     t2=$(now)
-    if ! nsenter --net="/run/netns/$B" "$CRIU" restore -D "$dir/dst" -d --tcp-established -o "$dir/restore.log" \
-            --pidfile "$dir/restore.pid"; then
+    # a networked tree's namespace comes back with its veth; CRIU makes the host end on benchB's bridge
+    external=()
+    [ -z "$NETWORK" ] || external=(--external "veth[eth0]:$HOST_END@$BRIDGE")
+    if ! nsenter --net="/run/netns/$B" "$CRIU" restore -D "$dir/dst" -d --tcp-established "${external[@]}" \
+            -o "$dir/restore.log" --pidfile "$dir/restore.pid"; then
         cp "$dir/restore.log" "$OUT/runs/$tag.restore.log" 2>/dev/null || true
         R_DETAIL="criu restore failed (log $OUT/runs/$tag.restore.log)"
         return
     fi
     t3=$(now)
     NEW_ROOT=$(cat "$dir/restore.pid" 2>/dev/null || true)
-    R_DOWN=$(elapsed "$t0" "$t3") R_TOTAL=$R_DOWN
+    R_DOWN=$(elapsed "$t0" "$t3") R_TOTAL=$R_DOWN R_FROZE=$t0
     R_BYTES=$(find "$dir/src" -name '*.img' -printf '%s\n' | awk '{ n += $1 } END { print n + 0 }')
     R_IMAGE=$R_BYTES R_ROUNDS=0
     R_DETAIL="dump $(elapsed "$t0" "$t1") s; copy $(elapsed "$t1" "$t2") s; restore $(elapsed "$t2" "$t3") s"
@@ -224,12 +370,12 @@ cold_run() {
 
 # haul_run TAG STRATEGY: ./haul migrate with the strategy, its figures from the JSON record.
 haul_run() {
-    local tag=$1 strategy=$2 json="$OUT/runs/$1.json" outcome down total bytes rounds verdict image pid error
+    local tag=$1 strategy=$2 json="$OUT/runs/$1.json" outcome down total bytes rounds verdict image pid freeze error
     timeout 900 "${CONTROL_CLIENT[@]}" "$WORK/$A/control.sock" migrate "process:$TREE_ROOT" --to "$B" \
         --strategy "$strategy" --json > "$json" 2> "$OUT/runs/$tag.err" || true
     [ -s "$OUT/runs/$tag.err" ] || rm -f "$OUT/runs/$tag.err"
     outcome=NO_RECORD pid=- error="cannot read the record $json"
-    IFS=$'\t' read -r outcome down total bytes rounds verdict image pid error < <(perl "$BENCH/record.pl" "$json") || true
+    IFS=$'\t' read -r outcome down total bytes rounds verdict image pid freeze error < <(perl "$BENCH/record.pl" "$json") || true
     [ "$pid" = - ] || NEW_ROOT=$pid
     if [ "$outcome" != SUCCEEDED ]; then
         [ "$outcome" != NO_RECORD ] || error="$error $(tr '\n' ' ' < "$OUT/runs/$tag.err" 2>/dev/null)"
@@ -237,6 +383,7 @@ haul_run() {
         return
     fi
     R_DOWN=$down R_TOTAL=$total R_BYTES=$bytes R_ROUNDS=$rounds R_VERDICT=$verdict R_IMAGE=$image
+    [ "$freeze" = - ] || R_FROZE=$freeze
     if goes_on "$NEW_ROOT"; then R_STATUS=ok; fi
 }
 
@@ -244,10 +391,10 @@ haul_run() {
 "$HAUL_HOME/haul" setup >/dev/null
 "$HAUL_HOME/haul" build
 mkdir -p "$OUT/runs"
-echo "mib,rate,link,method,run,status,downtime_s,total_s,bytes,rounds,verdict,image_bytes,detail" > "$CSV"
+echo "mib,rate,link,method,run,status,downtime_s,total_s,bytes,rounds,verdict,image_bytes,detail,client_gap_s" > "$CSV"
 STARTED=$(now)
 
-say "two hosts: $A ($A_IP) and $B ($B_IP), link capped at $LINK each way"
+say "two hosts: $A ($A_IP) and $B ($B_IP), link capped at $LINK each way${NETWORK:+; a client machine $C ($C_IP) on the bridge of $B}"
 "$HOSTS" up
 if [ "$LINK" != none ]; then
     TC_ON=1
@@ -272,7 +419,7 @@ done
 for method in "${METHOD_LIST[@]}"; do
     [ "$method" != cold ] && [ -z "${UNAVAILABLE[$method]:-}" ] || continue
     reset_run
-    start_workload "$A" 32 "$STATUS" 0
+    start_run_workload 32 0
     haul_run "warmup-$method" "$method"
     finish_run
     echo "warm-up with $method: ${R_STATUS/ok/done}${R_DETAIL:+ ($R_DETAIL)}"
@@ -280,10 +427,10 @@ done
 
 for mib in "${MIB_LIST[@]}"; do
     for rate in "${RATE_LIST[@]}"; do
-        say "$mib MiB resident, $rate MiB/s written: $RUNS run(s) of ${METHODS//,/, }"
+        say "$mib MiB resident, $rate MiB/s written${NETWORK:+, networked ($TREE_IP, a client on $C)}: $RUNS run(s) of ${METHODS//,/, }"
         for method in "${!UNAVAILABLE[@]}"; do
-            R_STATUS=unavailable R_DOWN="" R_TOTAL="" R_BYTES="" R_ROUNDS="" R_VERDICT="-" R_IMAGE=""
-            R_DETAIL=${UNAVAILABLE[$method]}
+            reset_run
+            R_STATUS=unavailable R_DETAIL=${UNAVAILABLE[$method]}
             record_run "$mib" "$rate" "$method" 0
         done
         for run in $(seq 1 "$RUNS"); do
@@ -291,14 +438,17 @@ for mib in "${MIB_LIST[@]}"; do
                 [ -z "${UNAVAILABLE[$method]:-}" ] || continue
                 tag="${mib}m-${rate}r-$method-$run"
                 reset_run
-                start_workload "$A" "$mib" "$STATUS" "$rate"
+                start_run_workload "$mib" "$rate"
                 wait_for 60 "steady workload (status count > 3)" sh -c "[ \$(awk '{print \$1}' '$STATUS') -gt 3 ]"
+                moved=$(now)
                 if [ "$method" = cold ]; then cold_run "$tag"; else haul_run "$tag" "$method"; fi
+                [ -z "$NETWORK" ] || network_verdict "$moved"
                 finish_run
                 record_run "$mib" "$rate" "$method" "$run"
                 if [ "$R_STATUS" = ok ]; then
-                    printf '  run %d %-7s downtime %s s, total %s s, %s bytes, %s rounds%s\n' "$run" "$method" \
-                        "$R_DOWN" "$R_TOTAL" "$R_BYTES" "$R_ROUNDS" "$([ "$R_VERDICT" = - ] || echo " ($R_VERDICT)")"
+                    printf '  run %d %-7s downtime %s s, total %s s, %s bytes, %s rounds%s%s\n' "$run" "$method" \
+                        "$R_DOWN" "$R_TOTAL" "$R_BYTES" "$R_ROUNDS" "$([ "$R_VERDICT" = - ] || echo " ($R_VERDICT)")" \
+                        "${R_GAP:+; the client saw a pause of $R_GAP s}"
                 else
                     printf '  run %d %-7s FAILED: %s\n' "$run" "$method" "$R_DETAIL"
                 fi

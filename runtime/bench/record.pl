@@ -2,10 +2,12 @@
 # Reads what `./haul migrate ... --json` printed (a migration record) and prints its figures for bench.sh,
 # tab-separated on one line:
 #
-#   OUTCOME  DOWNTIME_S  TOTAL_S  BYTES_ON_WIRE  ROUNDS  VERDICT  IMAGE_BYTES  NEW_ROOT_PID  ERROR
+#   OUTCOME  DOWNTIME_S  TOTAL_S  BYTES_ON_WIRE  ROUNDS  VERDICT  IMAGE_BYTES  NEW_ROOT_PID  FREEZE_AT  ERROR
 #
 # DOWNTIME_S is statistics.frozen (an ISO-8601 duration such as PT2.799S; plain seconds are accepted too),
-# TOTAL_S is ended - started, ROUNDS the number of statistics.rounds. VERDICT is why pre-copy stopped, worked
+# TOTAL_S is ended - started, ROUNDS the number of statistics.rounds. FREEZE_AT is when the final dump began
+# (the history's FINAL_DUMP entry; the engine locks the network and freezes right after), in seconds since the
+# epoch, so that the bench can place the pause its networked client saw against the frozen window. VERDICT is why pre-copy stopped, worked
 # out from the rounds' figures with the rules and defaults of the engine's convergence policy (the record
 # does not keep the verdict): "fits downtime", "few pages", "not shrinking", "round cap", or "-" without
 # pre-copy rounds. An empty field is "-" (so that a shell's read splits the line right). A file that holds no record (the command failed before starting one) gives outcome
@@ -30,7 +32,7 @@ my $record = $start < 0 ? undef : eval { JSON::PP->new->decode(substr($text, $st
 if (!defined $record || ref $record ne 'HASH' || !exists $record->{outcome}) {
     (my $why = $text) =~ s/\s+/ /g;
     $why =~ s/^ | $//g;
-    print join("\t", 'NO_RECORD', ('-') x 7, $why eq '' ? 'no output' : $why), "\n";
+    print join("\t", 'NO_RECORD', ('-') x 8, $why eq '' ? 'no output' : $why), "\n";
     exit 0;
 }
 
@@ -75,6 +77,8 @@ if (@$rounds) {
 my ($started, $ended) = (instant($record->{started}), instant($record->{ended}));
 my $total = defined $started && defined $ended ? sprintf('%.3f', $ended - $started) : '';
 my $frozen = seconds($stats->{frozen});
+my ($dump) = grep { ($_->{phase} // '') eq 'FINAL_DUMP' } @{$record->{history} // []};
+my $freeze_at = $dump ? sprintf('%.6f', instant($dump->{at})) : '';
 my $error = '';
 if ($record->{error}) {
     my $e = $record->{error};
@@ -84,4 +88,4 @@ if ($record->{error}) {
 }
 print join("\t", map { defined $_ && $_ ne '' ? $_ : '-' } $record->{outcome},
     $frozen eq '' ? '' : sprintf('%.3f', $frozen), $total, $stats->{bytesOnWire}, scalar(@$rounds), $verdict,
-    $stats->{imageBytes}, $stats->{newRootPid}, $error), "\n";
+    $stats->{imageBytes}, $stats->{newRootPid}, $freeze_at, $error), "\n";

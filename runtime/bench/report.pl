@@ -2,8 +2,14 @@
 # The bench's tables, from its CSV of raw figures (one row per run; see bench.sh):
 #
 #   report.pl CSV case MIB RATE   the table of one case: medians per method, ratios to cold, each run below
-#   report.pl CSV summary          the line on the issue's target (1 GiB at 8 MiB/s, vmread against cold)
+#   report.pl CSV summary          the line on the issue's target (1 GiB at 8 MiB/s, vmread against cold), and
+#                                  with --network runs the client-seen pause against the frozen time (issue #12)
 #   report.pl CSV all              every case's table, then the summary
+#
+# Runs of ./haul bench --network have a client_gap_s (the echo client's longest gap between two echoes: the pause
+# a TCP peer saw); a case with any gets a second table: that pause per method against the frozen time of the same
+# migration (gap - frozen and gap / frozen, medians over the runs of the per-run figures) and against cold CRIU's
+# (the medians' ratio, as for the other columns). CSVs from before that column read as before.
 use strict;
 use warnings;
 use utf8;
@@ -40,6 +46,10 @@ sub secs { my ($s) = @_; return defined $s ? sprintf('%.3f s', $s) : '-' }
 sub ratio { my ($x, $base) = @_; return defined $x && defined $base && $base > 0 ? sprintf('%.2f', $x / $base) : '-' }
 
 sub row { my $line = sprintf(shift, @_); $line =~ s/ +$//m; return $line }
+sub msecs { my ($s) = @_; return defined $s ? sprintf('%+.0f ms', $s * 1000) : '-' }
+
+# A networked run's client-seen pause, or undef (a run without the column, or whose client said nothing).
+sub gap { my ($r) = @_; return defined $r->{client_gap_s} && $r->{client_gap_s} ne '' ? $r->{client_gap_s} : undef }
 
 sub cases {
     my %seen;
@@ -60,7 +70,13 @@ sub case_table {
         my @r = @{$ok{$m}};
         next unless @r;
         $med{$m} = { map { my $k = $_; ($k => median(map { $_->{$k} } @r)) } qw(downtime_s total_s bytes rounds) };
+        my @net = grep { defined gap($_) } @r;
+        next unless @net;
+        $med{$m}{gap} = median(map { gap($_) } @net);
+        $med{$m}{over} = median(map { gap($_) - $_->{downtime_s} } @net);
+        $med{$m}{per_frozen} = median(map { $_->{downtime_s} > 0 ? gap($_) / $_->{downtime_s} : undef } @net);
     }
+    my $networked = grep { defined gap($_) } @case;
     my $runs = (sort { $b <=> $a } map { scalar @{$methods{$_}} } keys %methods)[0];
     my $out = sprintf("\n%s MiB resident, %s MiB/s written, link %s: medians of %d run%s\n",
         $mib, $rate, $link, $runs, $runs == 1 ? '' : 's');
@@ -96,6 +112,18 @@ sub case_table {
             ratio($md->{downtime_s}, $cold && $cold->{downtime_s}), ratio($md->{total_s}, $cold && $cold->{total_s}),
             ratio($md->{bytes}, $cold && $cold->{bytes}), $note);
     }
+    if ($networked) {
+        $out .= "client-seen pause (the echo client's longest gap between two echoes) against the frozen time\n";
+        my $net_format = "%-8s %11s %11s %11s %11s %13s %14s\n";
+        $out .= row($net_format, 'method', 'frozen', 'client gap', 'gap-frozen', 'gap/frozen', 'gap/cold gap',
+            'frozen/cold');
+        for my $m (sort { rank($a) <=> rank($b) || $a cmp $b } grep { $med{$_} && defined $med{$_}{gap} } keys %med) {
+            my $md = $med{$m};
+            $out .= row($net_format, $m, secs($md->{downtime_s}), secs($md->{gap}), msecs($md->{over}),
+                defined $md->{per_frozen} ? sprintf('%.2f', $md->{per_frozen}) : '-',
+                ratio($md->{gap}, $cold && $cold->{gap}), ratio($md->{downtime_s}, $cold && $cold->{downtime_s}));
+        }
+    }
     for my $m (sort { rank($a) <=> rank($b) || $a cmp $b } keys %methods) {
         my @all = grep { $_->{status} ne 'unavailable' } @{$methods{$m}};
         next unless @all;
@@ -103,11 +131,32 @@ sub case_table {
             $_->{status} eq 'ok'
                 ? sprintf('%.3f s / %.3f s / %s', $_->{downtime_s}, $_->{total_s}, mib($_->{bytes}))
                     . ($m eq 'cold' ? '' : " / $_->{rounds} rounds" . ($_->{verdict} eq '-' ? '' : " ($_->{verdict})"))
+                    . ($networked ? ' / ' . secs(gap($_)) : '')
                     . ($_->{detail} eq '' ? '' : " [$_->{detail}]")
-                : "FAILED: $_->{detail}"
+                : "FAILED: $_->{detail}" . (defined gap($_) ? ' (client gap ' . secs(gap($_)) . ')' : '')
         } @all;
-        $out .= sprintf("  %-7s runs (downtime / total / wire%s): %s\n", $m, $m eq 'cold' ? '' : ' / rounds',
-            join('; ', @each));
+        $out .= sprintf("  %-7s runs (downtime / total / wire%s%s): %s\n", $m, $m eq 'cold' ? '' : ' / rounds',
+            $networked ? ' / client gap' : '', join('; ', @each));
+    }
+    return $out;
+}
+
+# Issue #12's aim, for each networked case: the pause a TCP client sees within 50 ms of the frozen time.
+sub network_summary {
+    my $out = '';
+    for my $c (cases()) {
+        my ($mib, $rate) = @$c;
+        my @net = grep { $_->{mib} == $mib && $_->{rate} == $rate && $_->{status} eq 'ok' && defined gap($_) } @rows;
+        next unless @net;
+        my %by;
+        push @{$by{$_->{method}}}, $_ for @net;
+        my @parts = map {
+            my @r = @{$by{$_}};
+            my $over = median(map { gap($_) - $_->{downtime_s} } @r);
+            sprintf('%s %s (%s)', $_, msecs($over), $over <= 0.05 ? 'within' : 'over')
+        } sort { rank($a) <=> rank($b) || $a cmp $b } keys %by;
+        $out .= sprintf("networked, %s MiB at %s MiB/s: client-seen pause minus frozen time, median: %s; aim: within"
+            . " 50 ms\n", $mib, $rate, join(', ', @parts));
     }
     return $out;
 }
@@ -131,10 +180,10 @@ binmode(STDOUT, ':utf8');
 if ($what eq 'case') {
     print case_table(@args);
 } elsif ($what eq 'summary') {
-    print summary();
+    print summary(), network_summary();
 } elsif ($what eq 'all') {
     print case_table(@$_) for cases();
-    print "\n", summary();
+    print "\n", summary(), network_summary();
 } else {
     die "usage: report.pl CSV case MIB RATE | summary | all\n";
 }

@@ -78,15 +78,15 @@ start_workload() {
     TREE_ROOT=$(awk '{print $1}' "/proc/$TREE_LAUNCHER/task/$TREE_LAUNCHER/children")
 }
 
-# start_networked_workload HOST MIB STATUS_FILE PORT HOST_END ADDRESS MAC: the workload with an echo server on
-# PORT, in a network namespace of its own too, joined to HOST's bridge (haulbr0, hosts.sh's) by a veth whose
-# inside end eth0 has ADDRESS/24 and MAC and whose host end is HOST_END, as LXC or the CNI bridge plugin would
-# make it; sets TREE_LAUNCHER and TREE_ROOT.
+# start_networked_workload HOST MIB STATUS_FILE PORT HOST_END ADDRESS MAC [WRITE_MIB_PER_S]: the workload with an
+# echo server on PORT, in a network namespace of its own too, joined to HOST's bridge (haulbr0, hosts.sh's) by a
+# veth whose inside end eth0 has ADDRESS/24 and MAC and whose host end is HOST_END, as LXC or the CNI bridge
+# plugin would make it; sets TREE_LAUNCHER and TREE_ROOT.
 start_networked_workload() {
-    local host=$1 mib=$2 status=$3 port=$4 host_end=$5 address=$6 mac=$7
+    local host=$1 mib=$2 status=$3 port=$4 host_end=$5 address=$6 mac=$7 rate=${8:-0}
     rm -f "$status"
     nsenter --net="/run/netns/$host" unshare -p -f -n setsid perl "$HAUL_HOME/runtime/demo/workload.pl" \
-        "$mib" "$status" 0 "$port" </dev/null >/dev/null 2>&1 &
+        "$mib" "$status" "$rate" "$port" </dev/null >/dev/null 2>&1 &
     TREE_LAUNCHER=$!
     wait_for 60 "workload status" test -s "$status"
     TREE_ROOT=$(awk '{print $1}' "/proc/$TREE_LAUNCHER/task/$TREE_LAUNCHER/children")
