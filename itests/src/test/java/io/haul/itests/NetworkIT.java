@@ -168,6 +168,29 @@ public class NetworkIT {
         assertMigrationRefused(tree, client, network, "hmv0", "macvlan");
     }
 
+    /**
+     * A tree that shares hostA's network and holds a connection to hostC: its socket is bound to hostA's
+     * address, which hostB does not have, so it is refused before anything freezes, naming the connection.
+     */
+    @Test
+    public void aTreeOnItsHostsNetworkWithAConnectionToElsewhereIsRefusedNamingIt() throws Exception {
+        try (java.net.ServerSocket server = NetNs.in(cluster.hostC(), () -> new java.net.ServerSocket(7008, 1,
+                java.net.InetAddress.getByName(cluster.segmentAddress(3))))) {
+            Workload tree = Workload.connectedTo(cluster, "host-socket", MIB, cluster.segmentAddress(3), 7008);
+            trees.add(tree);
+            Workload.Status before = tree.awaitCountAbove(2, 30);
+            Commands.Result result = cluster.clientLive(cluster.a, "migrate", "process:" + tree.root(), "--to",
+                    cluster.b.name).result(MIGRATE_SECONDS);
+            String text = result.output();
+            System.out.println("NetworkIT refusal (host socket): migrate printed:\n" + text);
+            assertNotEquals("migrate exits non-zero:\n" + text, 0, result.exitCode());
+            assertTrue("the refusal names the connection:\n" + text, text.contains(cluster.segmentAddress(1) + ":")
+                    && text.contains("-> " + cluster.segmentAddress(3) + ":7008"));
+            assertEquals("the same tree runs on hostA", tree.root(), tree.assertOneRunningCopy(cluster.a.name,
+                    before.count()));
+        }
+    }
+
     private void assertRefused(String name, ContainerNetwork network, String... named) throws Exception {
         Workload tree = networked(name, network, null);
         assertMigrationRefused(tree, connected(network), network, named);

@@ -98,6 +98,19 @@ public final class Workload implements AutoCloseable {
     }
 
     /**
+     * One process in hostA's network namespace holding a TCP connection to {@code address}:{@code port} (fd 3
+     * or above, kept across exec) besides its pages.
+     */
+    public static Workload connectedTo(TwoHostCluster cluster, String name, int mib, String address, int port)
+            throws Exception {
+        Workload w = new Workload(cluster, name, 1);
+        w.start(List.of("perl", "-MIO::Socket::INET", "-e", "$^F = 255; IO::Socket::INET->new(PeerAddr => shift, "
+                + "PeerPort => shift) or die \"connect: $!\"; exec @ARGV", address, Integer.toString(port), "perl",
+                script().toString(), Integer.toString(mib), w.status.toString()));
+        return w;
+    }
+
+    /**
      * One process in a network namespace of its own, joined to hostA's bridge by {@code network}'s veth:
      * {@code echo-server.pl}'s pages and status, and a TCP server on {@code port} that echoes what its clients
      * send; holding {@code held} open (fd 4) when not null.

@@ -14,7 +14,9 @@ import java.util.List;
 /**
  * The source's checks of a container's namespaces: every kind of which it uses an instance that is not the
  * host's needs a usable handler here, and each handler plans its kind over the whole tree (or refuses, naming
- * the task, the kind and the inode), before anything freezes.
+ * the task, the kind and the inode), before anything freezes. A handler of a kind the container shares with the
+ * host plans it too: what the container holds of the host's instance may be what cannot move (a socket bound to
+ * the host's address).
  */
 final class NamespacePlanning {
 
@@ -28,10 +30,18 @@ final class NamespacePlanning {
     static Plans plan(PluginDirectory plugins, NamespaceTree tree, ContainerRef container) throws MigrationFailure {
         List<NamespacePlan> plans = new ArrayList<>();
         CriuOptions dump = CriuOptions.NONE;
-        for (NamespaceKind kind : tree.kindsToMove()) {
-            try (var handler = plugins.lease(PluginKind.HANDLER, kind.procName()).orElseThrow(() ->
+        for (NamespaceKind kind : tree.kinds()) {
+            boolean own = tree.kindsToMove().contains(kind);
+            var lease = plugins.lease(PluginKind.HANDLER, kind.procName());
+            if (lease.isEmpty() && !own) {
+                continue; // the host's instance, and nobody here to say what of it the container holds
+            }
+            try (var handler = lease.orElseThrow(() ->
                     new MigrationFailure("check.namespace", container + " has its own " + kind.procName()
                             + " namespace and no handler for those is registered here"))) {
+                if (!handler.service().usability().usable() && !own) {
+                    continue;
+                }
                 if (!handler.service().usability().usable()) {
                     throw new MigrationFailure("check.namespace", "the " + kind.procName()
                             + " namespace handler is not usable here: " + handler.service().usability().reason());

@@ -55,10 +55,16 @@ public final class NetworkNamespaceHandler extends KindHandler {
     private volatile BridgeMapping bridges = BridgeMapping.SAME_NAMES;
 
     public NetworkNamespaceHandler() {
-        this(Namespaces.system(), HostNetwork.system(), task -> Thread.ofVirtual().name("haul-net-announce").start(task));
+        this(Namespaces.system(), HostNetwork.system(),
+                task -> Thread.ofPlatform().daemon().name("haul-net-announce").start(task));
     }
 
-    /** @param announcing runs the announcements of a copy that runs, apart: arping lingers a second after sending */
+    /**
+     * @param announcing runs the announcements of a copy that runs, apart: arping lingers a second after sending.
+     *                   A platform thread: waiting for a process could hold one of the few carriers of virtual
+     *                   threads (two on a 2-core host), and the migration's own virtual thread then waits to
+     *                   confirm the commit
+     */
     NetworkNamespaceHandler(Namespaces namespaces, HostNetwork network, Executor announcing) {
         super(NamespaceKind.NET, namespaces);
         this.network = network;

@@ -26,6 +26,12 @@ public record NamespaceTree(long rootPid, Map<NamespaceKind, List<NamespaceInsta
         return instances.getOrDefault(kind, List.of());
     }
 
+    /** Every kind of which the container's tasks use an instance, the host's included. */
+    public Set<NamespaceKind> kinds() {
+        return instances.isEmpty() ? java.util.EnumSet.noneOf(NamespaceKind.class)
+                : java.util.EnumSet.copyOf(instances.keySet());
+    }
+
     /** The kinds of which the container uses any instance that is not the host's: those a handler must move. */
     public Set<NamespaceKind> kindsToMove() {
         return instances.entrySet().stream()
