@@ -104,8 +104,8 @@ public final class Workload implements AutoCloseable {
     public static Workload connectedTo(TwoHostCluster cluster, String name, int mib, String address, int port)
             throws Exception {
         Workload w = new Workload(cluster, name, 1);
-        w.start(List.of("perl", "-MIO::Socket::INET", "-e", "$^F = 255; IO::Socket::INET->new(PeerAddr => shift, "
-                + "PeerPort => shift) or die \"connect: $!\"; exec @ARGV", address, Integer.toString(port), "perl",
+        w.start(List.of("perl", "-MIO::Socket::INET", "-e", "$^F = 255; my $held = IO::Socket::INET->new(PeerAddr => "
+                + "shift, PeerPort => shift) or die \"connect: $!\"; exec @ARGV", address, Integer.toString(port), "perl",
                 script().toString(), Integer.toString(mib), w.status.toString()));
         return w;
     }
