@@ -58,6 +58,7 @@ public record TreeCopy(String name, Path folder) {
         }
         Path file = into.resolve(roundFile(name, round));
         FileTrees.packIncremental(folder, file, snapshot(state));
+        TarSnapshot.backdate(snapshot(state)); // what changes from now on travels in the next round, racy files too
         try {
             return Files.size(file);
         } catch (IOException e) {

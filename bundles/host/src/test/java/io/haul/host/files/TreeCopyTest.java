@@ -30,6 +30,8 @@ class TreeCopyTest {
         byte[] big = new byte[4 << 20];
         new Random(7).nextBytes(big);
         Files.write(source.resolve("big.bin"), big);
+        // a round resends what changed just before it (see TarSnapshot): the time to let pass is the point
+        Thread.sleep(3 * TarSnapshot.MARGIN.toMillis());
         Files.writeString(source.resolve("counter"), "1\n");
         Files.createDirectories(source.resolve("sub"));
         Files.writeString(source.resolve("sub/gone"), "deleted after the first copy\n");
@@ -37,6 +39,7 @@ class TreeCopyTest {
         Path state = work.resolve("state");
 
         long first = tree.packRound(1, ahead, state);
+        // at once, the same size: its time may read as before the round's start (the kernel's coarse clock)
         Files.writeString(source.resolve("counter"), "2\n");
         Files.delete(source.resolve("sub/gone"));
         long second = tree.packRound(2, ahead, state);
