@@ -3,6 +3,7 @@ package io.haul.backend.process;
 import io.haul.api.backend.ContainerBackend;
 import io.haul.backend.testkit.BackendContract;
 import io.haul.host.proc.ProcessTree;
+import io.haul.host.proc.TaskStat;
 import java.io.File;
 import java.util.List;
 import java.util.Optional;
@@ -37,15 +38,20 @@ class ProcessBackendContractTest extends BackendContract {
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        // no event says the namespace's init exec'd sleep: /proc is polled
+        // No event says the namespace's init exec'd sleep: /proc is polled. Until it is "sleep", setsid may not
+        // have run yet and the tree is still in this JVM's session (a CI run once caught it there).
         while (System.nanoTime() < deadline) {
             List<Long> tree = ProcessTree.processes(unshare.pid());
-            if (tree.size() == 2 && ProcessTree.isNamespaceInit(tree.get(1))) {
+            if (tree.size() == 2 && ProcessTree.isNamespaceInit(tree.get(1)) && execdSleep(tree.get(1))) {
                 return Optional.of(Long.toString(tree.get(1)));
             }
             Thread.sleep(10);
         }
         throw new AssertionError("the tree did not come up: " + ProcessTree.processes(unshare.pid()));
+    }
+
+    private static boolean execdSleep(long pid) {
+        return TaskStat.read(pid).map(stat -> stat.comm().equals("sleep")).orElse(false);
     }
 
     @Override
