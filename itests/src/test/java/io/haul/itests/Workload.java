@@ -45,6 +45,7 @@ public final class Workload implements AutoCloseable {
     private long root = -1;
     private final String hostPidNs = Procs.namespace(ProcessHandle.current().pid(), "pid");
     private ContainerNetwork network;
+    private boolean logsThroughPipe;
 
     private Workload(TwoHostCluster cluster, String name, int processes) throws IOException {
         this.cluster = cluster;
@@ -83,6 +84,7 @@ public final class Workload implements AutoCloseable {
      */
     public static Workload piped(TwoHostCluster cluster, String name, int mib) throws Exception {
         Workload w = new Workload(cluster, name, 3);
+        w.logsThroughPipe = true;
         w.start(List.of("sh", "-c", "exec 3>>\"$2\"; perl \"$0\" \"$1\" \"$3\" | while read -r line; do "
                 + "echo \"piped $line\" >&3; done", script().toString(), Integer.toString(mib), w.log.toString(),
                 w.status.toString()));
@@ -94,6 +96,16 @@ public final class Workload implements AutoCloseable {
         Workload w = new Workload(cluster, name, 1);
         w.start(List.of("sh", "-c", "exec 4<\"$0\"; exec perl \"$1\" \"$2\" \"$3\"", file.toString(),
                 script().toString(), Integer.toString(mib), w.status.toString()));
+        return w;
+    }
+
+    /**
+     * Two processes joined by a TCP connection over hostA's loopback with data always queued on it
+     * ({@code tcp-pair.pl}): the count is the last number the parent read, the state BROKEN once a byte was lost.
+     */
+    public static Workload tcpPair(TwoHostCluster cluster, String name) throws Exception {
+        Workload w = new Workload(cluster, name, 2);
+        w.start(List.of("perl", resource("tcp-pair.pl").toString(), w.status.toString()));
         return w;
     }
 
@@ -145,7 +157,7 @@ public final class Workload implements AutoCloseable {
         while (true) {
             List<Long> kids = Procs.children(launcher.pid());
             if (kids.size() == 1 && sizeOf(status) > 0 && Procs.tree(kids.get(0)).size() == processes
-                    && (processes == 1 || sizeOf(log) > 0)) {
+                    && (!logsThroughPipe || sizeOf(log) > 0)) {
                 root = kids.get(0);
                 return;
             }

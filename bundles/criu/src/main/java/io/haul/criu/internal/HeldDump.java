@@ -82,6 +82,7 @@ final class HeldDump implements FrozenDump {
                         Duration frozen = Duration.ofNanos(System.nanoTime() - started);
                         LOG.info("{}: images written to {} in {} ms; the tree is held frozen", what,
                                 request.imageDir(), frozen.toMillis());
+                        ConnectionLocks.writeBeside(dirs.logFile(), request.imageDir());
                         return new HeldDump(session, dirs, request.imageDir(), pid, frozen, timeout);
                     }
                     LOG.debug("{}: {} notification, answered", what, script);
@@ -135,7 +136,7 @@ final class HeldDump implements FrozenDump {
             }
             state = State.COMMITTED;
             LOG.info("dump of pid {} committed: CRIU has ended the tree", pid);
-            ConnectionLocks.release(dirs.logFile()); // the connections are the destination's now
+            ConnectionLocks.release(ConnectionLocks.loggedIn(dirs.logFile())); // the destination's now
         } catch (HaulException e) {
             state = State.FAILED;
             throw e.logFile() != null ? e : CriuFailure.around(e.code(), what, e, dirs.logFile());

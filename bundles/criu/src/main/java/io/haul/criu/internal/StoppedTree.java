@@ -46,12 +46,16 @@ final class StoppedTree implements RestoredTree {
     private final ChildProcess root;
     private final LazyPagesDaemon lazyPages;
     private final PostRestoreHold held;
+    /** The source's connection locks this restore added (CRIU lifts them when it finishes; we, if it does not). */
+    private final List<ConnectionLocks.Lock> locks;
     private boolean killed;
 
-    private StoppedTree(ChildProcess root, LazyPagesDaemon lazyPages, PostRestoreHold held) {
+    private StoppedTree(ChildProcess root, LazyPagesDaemon lazyPages, PostRestoreHold held,
+            List<ConnectionLocks.Lock> locks) {
         this.root = root;
         this.lazyPages = lazyPages;
         this.held = held;
+        this.locks = locks;
     }
 
     /**
@@ -66,8 +70,11 @@ final class StoppedTree implements RestoredTree {
         RpcSession session = null;
         CriuHold hold = null;
         AtomicReference<ChildProcess> root = new AtomicReference<>();
+        List<ConnectionLocks.Lock> locks = List.of();
         long started = System.nanoTime();
         try {
+            // CRIU expects the dump's locks of connections on this host's network, and unlocks them at its end
+            locks = ConnectionLocks.add(ConnectionLocks.readBeside(request.imageDir()));
             if (request.lazyPages()) {
                 lazyPages = LazyPagesDaemon.start(criu, request.imageDir(), dirs.logFile().toAbsolutePath().getParent());
             }
@@ -94,12 +101,13 @@ final class StoppedTree implements RestoredTree {
             if (hold != null) {
                 CriuHold.Reached reached = reached(hold, answer);
                 tree = new StoppedTree(watched(root, reached.initPid()), lazyPages,
-                        new PostRestoreHold(hold, answer, session, dirs));
+                        new PostRestoreHold(hold, answer, session, dirs), locks);
             } else {
                 CriuResp response = PostRestoreHold.await(answer, timeout);
-                tree = new StoppedTree(watched(root, response.getRestore().getPid()), lazyPages, null);
+                tree = new StoppedTree(watched(root, response.getRestore().getPid()), lazyPages, null, locks);
                 session.close();
                 dirs.close();
+                ConnectionLocks.release(locks); // what CRIU's unlock left
                 tree.awaitStopped(what, dirs.logFile());
             }
             LOG.info("{}: root pid {} restored in {} ms, {}{}", what, tree.rootPid(),
@@ -110,8 +118,9 @@ final class StoppedTree implements RestoredTree {
         } catch (HaulException e) {
             // the root first: criu swrk may be waiting on it (a timeout), and it is ours to kill and reap
             if (root.get() != null) {
-                new StoppedTree(root.get(), null, null).kill();
+                new StoppedTree(root.get(), null, null, List.of()).kill();
             }
+            ConnectionLocks.release(locks);
             if (session != null) {
                 session.close();
             }
@@ -235,6 +244,7 @@ final class StoppedTree implements RestoredTree {
         if (held != null) {
             try {
                 held.finish(SETTLE); // CRIU unlocks the network and leaves the tasks stopped
+                ConnectionLocks.release(locks); // what CRIU's unlock left
                 awaitStopped("CRIU's restore of pid " + root.pid(), held.logFile());
             } catch (HaulException e) {
                 kill();
@@ -264,6 +274,7 @@ final class StoppedTree implements RestoredTree {
         if (held != null) {
             held.undo(SETTLE); // CRIU kills what it restored; what is left is killed below
         }
+        ConnectionLocks.release(locks);
         List<Long> tasks = ProcessTree.processes(root.pid());
         // killing a PID namespace's init kills every task in it; other trees are killed task by task
         boolean namespaceInit = ProcessTree.isNamespaceInit(root.pid());
