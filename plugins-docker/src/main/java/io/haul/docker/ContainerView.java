@@ -14,8 +14,8 @@ import java.util.Set;
 
 /**
  * A container as the Docker engine's inspect shows it, and what the docker backend can move of it: a running
- * container without network ({@code --network none}, the only mode whose state lives entirely in the
- * container), without a terminal, with its own PID and IPC namespaces, and with local volumes, bind mounts
+ * container without network ({@code --network none}) or on one user-defined network with a fixed address
+ * ({@link DockerEndpoint}), without a terminal, with its own PID and IPC namespaces, and with local volumes, bind mounts
  * and tmpfs mounts only.
  */
 record ContainerView(JsonObject inspect) {
@@ -63,6 +63,18 @@ record ContainerView(JsonObject inspect) {
         return driver.getJsonObject("Data", new JsonObject()).getString("UpperDir", "");
     }
 
+    /** {@code NetworkSettings.Networks}: the networks it is on, by name, with its address on each. */
+    JsonObject networks() {
+        JsonObject settings = inspect.getJsonObject("NetworkSettings", new JsonObject());
+        JsonObject networks = settings.getJsonObject("Networks");
+        return networks == null ? new JsonObject() : networks;
+    }
+
+    /** Whether it has a network whose state the engine, not the container, keeps: any mode but {@code none}. */
+    boolean networked() {
+        return !"none".equals(hostConfig().getString("NetworkMode", ""));
+    }
+
     /** Named local volumes it mounts. */
     List<String> volumes() {
         List<String> names = new ArrayList<>();
@@ -94,6 +106,11 @@ record ContainerView(JsonObject inspect) {
         details.put("image", imageName());
         details.put("state", state().getString("Status", "?"));
         details.put("network", hostConfig().getString("NetworkMode", "?"));
+        JsonObject on = networks().getJsonObject(hostConfig().getString("NetworkMode", ""));
+        if (on != null && !on.getString("IPAddress", "").isEmpty()) {
+            details.put("address", on.getString("IPAddress") + "/" + on.getInteger("IPPrefixLen", 0) + " "
+                    + on.getString("MacAddress", ""));
+        }
         if (!volumes().isEmpty()) {
             details.put("volumes", String.join(",", volumes()));
         }
@@ -119,10 +136,9 @@ record ContainerView(JsonObject inspect) {
         } else if (state.getBoolean("Paused", false)) {
             why.add("it is paused");
         }
-        String network = hostConfig().getString("NetworkMode", "");
-        if (!"none".equals(network)) {
-            why.add("its network mode is '" + network + "': only containers started with --network none can move"
-                    + " (their network state lives inside them)");
+        String network = DockerEndpoint.whyNot(this);
+        if (!network.isEmpty()) {
+            why.add(network);
         }
         if (config().getBoolean("Tty", false)) {
             why.add("it has a terminal (-t), which stays with the source's Docker engine");

@@ -12,6 +12,7 @@ import io.haul.criu.hold.RuntimeRestore;
 import io.haul.docker.files.ImageFolders;
 import io.haul.docker.files.SharedFolder;
 import io.haul.host.files.TreeCopy;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,6 +37,8 @@ final class DockerDestination implements RuntimeDestinationSession {
     private final MigrationFolders folders;
     private final List<String> volumesMade = new ArrayList<>();
     private final String checkpointName = "haul-" + Long.toString(System.currentTimeMillis(), 36);
+    /** The bridge of the container's network here, once checked; null for a container without network. */
+    private String bridge;
     /** The container made here, once made. */
     private String containerId;
 
@@ -72,6 +75,80 @@ final class DockerDestination implements RuntimeDestinationSession {
                         + " storage both hosts share (Haul moves volumes, not bind-mounted host folders)");
             }
         }
+        if (manifest.endpoint().isPresent()) {
+            bridge = checkNetwork(manifest.endpoint().get());
+        }
+    }
+
+    /**
+     * The network of the container's network's name is here, of the same driver and subnet, and its address and
+     * hardware address are free on it: the engine here will attach the container with both again. Returns the
+     * bridge its host end will be a port of.
+     */
+    private String checkNetwork(DockerEndpoint endpoint) throws HaulException {
+        String of = "the container's network '" + endpoint.network() + "' (" + String.join(", ", endpoint.subnets())
+                + ", its address " + endpoint.address() + ")";
+        JsonObject network = RuntimeCalls.call("docker.engine", () -> backend.engine().inspectNetwork(
+                endpoint.network())).orElseThrow(() -> new HaulException("check.network", "the Docker engine here "
+                        + "has no network named '" + endpoint.network() + "', " + of + ": create it on the segment "
+                        + "both hosts share, with the same subnet (docker network create --subnet "
+                        + String.join(",", endpoint.subnets()) + " -o com.docker.network.bridge.name=BRIDGE "
+                        + endpoint.network() + ")"));
+        String driver = network.getString("Driver", "");
+        if (!driver.equals(endpoint.driver())) {
+            throw new HaulException("check.network", "the network '" + endpoint.network() + "' here has the driver '"
+                    + driver + "', the source's has '" + endpoint.driver() + "'");
+        }
+        List<String> subnets = DockerEndpoint.subnets(network);
+        if (!subnets.containsAll(endpoint.subnets())) {
+            throw new HaulException("check.network", "the network '" + endpoint.network() + "' here has the subnet "
+                    + String.join(", ", subnets) + ", not that of " + of + "; the same network must have the same "
+                    + "subnet on both hosts");
+        }
+        JsonObject attached = network.getJsonObject("Containers", new JsonObject());
+        for (String containerId : attached == null ? List.<String>of() : attached.fieldNames()) {
+            JsonObject other = attached.getJsonObject(containerId);
+            String address = other.getString("IPv4Address", "");
+            boolean sameAddress = address.equals(endpoint.address()) || address.startsWith(endpoint.address() + "/");
+            if (sameAddress || (!endpoint.mac().isEmpty() && endpoint.mac().equalsIgnoreCase(
+                    other.getString("MacAddress", "")))) {
+                throw new HaulException("check.address", (sameAddress ? endpoint.address() + ", the address"
+                        : endpoint.mac() + ", the hardware address") + " of " + of + ", is taken here by the container '"
+                        + other.getString("Name", containerId) + "'");
+            }
+        }
+        JsonArray pools = network.getJsonObject("IPAM", new JsonObject()).getJsonArray("Config", new JsonArray());
+        for (Object pool : pools) {
+            if (pool instanceof JsonObject p && endpoint.address().equals(p.getString("Gateway", ""))) {
+                throw new HaulException("check.address", endpoint.address() + ", the address of " + of + ", is the "
+                        + "gateway of that network here");
+            }
+        }
+        return DockerEndpoint.bridgeOf(network);
+    }
+
+    /**
+     * The net handler asks for the container's veth on the bridge here ({@code veth[eth0]:HOST_END@BRIDGE}); the
+     * engine makes that veth itself when it attaches the container to its network, on that network's bridge, so
+     * those are applied as long as the bridges agree. Anything else the runtime cannot apply.
+     */
+    @Override
+    public void accept(CriuOptions contributions) throws HaulException {
+        List<String> others = new ArrayList<>();
+        for (String external : contributions.externals()) {
+            boolean engines = bridge != null && external.startsWith("veth[" + DockerEndpoint.INTERFACE + "]:")
+                    && external.endsWith("@" + bridge);
+            if (!engines) {
+                others.add(external);
+            }
+        }
+        if (!others.isEmpty() && bridge != null) {
+            throw new HaulException("check.network", "the net handler would attach the container with " + others
+                    + ", but the engine here puts it on the bridge " + bridge + " of network '"
+                    + manifest.endpoint().get().network() + "': the bridges must be the same (or mapped to it)");
+        }
+        RuntimeDestinationSession.super.accept(new CriuOptions(others, contributions.joinNamespaces(),
+                contributions.root(), contributions.flags()));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.haul.docker;
 
 import io.haul.api.HaulException;
+import io.haul.api.Usability;
 import io.haul.api.backend.ContainerManifest;
 import io.haul.api.backend.FileSync;
 import io.haul.api.backend.HeldCheckpoint;
@@ -15,6 +16,7 @@ import io.haul.criu.hold.RuntimeCheckpoint;
 import io.haul.docker.files.ImageFolders;
 import io.haul.docker.files.SharedFolder;
 import io.haul.host.files.TreeSync;
+import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -50,10 +52,31 @@ final class DockerSource implements RuntimeSourceSession {
         for (String source : view.bindSources()) {
             binds.add(SharedFolder.of(source));
         }
+        Optional<DockerEndpoint> endpoint = endpoint(view);
         DockerManifest manifest = new DockerManifest(view.name(), view.imageName(), view.imageId(),
-                DockerManifest.createRequest(view), view.volumes(), binds);
+                DockerManifest.createRequest(view, endpoint), view.volumes(), binds, endpoint);
         checked = view;
         return new SourcePlan(view.info(), new ContainerManifest(ContainerView.BACKEND, view.name(), manifest.facts()));
+    }
+
+    /**
+     * Its place on its network, for a container that has one and could move ({@link ContainerView#whyNot} said
+     * why not otherwise); refuses one whose established connections runc's CRIU would not carry.
+     */
+    private Optional<DockerEndpoint> endpoint(ContainerView view) throws HaulException {
+        if (!view.networked() || !view.whyNot().isEmpty()) {
+            return Optional.empty();
+        }
+        String network = view.hostConfig().getString("NetworkMode");
+        JsonObject inspect = RuntimeCalls.call("docker.engine", () -> backend.engine().inspectNetwork(network))
+                .orElseThrow(() -> new HaulException("docker.network", "docker:" + id + "'s network '" + network
+                        + "' is not in this host's engine"));
+        Usability tcp = RuncTcpOption.check();
+        if (!tcp.usable()) {
+            throw new HaulException("check.tcp-established", "docker:" + id + " is on network '" + network
+                    + "', and its open connections would not move: " + tcp.reason());
+        }
+        return DockerEndpoint.of(view, inspect);
     }
 
     @Override

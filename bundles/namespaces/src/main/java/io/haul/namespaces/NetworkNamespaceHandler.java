@@ -246,21 +246,37 @@ public final class NetworkNamespaceHandler extends KindHandler {
     private void announce(long rootPid, ContainerVeth veth, String address) {
         try {
             network.announce(rootPid, veth.name(), address);
-            checkForwarding(veth);
+            checkForwarding(veth, hostEndNow(rootPid, veth));
         } catch (HaulException e) {
             LOG.warn("cannot announce {} of pid {}'s {} on the segment: {}; peers learn it when their caches "
                     + "expire", address, rootPid, veth.name(), e.getMessage());
         }
     }
 
+    /**
+     * The host end of the restored copy's veth: CRIU makes it with the source's name; a runtime that makes the
+     * container's network itself (Docker's engine) names it its own way.
+     */
+    private String hostEndNow(long rootPid, ContainerVeth veth) {
+        try {
+            Optional<NetLink> inside = IpLinks.named(network.ofProcess(rootPid), veth.name());
+            if (inside.isPresent()) {
+                return peerOf(inside.get(), network.here()).map(NetLink::name).orElse(veth.hostEnd());
+            }
+        } catch (HaulException e) {
+            LOG.debug("cannot read pid {}'s interfaces: {}", rootPid, e.getMessage());
+        }
+        return veth.hostEnd();
+    }
+
     /** The bridge forwards to the new host end: it learnt the MAC from the announcement (or the traffic). */
-    private void checkForwarding(ContainerVeth veth) {
+    private void checkForwarding(ContainerVeth veth, String hostEnd) {
         String bridge = bridges.here(veth.bridge());
         try {
             Optional<String> port = network.portOf(bridge, veth.mac());
-            if (port.isPresent() && !port.get().equals(veth.hostEnd())) {
+            if (port.isPresent() && !port.get().equals(hostEnd)) {
                 LOG.warn("the bridge {} forwards {} (the container's {}) to {}, not to its host end {}", bridge,
-                        veth.mac(), veth.name(), port.get(), veth.hostEnd());
+                        veth.mac(), veth.name(), port.get(), hostEnd);
             } else {
                 LOG.info("the bridge {} forwards {} (the container's {}) to {}", bridge, veth.mac(), veth.name(),
                         port.orElse("nothing yet (it floods until it learns)"));

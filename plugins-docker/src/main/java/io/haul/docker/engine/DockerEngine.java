@@ -234,6 +234,14 @@ public final class DockerEngine implements AutoCloseable {
         return removed(call(HttpMethod.DELETE, uri, null, readTimeout));
     }
 
+    /**
+     * {@code GET /networks/{name}}: the network (Id, Driver, IPAM's subnets, Options, the Containers on it with
+     * their addresses), or empty when the engine has none by that name.
+     */
+    public Optional<JsonObject> inspectNetwork(String name) throws DockerException {
+        return inspect(api("/networks/" + EngineNames.network(name)));
+    }
+
     /** {@code GET /volumes/{name}}: the volume (Name, Driver, Mountpoint, Labels...), or empty when there is none. */
     public Optional<JsonObject> inspectVolume(String name) throws DockerException {
         return inspect(api("/volumes/" + EngineNames.volume(name)));

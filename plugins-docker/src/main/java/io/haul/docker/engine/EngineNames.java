@@ -50,6 +50,11 @@ final class EngineNames {
         return segment(checked("volume name", name, name, NAME, NAME_RULE));
     }
 
+    /** A network's name, as a path segment. */
+    static String network(String name) {
+        return segment(checked("network name", name, name, NAME, NAME_RULE));
+    }
+
     /** A name for a volume to create, as it goes into a JSON body. */
     static String newVolumeName(String name) {
         return checked("volume name", name, name, NAME, NAME_RULE);
