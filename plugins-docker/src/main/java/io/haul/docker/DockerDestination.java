@@ -86,8 +86,8 @@ final class DockerDestination implements RuntimeDestinationSession {
      * bridge its host end will be a port of.
      */
     private String checkNetwork(DockerEndpoint endpoint) throws HaulException {
-        String of = "the container's network '" + endpoint.network() + "' (" + String.join(", ", endpoint.subnets())
-                + ", its address " + endpoint.address() + ")";
+        String of = "the container's network '" + endpoint.network() + "' (subnet " + String.join(", ",
+                endpoint.subnets()) + " on the source, the container at " + endpoint.address() + ")";
         JsonObject network = RuntimeCalls.call("docker.engine", () -> backend.engine().inspectNetwork(
                 endpoint.network())).orElseThrow(() -> new HaulException("check.network", "the Docker engine here "
                         + "has no network named '" + endpoint.network() + "', " + of + ": create it on the segment "
@@ -102,8 +102,8 @@ final class DockerDestination implements RuntimeDestinationSession {
         List<String> subnets = DockerEndpoint.subnets(network);
         if (!subnets.containsAll(endpoint.subnets())) {
             throw new HaulException("check.network", "the network '" + endpoint.network() + "' here has the subnet "
-                    + String.join(", ", subnets) + ", not that of " + of + "; the same network must have the same "
-                    + "subnet on both hosts");
+                    + String.join(", ", subnets) + ", not that of " + of + "; a network must have the same subnet on "
+                    + "both hosts for the container's address to move");
         }
         JsonObject attached = network.getJsonObject("Containers", new JsonObject());
         for (String containerId : attached == null ? List.<String>of() : attached.fieldNames()) {
@@ -112,16 +112,17 @@ final class DockerDestination implements RuntimeDestinationSession {
             boolean sameAddress = address.equals(endpoint.address()) || address.startsWith(endpoint.address() + "/");
             if (sameAddress || (!endpoint.mac().isEmpty() && endpoint.mac().equalsIgnoreCase(
                     other.getString("MacAddress", "")))) {
-                throw new HaulException("check.address", (sameAddress ? endpoint.address() + ", the address"
-                        : endpoint.mac() + ", the hardware address") + " of " + of + ", is taken here by the container '"
-                        + other.getString("Name", containerId) + "'");
+                throw new HaulException("check.address", (sameAddress ? "the container's address "
+                        + endpoint.address() : "the container's hardware address " + endpoint.mac()) + " on network '"
+                        + endpoint.network() + "' is taken here by the container '" + other.getString("Name",
+                        containerId) + "'");
             }
         }
         JsonArray pools = network.getJsonObject("IPAM", new JsonObject()).getJsonArray("Config", new JsonArray());
         for (Object pool : pools) {
             if (pool instanceof JsonObject p && endpoint.address().equals(p.getString("Gateway", ""))) {
-                throw new HaulException("check.address", endpoint.address() + ", the address of " + of + ", is the "
-                        + "gateway of that network here");
+                throw new HaulException("check.address", "the container's address " + endpoint.address()
+                        + " is the gateway of network '" + endpoint.network() + "' here (this host's own address)");
             }
         }
         return DockerEndpoint.bridgeOf(network);
