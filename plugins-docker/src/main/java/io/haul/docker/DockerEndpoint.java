@@ -52,8 +52,8 @@ record DockerEndpoint(String network, String driver, List<String> subnets, Strin
                     + "published ports, so its address and connections cannot move; " + wayOut;
         }
         if (mode.equals("host")) {
-            return "it shares the host's network (--network host), whose addresses the destination does not have; "
-                    + wayOut;
+            return "its network mode is 'host' (--network host): it shares the host's network, whose addresses the "
+                    + "destination does not have; " + wayOut;
         }
         if (mode.startsWith("container:")) {
             return "it shares the network of another container (--network " + mode + "), which does not move with it";
