@@ -184,6 +184,10 @@ public class DockerNetworkIT {
                 cluster.b.name, "--strategy", "none")) {
             migrate.awaitLine(l -> l.contains("TRANSFER"), MIGRATE_SECONDS).orElseThrow(() ->
                     new AssertionError("the transfer never began:\n" + migrate.output()));
+            String frozenRules = lockRules(pid);
+            System.out.println("DockerNetworkIT: the frozen container's namespace's rules:\n" + frozenRules);
+            assertTrue("the frozen container's traffic is held (CRIU's lock in its namespace):\n" + frozenRules,
+                    frozenRules.contains("CRIU"));
             dockerB.close();
             result = migrate.result(MIGRATE_SECONDS);
         } finally {
@@ -374,8 +378,12 @@ public class DockerNetworkIT {
             String rules = Commands.run(List.of("ip", "netns", "exec", host.name, "iptables", "-S"), 30).output();
             assertFalse("no CRIU rule is left on " + host + ":\n" + rules, rules.contains("CRIU"));
         }
-        String inside = Commands.run(List.of("nsenter", "--net=/proc/" + root + "/ns/net", "iptables", "-S"), 30)
-                .output();
+        String inside = lockRules(root);
         assertFalse("the container's namespace is unlocked:\n" + inside, inside.contains("CRIU"));
+    }
+
+    /** The iptables rules of the network namespace of pid {@code pid}. */
+    private static String lockRules(long pid) throws Exception {
+        return Commands.run(List.of("nsenter", "--net=/proc/" + pid + "/ns/net", "iptables", "-S"), 30).output();
     }
 }
