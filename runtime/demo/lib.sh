@@ -6,6 +6,7 @@
 #   WORK           its scratch folder (one state folder per agent in it: WORK/NAME)
 #   A_IP, B_IP     the two hosts' addresses (each agent lists both as cluster members)
 #   SCRIPT_NAME    the prefix of its error messages (default: demo)
+#   ENGINE_SETTINGS optional lines added to each agent's haul.engine.cfg (KEY=VALUE, each ending in a newline)
 
 say() { printf '\n== %s\n' "$*"; }
 die() { echo "${SCRIPT_NAME:-demo}: $*" >&2; exit 1; }
@@ -17,7 +18,7 @@ prepare_agent() {
     mkdir -p "$state/etc"
     printf 'name=%s\nlogLevel=INFO\n' "$name" > "$state/etc/haul.agent.cfg"
     printf 'bindAddress=%s\nmembers=%s,%s\n' "$ip" "$A_IP" "$B_IP" > "$state/etc/haul.cluster.cfg"
-    printf 'listen=%s:7077\n' "$ip" > "$state/etc/haul.engine.cfg"
+    printf 'listen=%s:7077\n%s' "$ip" "${ENGINE_SETTINGS:-}" > "$state/etc/haul.engine.cfg"
     HAUL_CERT_IPS="$ip" "$HAUL_HOME/runtime/setup/make-certs.sh" "$WORK/ca" "$name" "$state/tls" >/dev/null
 }
 

@@ -45,7 +45,7 @@ import org.junit.rules.ErrorCollector;
 @HostNeeds({Need.ROOT, Need.UNSHARE, Need.CRIU})
 public class BadInputIT {
 
-    private static final int PORT = 7077;
+    private static final int PORT = TwoHostCluster.TRANSPORT_PORT;
     private static final int MAX_FRAME_BYTES = 4 * 1024 * 1024; // io.haul.api.transport.Transport.MAX_FRAME_BYTES
     /** The page push stream that opens the bulk stream, empty: magic "HPP1", end tag, 0 pages (PagePushWriter). */
     private static final int PAGE_PUSH_MAGIC = 0x48505031;

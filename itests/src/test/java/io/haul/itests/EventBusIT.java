@@ -183,10 +183,10 @@ public class EventBusIT {
                     eavesdropper.stdoutLines().stream().anyMatch(l -> l.startsWith("{")));
         }
 
-        // a second migration, slowed by a capped link, cancelled over the bus while it pre-copies
+        // a second migration, slowed by a cap on its transfers, cancelled over the bus while it pre-copies
         Workload second = tree(bridge ? "bus-bridge-cancel" : "bus-member-cancel", MIB);
         long secondBefore = second.awaitCountAbove(1, 30).count();
-        cluster.capLink("8mbit"); // pre-copy of 32 MiB takes ~35 s: a cancel started by a JVM of its own arrives in it
+        cluster.capTransfers("8mbit"); // pre-copy of 32 MiB takes ~35 s: a cancel started by a JVM of its own arrives in it
         LiveCommand slow = live(bridge, operator, "migrate", "process:" + second.root(), "--from", cluster.a.name,
                 "--to", cluster.b.name);
         String first = slow.awaitLine(l -> l.startsWith("migration "), CLIENT_SECONDS)
@@ -235,7 +235,7 @@ public class EventBusIT {
     public void malformedOversizedAndUnknownVersionMessagesGetFailuresWhileAMigrationRunsBeside() throws Exception {
         Workload beside = tree("bus-beside", MIB);
         long before = beside.awaitCountAbove(1, 30).count();
-        cluster.capLink("16mbit"); // pre-copy of 32 MiB takes ~17 s, in which the bad messages arrive
+        cluster.capTransfers("16mbit"); // pre-copy of 32 MiB takes ~17 s, in which the bad messages arrive
         LiveCommand migrate = cluster.clientLive(cluster.a, "migrate", "process:" + beside.root(), "--to", cluster.b.name);
         assertTrue("the migration beside runs:\n" + migrate.output(),
                 migrate.awaitLine(l -> l.contains("PRECOPY"), CLIENT_SECONDS).isPresent());

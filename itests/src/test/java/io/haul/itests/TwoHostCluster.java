@@ -98,6 +98,8 @@ public final class TwoHostCluster implements AutoCloseable {
     private static final List<String> TOOLS = List.of("ip", "tc", "nsenter", "unshare", "setsid", "perl", "openssl",
             "mount");
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The port every agent of the tests listens on for migrations (its engine's {@code listen}). */
+    public static final int TRANSPORT_PORT = 7077;
 
     public final Path home;
     public final Path work;
@@ -360,6 +362,29 @@ public final class TwoHostCluster implements AutoCloseable {
                 "burst", "256kb", "latency", "20ms"), 30, Map.of());
     }
 
+    /**
+     * Caps only the migration transfers hostA sends (to hostB's transport port), and leaves the control traffic
+     * beside them (Hazelcast, the event bus) its full rate: a tbf that the transfer keeps full drops nearly every
+     * packet of a small flow too, and a request's TCP backing off from repeated losses took over 30 s to cross
+     * once. For tests of what a user does while a transfer is slow, not of a congested link.
+     */
+    public void capTransfers(String rate) throws IOException, InterruptedException {
+        uncapLink();
+        String ns = options.hostA;
+        // htb (this kernel has no prio qdisc): class 1:10, unlimited, takes every packet the filter does not send
+        // to 1:30, the cap; a short queue under the cap keeps the transfer's own latency near what tbf gives
+        run(List.of("tc", "-n", ns, "qdisc", "add", "dev", vethA(), "root", "handle", "1:", "htb", "default", "10"),
+                30, Map.of());
+        run(List.of("tc", "-n", ns, "class", "add", "dev", vethA(), "parent", "1:", "classid", "1:10", "htb", "rate",
+                "10gbit", "quantum", "60000"), 30, Map.of());
+        run(List.of("tc", "-n", ns, "class", "add", "dev", vethA(), "parent", "1:", "classid", "1:30", "htb", "rate",
+                rate, "ceil", rate, "burst", "256kb"), 30, Map.of());
+        run(List.of("tc", "-n", ns, "qdisc", "add", "dev", vethA(), "parent", "1:30", "handle", "30:", "pfifo",
+                "limit", "200"), 30, Map.of());
+        run(List.of("tc", "-n", ns, "filter", "add", "dev", vethA(), "parent", "1:", "protocol", "ip", "prio", "1",
+                "u32", "match", "ip", "dport", Integer.toString(TRANSPORT_PORT), "0xffff", "flowid", "1:30"), 30, Map.of());
+    }
+
     public void uncapLink() throws IOException, InterruptedException {
         Commands.run(List.of("tc", "-n", options.hostA, "qdisc", "del", "dev", vethA(), "root"), 30); // none: fine
     }
@@ -580,7 +605,7 @@ public final class TwoHostCluster implements AutoCloseable {
                     + "\nmembers=" + members + "\nhazelcast.max.no.heartbeat.seconds=10\n"
                     + "hazelcast.heartbeat.interval.seconds=1\nhazelcast.merge.first.run.delay.seconds=5\n"
                     + "hazelcast.merge.next.run.delay.seconds=5\n");
-            configuration.put(state.resolve("etc/haul.engine.cfg"), "listen=" + ip + ":7077\n"
+            configuration.put(state.resolve("etc/haul.engine.cfg"), "listen=" + ip + ":" + TRANSPORT_PORT + "\n"
                     + (options.stepTimeoutSeconds > 0 ? "stepTimeoutSeconds=" + options.stepTimeoutSeconds + "\n" : ""));
             options.extraConfiguration.forEach((file, content) -> configuration.put(state.resolve("etc").resolve(file), content));
             for (Map.Entry<Path, String> file : configuration.entrySet()) {

@@ -57,4 +57,9 @@ public @interface EngineConfiguration {
             description = "Seconds either side waits for any other answer of its peer, or for a transfer to move, "
                     + "before rolling back.")
     int stepTimeoutSeconds() default 60;
+
+    @AttributeDefinition(name = "Kept migrations",
+            description = "Folders of ended migrations (their logs) this agent keeps, the newest first; older ones "
+                    + "are removed when a migration ends.")
+    int keptMigrations() default 50;
 }

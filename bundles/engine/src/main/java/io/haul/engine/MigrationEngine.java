@@ -46,6 +46,7 @@ public final class MigrationEngine implements MigrationService {
     private final ExecutorService migrations = Executors.newVirtualThreadPerTaskExecutor();
     private final Transport.Listener listener;
     private final MigrationStarter starter;
+    private final KeptFolders kept;
     private final java.util.concurrent.ScheduledExecutorService republisher =
             Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("haul-registry").factory());
     /** How often this agent refreshes its registry entry: after a network split the other side drops it. */
@@ -64,8 +65,10 @@ public final class MigrationEngine implements MigrationService {
                 Duration.ofSeconds(config.stepTimeoutSeconds()), Duration.ofSeconds(config.restoreTimeoutSeconds()),
                 config.pageStoreMemoryMiB() << 20, config.lazyRestore(),
                 config.capturePageImages(), config.preparePageImages(), Clock.systemUTC(), FaultPoints.NONE);
-        this.starter = new MigrationStarter(context, migrations);
+        this.kept = new KeptFolders(migrationsDir, config.keptMigrations(), id -> context.store().get(id));
+        this.starter = new MigrationStarter(context, this::runThenPrune);
         new Recovery(context).settle();
+        pruneFolders();
         this.listener = listen(listenTransport);
     }
 
@@ -76,6 +79,26 @@ public final class MigrationEngine implements MigrationService {
             listener.close();
         }
         migrations.shutdownNow(); // sessions end; sources roll back as CRIU loses its peer
+    }
+
+    /** Runs one side of a migration; when it has ended, old folders go. */
+    private void runThenPrune(Runnable migration) {
+        migrations.execute(() -> {
+            try {
+                migration.run();
+            } finally {
+                pruneFolders();
+            }
+        });
+    }
+
+    /** After a migration ended on this agent (either side), and at the start: old folders go. */
+    private void pruneFolders() {
+        try {
+            kept.prune(context.clock().instant());
+        } catch (RuntimeException e) {
+            LOG.warn("could not remove the folders of old migrations: {}", e.toString());
+        }
     }
 
     /**
@@ -89,7 +112,7 @@ public final class MigrationEngine implements MigrationService {
             return null;
         }
         Transport.Listener listening = transport.listen(Addresses.parse(config.listen()),
-                connection -> migrations.execute(new DestinationMigration(context, connection)));
+                connection -> runThenPrune(new DestinationMigration(context, connection)));
         String advertised = Addresses.advertised(config.advertise(), listening.address());
         Runnable publish = () -> {
             try {
