@@ -192,6 +192,7 @@ public class DockerNetworkIT {
             result = migrate.result(MIGRATE_SECONDS);
         } finally {
             cluster.uncapLink();
+            dockerB.close(); // again when the test failed before it did: nothing of the engine may stay
             dockerB = startB("B2");
             dockerB.loadSameImage(dockerA);
             DockerPlugin.deploy(cluster.b, dockerB);

@@ -160,10 +160,14 @@ public final class CriuHold implements AutoCloseable {
 
     /**
      * Writes through a channel of its own: a FileChannel's reads and writes share one lock, so writing through
-     * {@link #reached} would wait for the very read it should end. (Our read end keeps this open from waiting.)
+     * {@link #reached} would wait for the very read it should end. Opened read-write, which never waits on a FIFO:
+     * the runtime's call often ends after the hold was closed (or dropped) with its folder still there, and a
+     * write-only open would then wait for a reader forever, pinning one of the few carriers of virtual threads
+     * (two on a 2-core host: with the next hold's read pinning the other, the whole agent stood still).
      */
     private void endReadWith(String line) {
-        try (FileChannel writer = FileChannel.open(folder.resolve("reached"), StandardOpenOption.WRITE)) {
+        try (FileChannel writer = FileChannel.open(folder.resolve("reached"), StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
             writer.write(ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.US_ASCII)));
         } catch (IOException e) {
             closeQuietly(reached);

@@ -67,6 +67,24 @@ class CriuHoldTest {
         }
     }
 
+    /**
+     * The runtime's call ends after the hold let go of its FIFOs, the folder still there (dropped, or between
+     * close's closing and its removing the folder): ending the read must not wait for a reader that never comes.
+     */
+    @Test
+    void theRuntimeEndingAfterTheHoldLetGoDoesNotWait() throws Exception {
+        CompletableFuture<Void> runtimeCall = new CompletableFuture<>();
+        try (CriuHold hold = CriuHold.forDump(PID, Duration.ofSeconds(60))) {
+            Process hook = hook("post-dump", PID);
+            hold.awaitReached(runtimeCall);
+            hold.dropWithoutVerdict();
+            assertEquals(1, exit(hook), "without a verdict the dump is undone");
+            Thread ending = Thread.ofPlatform().daemon().start(() -> runtimeCall.complete(null));
+            ending.join(Duration.ofSeconds(10));
+            assertFalse(ending.isAlive(), "the runtime's end went through at once");
+        }
+    }
+
     @Test
     void anyOtherVerdictUndoesTheStep() throws Exception {
         try (CriuHold hold = CriuHold.forDump(PID, Duration.ofSeconds(60))) {
