@@ -71,9 +71,18 @@ sclient() { local name=$1; shift; "${CONTROL_CLIENT[@]}" "$WORK/$name/control.so
 agent_pid() { [ "$1" = "$A" ] && echo "$AGENT_A" || echo "$AGENT_B"; }
 status_field() { awk -v f="$1" '{print $f}' "$STATUS"; }
 
-# sample MOVES: one line per agent in SAMPLES.
+# settled: the last migration's destination has finished: its lazy-pages daemon filled the memory and ended, and
+# the images went (both come a moment after migrate returns).
+settled() {
+    ! pgrep -f 'criu lazy-pages' >/dev/null && [ -z "$(find "$WORK/$A/migrations" "$WORK/$B/migrations" -path '*/images/*' \
+        -type f 2>/dev/null | head -1)" ]
+}
+
+# sample MOVES: one line per agent in SAMPLES, once the last migration has settled (what stays after that is left
+# behind: the soak stops).
 sample() {
     local moves=$1 name pid rss fds threads disk migrations ipt nft criu lazy
+    wait_for 30 "end of the lazy-pages daemon and of the images after move $moves" settled
     for name in "$A" "$B"; do
         pid=$(agent_pid "$name")
         rss=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")
@@ -84,7 +93,11 @@ sample() {
         migrations=$(du -sk "$WORK/$name/migrations" 2>/dev/null | awk '{print $1}' || true)
         ipt=$( { ip netns exec "$name" iptables-save 2>/dev/null; ip netns exec "$name" ip6tables-save 2>/dev/null; } \
             | grep -c '^-A' || true)
-        nft=$(ip netns exec "$name" nft list ruleset 2>/dev/null | grep -cE '^\s+(ip|tcp|meta|ct|counter|drop|accept)' || true)
+        if command -v nft >/dev/null; then
+            nft=$(ip netns exec "$name" nft list ruleset 2>/dev/null | grep -cE '^\s+(ip|tcp|meta|ct|counter|drop|accept)' || true)
+        else
+            nft=0 # no nft here: CRIU's and Haul's rules are iptables', counted above (iptables-nft's included)
+        fi
         criu=$(pgrep -c -x criu || true)
         lazy=$(pgrep -c -f 'criu lazy-pages' || true)
         echo "$moves,$name,$((rss / 1024)),$fds,$threads,$disk,${migrations:-0},$ipt,$nft,$criu,$lazy" >> "$SAMPLES"

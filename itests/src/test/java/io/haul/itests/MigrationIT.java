@@ -9,6 +9,7 @@ import io.haul.api.migration.Phase;
 import io.haul.itests.Requirements.HostNeeds;
 import io.haul.itests.Requirements.Need;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -68,6 +69,32 @@ public class MigrationIT {
                     assertFalse("no CRIU lock rule is left on " + host + ":\n" + rules, rules.contains("0xc114"));
                 }
             }
+        }
+    }
+
+    /**
+     * Both agents run on this one kernel, where the copy would meet the lock and the FIFO buffer the frozen source
+     * still holds (the restore would block on the lock for its whole time limit, the source frozen): refused in the
+     * checks, naming both, and the tree runs on untouched.
+     */
+    @Test
+    public void aTreeHoldingAFileLockAndANamedFifoIsRefusedBeforeTheFreezeOnOneKernel() throws Exception {
+        Path fifo = cluster.work.resolve("one-kernel.fifo");
+        Path locked = cluster.work.resolve("one-kernel.lock");
+        assertEquals(0, Commands.run(List.of("mkfifo", fifo.toString()), 10).exitCode());
+        try (Workload tree = Workload.lockingWithFifo(cluster, "one-kernel", 8, locked, fifo)) {
+            Workload.Status before = tree.awaitCountAbove(1, 30);
+            Commands.Result result = cluster.client(cluster.a, "migrate", "process:" + tree.root(), "--to", cluster.b.name);
+            assertEquals("migrate exits 1:\n" + result.output(), 1, result.exitCode());
+            String id = new MigrateOutput(result.output()).id();
+            JsonNode record = cluster.record(cluster.a, id);
+            assertEquals(record.toPrettyString(), "check.one-kernel", record.path("error").path("code").asText());
+            assertEquals("refused in the checks", "CHECKS", record.path("error").path("phase").asText());
+            String message = record.path("error").path("message").asText();
+            assertTrue(message, message.contains("(perl) holds a flock on " + locked));
+            assertTrue(message, message.contains("(perl) has the named FIFO " + fifo + " open"));
+            assertFalse("nothing froze:\n" + result.output(), result.output().contains("FINAL_DUMP"));
+            tree.assertOneRunningCopy(cluster.a.name, before.count());
         }
     }
 

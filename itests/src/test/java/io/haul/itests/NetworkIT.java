@@ -133,6 +133,54 @@ public class NetworkIT {
         assertTrue("the client saw every line echoed once, in order: " + seen, seen.intact());
     }
 
+    /**
+     * hostB's agent dies (SIGKILL) while the frozen tree's images travel (stop-and-copy over a capped transfer, so
+     * the kill lands in the frozen window, the connections locked): the source resumes the tree and lifts the lock,
+     * the client's connection goes on where it was, and hostB, restarted, settles the migration as rolled back with
+     * nothing of the tree's network left there.
+     */
+    @Test
+    public void aDestinationAgentKilledInTheFrozenWindowRollsBackAndTheConnectionGoesOn() throws Exception {
+        ContainerNetwork network = ContainerNetwork.on("hnet7", cluster.segmentAddress(56), "02:00:a9:fe:54:38");
+        Workload tree = networked("killed-destination", network, null);
+        EchoClient client = connected(network);
+        Workload.Status before = tree.awaitCountAbove(2, 30);
+
+        cluster.capTransfers("40mbit"); // 32 MiB of images: about 7 s on the wire
+        LiveCommand migrate = cluster.clientLive(cluster.a, "migrate", "process:" + tree.root(), "--to",
+                cluster.b.name, "--strategy", "none");
+        String id;
+        try {
+            String first = migrate.awaitLine(l -> l.startsWith("migration "), 60)
+                    .orElseThrow(() -> new AssertionError("migrate printed no first line:\n" + migrate.output()));
+            id = MigrateOutput.idIn(first).orElseThrow();
+            // the first progress of the transfer: the tree is frozen, the rest of its images are on the way
+            assertTrue("the images travel:\n" + migrate.output(), migrate.awaitLine(l -> l.contains(" TRANSFER ")
+                    && l.contains("] "), 60).isPresent());
+            cluster.b.kill();
+        } finally {
+            cluster.uncapLink();
+        }
+        Commands.Result result = migrate.result(MIGRATE_SECONDS);
+        String text = result.output();
+        System.out.println("NetworkIT destination killed: migrate printed:\n" + text);
+        assertNotEquals("migrate exits non-zero:\n" + text, 0, result.exitCode());
+        assertTrue("migrate says it rolled back:\n" + text, result.stderr().contains("rolled back"));
+        assertEquals("ROLLED_BACK", cluster.record(cluster.a, id).path("outcome").asText());
+
+        assertTrue("the client's connection goes on at hostA", client.awaitEchoes(client.echoed() + 200, 30));
+        assertEquals("the same tree runs on", tree.root(), tree.assertOneRunningCopy(cluster.a.name, before.count()));
+        assertNoLockRules(tree.root());
+
+        cluster.b.start();
+        cluster.awaitCluster(TwoHostCluster.CLUSTER_SECONDS);
+        assertEquals("hostB's view of the record", "ROLLED_BACK", cluster.record(cluster.b, id).path("outcome").asText());
+        assertFalse("nothing of the tree's network on hostB", network.hostEndIn(cluster.b.name));
+        assertEquals("no images left", List.of(), cluster.leftoverImages());
+        EchoClient.Report seen = client.stop();
+        assertTrue("the client saw every line echoed once, in order: " + seen, seen.intact());
+    }
+
     /** What the destination cannot take is refused before anything freezes; the tree and its client go on. */
     @Test
     public void aDestinationWithoutTheBridgeOrWhereTheAddressIsInUseOrWithAnotherMtuIsRefused() throws Exception {

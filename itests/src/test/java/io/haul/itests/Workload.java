@@ -99,6 +99,15 @@ public final class Workload implements AutoCloseable {
         return w;
     }
 
+    /** One process holding an flock on {@code locked} (fd 5) and the named FIFO {@code fifo} open (fd 4). */
+    public static Workload lockingWithFifo(TwoHostCluster cluster, String name, int mib, Path locked, Path fifo)
+            throws Exception {
+        Workload w = new Workload(cluster, name, 1);
+        w.start(List.of("sh", "-c", "exec 4<>\"$0\" 5>>\"$1\"; flock -x 5; exec perl \"$2\" \"$3\" \"$4\"",
+                fifo.toString(), locked.toString(), script().toString(), Integer.toString(mib), w.status.toString()));
+        return w;
+    }
+
     /**
      * Two processes joined by a TCP connection over hostA's loopback with data always queued on it
      * ({@code tcp-pair.pl}): the count is the last number the parent read, the state BROKEN once a byte was lost.

@@ -12,6 +12,7 @@ import io.haul.api.namespace.NamespaceKind;
 import io.haul.api.namespace.NamespacePlan;
 import io.haul.api.plugin.PluginKind;
 import io.haul.api.plugin.PluginLease;
+import io.haul.host.proc.OneKernelObjects;
 import io.haul.protocol.v1.Prepare;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -68,6 +69,7 @@ final class DestinationChecks {
         }
         checkCriu(prepare.getSourceCriuVersion());
         checkCpu(prepare);
+        checkOneKernel(prepare);
         Room.check("the destination", prepare.getExpectedImageBytes(), workspace.root());
         List<PreparedNamespace> namespaces = new ArrayList<>();
         CriuOptions fromHandlers = prepareNamespaces(prepare, namespaces);
@@ -97,6 +99,17 @@ final class DestinationChecks {
             throw new MigrationFailure("check.hold-hook", "the destination cannot hold a restore until the commit "
                     + "point: " + hold.reason());
         }
+    }
+
+    /** On the source's own kernel, what the frozen source still holds would meet the copy (OneKernelObjects). */
+    private void checkOneKernel(Prepare prepare) throws MigrationFailure {
+        if (prepare.getOneKernelObjectsCount() == 0 || !prepare.getSourceBootId().equals(OneKernelObjects.bootId())) {
+            return;
+        }
+        throw new MigrationFailure("check.one-kernel", "the source and the destination run on one kernel, where the "
+                + "copy would meet what the frozen source still holds: "
+                + String.join("; ", prepare.getOneKernelObjectsList())
+                + " (between two machines these move; here, close or unlock them first)");
     }
 
     private void checkCpu(Prepare prepare) throws MigrationFailure {

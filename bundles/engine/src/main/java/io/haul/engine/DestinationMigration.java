@@ -62,6 +62,8 @@ final class DestinationMigration implements Runnable {
         } catch (IOException e) {
             LOG.warn("migration{}: {} went away or broke the protocol before a restore: {}",
                     id.isEmpty() ? " (no id yet)" : " " + id, connection.peer(), e.getMessage());
+            // the source may only see its stream close: if it is still there, it hears why (a full disk here...)
+            peer.abort("destination.failed", "the destination " + context.agentName() + " failed: " + e.getMessage());
         } finally {
             peer.close();
         }
@@ -84,6 +86,12 @@ final class DestinationMigration implements Runnable {
                 return;
             }
             peer.send(Envelope.newBuilder().setPrepared(Prepared.newBuilder().setOk(true)));
+            try {
+                reached(id, Phase.FILESYSTEM.name());
+            } catch (MigrationFailure failure) {
+                peer.abort(failure.code(), failure.getMessage());
+                return;
+            }
             new Reception(context, workspace, peer, id).run(prepare);
             HeldRestore tree;
             try {

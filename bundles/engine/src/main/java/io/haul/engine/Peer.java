@@ -9,6 +9,7 @@ import io.haul.protocol.v1.Envelope;
 import io.haul.protocol.v1.Error;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Optional;
 
 /** The other agent of one migration, spoken to in typed protocol messages. */
 final class Peer implements AutoCloseable {
@@ -69,6 +70,30 @@ final class Peer implements AutoCloseable {
                 return Frames.expect(envelope, expected);
             }
         }
+    }
+
+    /**
+     * After the connection failed under a send: the Abort or Error the peer sent before it closed, if it is still
+     * to be read (a destination that fails while the source streams tells why, then closes, and the source sees
+     * only the closed stream). Empty when the peer said nothing within {@code wait}.
+     */
+    Optional<ProtocolException> lastWord(Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        try {
+            while (System.nanoTime() < deadline) {
+                Envelope envelope = Frames.decode(connection.receive(Duration.ofNanos(deadline - System.nanoTime())));
+                if (envelope.getBodyCase() == Envelope.BodyCase.ABORT || envelope.getBodyCase() == Envelope.BodyCase.ERROR) {
+                    try {
+                        Frames.expect(envelope, Envelope.BodyCase.BODY_NOT_SET); // throws the Abort or Error as such
+                    } catch (ProtocolException word) {
+                        return Optional.of(word);
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // nothing more to read
+        }
+        return Optional.empty();
     }
 
     /** Tells the peer to roll back; best effort, the peer also rolls back when the connection drops. */

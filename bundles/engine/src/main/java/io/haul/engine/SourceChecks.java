@@ -8,6 +8,8 @@ import io.haul.api.backend.SourcePlan;
 import io.haul.api.criu.CriuOptions;
 import io.haul.api.namespace.NamespacePlan;
 import io.haul.host.proc.Namespaces;
+import io.haul.host.proc.OneKernelObjects;
+import io.haul.host.proc.ProcessTree;
 import io.haul.protocol.v1.Envelope;
 import io.haul.protocol.v1.Prepare;
 import java.io.IOException;
@@ -58,7 +60,9 @@ final class SourceChecks {
                 .putAllManifestFacts(plan.manifest().facts())
                 .setExpectedImageBytes(plan.container().rssBytes())
                 .setSourceCriuVersion(criuVersion())
-                .setCpuinfo(cpuinfo());
+                .setCpuinfo(cpuinfo())
+                .setSourceBootId(OneKernelObjects.bootId())
+                .addAllOneKernelObjects(OneKernelObjects.of(ProcessTree.processes(plan.container().rootPid())));
         for (NamespacePlan namespace : namespaces.plans()) {
             prepare.addNamespaces(io.haul.protocol.v1.NamespaceState.newBuilder().setKind(namespace.kind().procName())
                     .setOwn(namespace.own()).putAllFacts(namespace.facts()));

@@ -7,6 +7,8 @@ import io.haul.api.migration.Phase;
 import io.haul.cluster.ContainerLock;
 import io.haul.protocol.ProtocolException;
 import java.io.IOException;
+import java.time.Duration;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +27,8 @@ final class SourceMigration implements Runnable {
     private final String strategyNames;
     private final String transportName;
     private final ConvergencePolicy policy;
+    /** How long a source whose stream broke waits for the destination's word on why. */
+    private static final Duration LAST_WORD = Duration.ofSeconds(2);
 
     SourceMigration(SourceScope source, ContainerLock lock, String strategyNames, String transportName,
             ConvergencePolicy policy) {
@@ -75,6 +79,23 @@ final class SourceMigration implements Runnable {
                 + source.destination().address());
         source.entering(Phase.HANDSHAKE.name());
         Peer peer = new Handshake(source, transportName).connect();
+        // a stream that broke under a send may have the destination's reason behind it: that is the error
+        try {
+            return migrateWith(peer);
+        } catch (IOException e) {
+            throw destinationsWord(peer, e).orElseThrow(() -> e);
+        } catch (MigrationFailure failure) {
+            throw failure.code().equals("transport.lost") ? destinationsWord(peer, failure).orElse(failure) : failure;
+        }
+    }
+
+    private Optional<MigrationFailure> destinationsWord(Peer peer, Exception broken) {
+        return peer.lastWord(LAST_WORD).map(word -> new MigrationFailure(word.code(), source.destination().name()
+                + " failed: " + word.getMessage().replaceFirst("^the peer (aborted|refused): ", ""), null, broken));
+    }
+
+    private Ending migrateWith(Peer peer) throws MigrationFailure, IOException {
+        RecordKeeper record = source.record();
 
         record.enter(Phase.CHECKS, "checking that " + source.destination().name() + " can take "
                 + source.container().ref());

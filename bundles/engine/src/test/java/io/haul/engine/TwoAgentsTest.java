@@ -153,7 +153,7 @@ class TwoAgentsTest {
     @ParameterizedTest
     @ValueSource(strings = {"source:HANDSHAKE", "source:CHECKS", "source:FILESYSTEM", "source:PRECOPY",
         "source:FINAL_DUMP", "source:TRANSFER", "source:RESTORE", "source:COMMIT", "destination:CHECKS",
-        "destination:RESTORE"})
+        "destination:FILESYSTEM", "destination:RESTORE"})
     void aFaultBeforeTheCommitPointRollsBackToTheSource(String point) throws Exception {
         faultAt.set(point);
         MigrationRecord ended = migrate();
@@ -169,6 +169,22 @@ class TwoAgentsTest {
         if (backendB.calls.contains("destination:prepare")) {
             assertTrue(backendB.calls.contains("destination:abandoned"), point + ": " + backendB.calls);
         }
+        assertNothingLeft();
+    }
+
+    /**
+     * The destination fails while the source streams to it and closes: the source's error is the destination's
+     * (its code and message), not "connection closed by the peer" (issue #17.2).
+     */
+    @Test
+    void aDestinationThatFailsWhileTheSourceStreamsGivesTheSourceItsReason() throws Exception {
+        faultAt.set("destination:FILESYSTEM");
+        MigrationRecord ended = migrate();
+
+        assertEquals(Outcome.ROLLED_BACK, ended.outcome(), () -> "record: " + ended);
+        assertEquals("test.fault", ended.error().code(), ended.error().toString());
+        assertEquals("beta failed: a fault injected at destination:FILESYSTEM", ended.error().message());
+        assertOnlyRunning(container, "the source copy runs on");
         assertNothingLeft();
     }
 
