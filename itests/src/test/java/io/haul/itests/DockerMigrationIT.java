@@ -264,6 +264,7 @@ public class DockerMigrationIT {
             result = migrate.result(MIGRATE_SECONDS);
         } finally {
             cluster.uncapLink();
+            dockerB.close(); // done already unless the transfer never began; close is idempotent
             dockerB = DockerHost.start("dmB2", cluster.b.name, base.resolve("B2"), cluster.work);
             dockerB.loadSameImage(dockerA);
             configure(cluster.b, dockerB, runcB);
