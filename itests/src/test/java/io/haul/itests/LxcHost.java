@@ -1,0 +1,133 @@
+package io.haul.itests;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One test host's LXC: a private lxcpath, busybox containers made with LXC's own template (fixed as MACHINE.md says
+ * this kernel needs: no console or ttys, no bind mounts of symlinked folders) whose init starts a counter kept in a
+ * shell's memory, started in the host's network namespace. {@link #close} stops and destroys every container made.
+ */
+final class LxcHost implements AutoCloseable {
+
+    /** Counts in its shell's memory and writes each value to /tmp/count, five times a second. */
+    private static final String COUNTER = "i=0; while true; do i=$((i+1)); echo $i > /tmp/count; sleep 0.2; done";
+
+    final String host;
+    final Path lxcpath;
+    private final List<String> made = new ArrayList<>();
+
+    LxcHost(String host, Path lxcpath) throws IOException {
+        this.host = host;
+        this.lxcpath = lxcpath;
+        Files.createDirectories(lxcpath);
+    }
+
+    /**
+     * Makes a busybox container with these extra configuration lines (e.g. its network); its init (busybox's)
+     * runs the counter as its own child, in a session of its own, so CRIU dumps it with the tree.
+     */
+    Path create(String name, List<String> configuration) throws Exception {
+        Path conf = lxcpath.resolve(name + ".conf");
+        Files.writeString(conf, String.join("\n", configuration) + "\n");
+        made.add(name);
+        Commands.Result created = Commands.run(List.of("lxc-create", "-P", lxcpath.toString(), "-n", name, "-t",
+                "busybox", "-f", conf.toString()), 120);
+        if (created.exitCode() != 0) {
+            throw new AssertionError("lxc-create " + name + " failed:\n" + created.output());
+        }
+        Path folder = lxcpath.resolve(name);
+        List<String> config = new ArrayList<>();
+        for (String line : Files.readAllLines(folder.resolve("config"))) {
+            // the template's ttys and its bind mounts of /lib, /lib64, /usr/lib64 (symlinks or empty here)
+            if (line.startsWith("lxc.tty.max") || line.matches("lxc\\.mount\\.entry = /(lib|lib64|usr/lib64) .*")) {
+                continue;
+            }
+            config.add(line);
+        }
+        config.add("lxc.tty.max = 0");
+        Files.write(folder.resolve("config"), config);
+        Path rootfs = folder.resolve("rootfs");
+        Files.writeString(rootfs.resolve("etc/inittab"), "::sysinit:/etc/init.d/rcS\n");
+        Files.writeString(rootfs.resolve("counter.sh"), COUNTER + "\n");
+        Files.writeString(rootfs.resolve("etc/init.d/rcS"), "#!/bin/sh\n/bin/mount -a\n"
+                + "setsid /bin/sh /counter.sh </dev/null >/dev/null 2>&1 &\n");
+        return rootfs;
+    }
+
+    /**
+     * An LXC tool on this host's lxcpath, run in the host's network namespace: a container's monitor answers on an
+     * abstract unix socket, which only its own network namespace sees.
+     */
+    private Commands.Result lxc(String tool, String name, String... arguments) throws Exception {
+        List<String> command = new ArrayList<>(List.of("nsenter", "--net=/run/netns/" + host, tool, "-P",
+                lxcpath.toString(), "-n", name));
+        command.addAll(List.of(arguments));
+        return Commands.run(command, 60);
+    }
+
+    void start(String name) throws Exception {
+        Commands.Result started = lxc("lxc-start", name);
+        if (started.exitCode() != 0) {
+            throw new AssertionError("lxc-start " + name + " failed:\n" + started.output());
+        }
+    }
+
+    /** Whether LXC says the container runs (lxc-wait's exit status, not its words). */
+    boolean running(String name) throws Exception {
+        return lxc("lxc-wait", name, "-s", "RUNNING", "-t", "0").exitCode() == 0;
+    }
+
+    long initPid(String name) throws Exception {
+        Commands.Result info = lxc("lxc-info", name, "-p", "-H");
+        String out = info.stdout().strip();
+        return out.isEmpty() ? -1 : Long.parseLong(out.replaceAll("\\D", ""));
+    }
+
+    /** The counter's last value, read from the container's root file system; -1 before its first. */
+    long counter(String name) throws IOException {
+        Path file = lxcpath.resolve(name).resolve("rootfs/tmp/count");
+        try {
+            String text = Files.readString(file).strip();
+            return text.isEmpty() ? -1 : Long.parseLong(text);
+        } catch (java.nio.file.NoSuchFileException | NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** Waits until the counter is above {@code floor}: polled, as the container tells nobody. */
+    long awaitCounterAbove(String name, long floor) throws Exception {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        long value = -1;
+        while (System.nanoTime() < deadline) {
+            value = counter(name);
+            if (value > floor) {
+                return value;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("lxc:" + name + " on " + host + ": counter still " + value + ", not above " + floor);
+    }
+
+    boolean exists(String name) {
+        return Files.exists(lxcpath.resolve(name));
+    }
+
+    /** Also for containers a migration made here: stops them (SIGKILL) and destroys them. */
+    void forget(String name) throws Exception {
+        if (!made.contains(name)) {
+            made.add(name);
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (String name : made) {
+            lxc("lxc-stop", name, "-k");
+            lxc("lxc-destroy", name, "-f");
+        }
+    }
+}
