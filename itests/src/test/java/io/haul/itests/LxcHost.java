@@ -31,6 +31,11 @@ final class LxcHost implements AutoCloseable {
      * runs the counter as its own child, in a session of its own, so CRIU dumps it with the tree.
      */
     Path create(String name, List<String> configuration) throws Exception {
+        return create(name, configuration, "");
+    }
+
+    /** The same, its init also running {@code service} (a shell command line) in the background. */
+    Path create(String name, List<String> configuration, String service) throws Exception {
         Path conf = lxcpath.resolve(name + ".conf");
         Files.writeString(conf, String.join("\n", configuration) + "\n");
         made.add(name);
@@ -54,7 +59,8 @@ final class LxcHost implements AutoCloseable {
         Files.writeString(rootfs.resolve("etc/inittab"), "::sysinit:/etc/init.d/rcS\n");
         Files.writeString(rootfs.resolve("counter.sh"), COUNTER + "\n");
         Files.writeString(rootfs.resolve("etc/init.d/rcS"), "#!/bin/sh\n/bin/mount -a\n"
-                + "setsid /bin/sh /counter.sh </dev/null >/dev/null 2>&1 &\n");
+                + "setsid /bin/sh /counter.sh </dev/null >/dev/null 2>&1 &\n"
+                + (service.isEmpty() ? "" : "setsid " + service + " </dev/null >/dev/null 2>&1 &\n"));
         return rootfs;
     }
 
@@ -69,8 +75,17 @@ final class LxcHost implements AutoCloseable {
         return Commands.run(command, 60);
     }
 
+    /**
+     * Starts the container from the host's network namespace with a sysfs of that namespace: LXC looks for the bridge
+     * of a veth under /sys/class/net, which shows the namespace sysfs was mounted in (the host's cgroup tree is moved
+     * into the new sysfs, as LXC needs it too). Only the start needs this; the agents' LXC reads no interface there.
+     */
     void start(String name) throws Exception {
-        Commands.Result started = lxc("lxc-start", name);
+        Path cgroups = Files.createDirectories(lxcpath.resolve(".cgroup-" + name));
+        Commands.Result started = Commands.run(List.of("nsenter", "--net=/run/netns/" + host, "unshare", "-m",
+                "--propagation", "private", "sh", "-c", "mount --rbind /sys/fs/cgroup \"$0\" && mount -t sysfs "
+                + "haul-itest /sys && mount --move \"$0\" /sys/fs/cgroup && exec lxc-start -P \"$1\" -n \"$2\"",
+                cgroups.toString(), lxcpath.toString(), name), 60);
         if (started.exitCode() != 0) {
             throw new AssertionError("lxc-start " + name + " failed:\n" + started.output());
         }

@@ -204,6 +204,48 @@ public class LxcMigrationIT {
         assertFalse("nothing was made on B", lxcB.exists(console));
     }
 
+    /**
+     * A container with a veth on hlxA's bridge and an echo server: a client on hlxC streams numbered lines to it through
+     * the move, and every line comes back once, in order; the host end is on hlxB's bridge afterwards, gone from hlxA.
+     */
+    @Test
+    public void aContainerWithAVethMovesWithItsAddressAndItsClientsConnectionStaysWhole() throws Exception {
+        String name = name("net");
+        String address = cluster.segmentAddress(50);
+        String hostEnd = "hlxv50";
+        lxcA.create(name, List.of("lxc.net.0.type = veth", "lxc.net.0.link = " + ContainerNetwork.HOSTS_BRIDGE,
+                "lxc.net.0.veth.pair = " + hostEnd, "lxc.net.0.name = eth0", "lxc.net.0.hwaddr = 02:00:a9:fe:58:32",
+                "lxc.net.0.ipv4.address = " + address + "/24", "lxc.net.0.flags = up", "lxc.console.path = none"),
+                "/bin/nc -ll -p 7000 -e /bin/cat");
+        lxcB.forget(name);
+        lxcA.start(name);
+        long before = lxcA.awaitCounterAbove(name, 2);
+        try (EchoClient client = EchoClient.connect(cluster.hostC(), address, 7000)) {
+            assertTrue("the client is echoed before the move", client.awaitEchoes(50, 30));
+            client.resetGap();
+
+            Commands.Result result = cluster.clientLive(cluster.a, "migrate", "lxc:" + name, "--to", cluster.b.name)
+                    .result(MIGRATE_SECONDS);
+            String text = result.output();
+            System.out.println("LxcMigrationIT veth, migrate printed:\n" + text);
+            assertEquals("migrate succeeds:\n" + text + "\nA's log:\n" + cluster.a.logText() + "\nB's log:\n"
+                    + cluster.b.logText(), 0, result.exitCode());
+
+            assertTrue("the client's connection goes on after the move", client.awaitEchoes(client.echoed() + 200, 30));
+            assertTrue("LXC on B says it runs", lxcB.running(name));
+            assertTrue("the counter went on", lxcB.awaitCounterAbove(name, before) > before);
+            assertTrue("the host end is on hlxB's bridge", sh("ip -n " + cluster.b.name + " -o link show " + hostEnd)
+                    .contains("master " + ContainerNetwork.HOSTS_BRIDGE));
+            assertNotEquals("the host end is gone from hlxA", 0, Commands.run(List.of("ip", "-n", cluster.a.name,
+                    "link", "show", hostEnd), 30).exitCode());
+            EchoClient.Report seen = client.stop();
+            double frozen = new MigrateOutput(result.stdout()).frozenMillis().orElse(-1.0);
+            System.out.printf(java.util.Locale.ROOT, "LxcMigrationIT FIGURE: frozen %.0f ms, the client's longest gap"
+                    + " %d ms (%d lines echoed)%n", frozen, seen.longestGapMs(), seen.echoed());
+            assertTrue("the client saw every line echoed once, in order: " + seen, seen.intact());
+        }
+    }
+
     private static String reason(JsonNode listed, String name) {
         return listed.findParents("whyNot").stream().filter(n -> n.toString().contains(name))
                 .map(n -> n.path("whyNot").asText()).findFirst().orElse("(not listed)");
