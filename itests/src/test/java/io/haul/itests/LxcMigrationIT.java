@@ -246,6 +246,54 @@ public class LxcMigrationIT {
         }
     }
 
+    /**
+     * hlxB's agent dies (SIGKILL) while the images travel (48 MiB in the container's /dev/shm, a capped link,
+     * stop-and-copy): the dump is undone, the same container runs on at hlxA, and hlxB, restarted, has nothing of it.
+     */
+    @Test
+    public void whenTheDestinationsAgentDiesMidTransferTheContainerRunsOnAtTheSource() throws Exception {
+        String name = name("killed");
+        lxcA.create(name, NO_NETWORK, "/bin/sh -c 'head -c 50331648 /dev/urandom > /dev/shm/ballast'");
+        lxcB.forget(name);
+        lxcA.start(name);
+        long init = lxcA.initPid(name);
+        long before = lxcA.awaitCounterAbove(name, 2);
+        Path ballast = Path.of("/proc", Long.toString(init), "root/dev/shm/ballast");
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!(Files.exists(ballast) && Files.size(ballast) == 50331648L) && System.nanoTime() < deadline) {
+            Thread.sleep(100); // polled: the container tells nobody when its ballast is written
+        }
+
+        cluster.capLink("40mbit");
+        Commands.Result result;
+        try (LiveCommand migrate = cluster.clientLive(cluster.a, "migrate", "lxc:" + name, "--to", cluster.b.name,
+                "--strategy", "none")) {
+            migrate.awaitLine(l -> l.contains("TRANSFER"), MIGRATE_SECONDS).orElseThrow(() ->
+                    new AssertionError("the transfer never began:\n" + migrate.output()));
+            cluster.b.kill();
+            result = migrate.result(MIGRATE_SECONDS);
+        } finally {
+            cluster.uncapLink();
+        }
+        String text = result.output();
+        System.out.println("LxcMigrationIT destination killed, migrate printed:\n" + text);
+        assertNotEquals("migrate fails:\n" + text, 0, result.exitCode());
+        assertTrue("it says the container keeps running here:\n" + text,
+                text.contains("lxc:" + name + " keeps running here"));
+        String id = new MigrateOutput(result.stdout()).id();
+        assertEquals("rolled back", "ROLLED_BACK", cluster.record(cluster.a, id).path("outcome").asText());
+        assertTrue("LXC on A says it runs", lxcA.running(name));
+        assertEquals("the same init runs on A", init, lxcA.initPid(name));
+        assertTrue("its counter goes on", lxcA.awaitCounterAbove(name, before) > before);
+
+        cluster.b.start();
+        cluster.awaitCluster(TwoHostCluster.CLUSTER_SECONDS);
+        awaitBackend(cluster.b, lxcB.lxcpath);
+        assertEquals("hlxB's view of the record", "ROLLED_BACK", cluster.record(cluster.b, id).path("outcome").asText());
+        assertFalse("nothing of it on hlxB", lxcB.exists(name));
+        assertEquals("no images left", List.of(), cluster.leftoverImages());
+    }
+
     private static String reason(JsonNode listed, String name) {
         return listed.findParents("whyNot").stream().filter(n -> n.toString().contains(name))
                 .map(n -> n.path("whyNot").asText()).findFirst().orElse("(not listed)");
