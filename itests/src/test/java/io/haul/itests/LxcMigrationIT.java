@@ -38,7 +38,7 @@ public class LxcMigrationIT {
     @BeforeClass
     public static void startHosts() throws Exception {
         cluster = TwoHostCluster.start(LxcMigrationIT.class, new TwoHostCluster.Options()
-                .hosts("hlxA", "169.254.88.1", "hlxB", "169.254.88.2").clusterName("hlx"));
+                .hosts("hlxA", "169.254.88.1", "hlxB", "169.254.88.2").clusterName("hlx").folderOnlyOnA());
         try {
             base = Files.createTempDirectory(Path.of("/tmp"), "haul-lxc-");
             lxcA = new LxcHost(cluster.a.name, base.resolve("A"));
@@ -292,6 +292,32 @@ public class LxcMigrationIT {
         assertEquals("hlxB's view of the record", "ROLLED_BACK", cluster.record(cluster.b, id).path("outcome").asText());
         assertFalse("nothing of it on hlxB", lxcB.exists(name));
         assertEquals("no images left", List.of(), cluster.leftoverImages());
+    }
+
+    /** A bind-mounted host folder that hlxB does not have (B's agent sees an empty tmpfs there): refused, runs on. */
+    @Test
+    public void aBindMountedFolderTheDestinationLacksIsRefusedBeforeFreezing() throws Exception {
+        String name = name("bind");
+        Path shared = Files.createDirectories(cluster.onlyOnA().resolve("lxc-" + name));
+        List<String> configuration = new java.util.ArrayList<>(NO_NETWORK);
+        configuration.add("lxc.mount.entry = " + shared + " mnt none bind 0 0");
+        lxcA.create(name, configuration);
+        lxcA.start(name);
+        long init = lxcA.initPid(name);
+        long before = lxcA.awaitCounterAbove(name, 2);
+
+        Commands.Result result = cluster.clientLive(cluster.a, "migrate", "lxc:" + name, "--to", cluster.b.name)
+                .result(MIGRATE_SECONDS);
+        String text = result.output();
+        System.out.println("LxcMigrationIT bind mount, migrate printed:\n" + text);
+        assertNotEquals("migrate fails:\n" + text, 0, result.exitCode());
+        assertTrue("the error names the folder:\n" + text, text.contains("bind mount source " + shared));
+        JsonNode record = cluster.record(cluster.a, new MigrateOutput(result.stdout()).id());
+        assertEquals("refused in the checks:\n" + record.toPrettyString(), "CHECKS",
+                record.path("error").path("phase").asText());
+        assertEquals("the same init runs on A", init, lxcA.initPid(name));
+        assertTrue("its counter goes on", lxcA.awaitCounterAbove(name, before) > before);
+        assertFalse("nothing was made on B", lxcB.exists(name));
     }
 
     private static String reason(JsonNode listed, String name) {

@@ -62,6 +62,7 @@ final class LxcDestination implements RuntimeDestinationSession {
             throw new HaulException("check.name", "an LXC container '" + name + "' already exists in "
                     + backend.tools().lxcpath());
         }
+        LxcBindMounts.decode(manifest.facts().getOrDefault(LxcManifest.BIND_MOUNTS, "")).checkSameHere("lxc:" + name);
         long needed;
         try {
             needed = Long.parseLong(manifest.facts().getOrDefault(LxcManifest.ROOTFS_BYTES, "0"));

@@ -14,6 +14,8 @@ final class LxcManifest {
     /** Its root file system, relative to its folder, and how many bytes it holds. */
     static final String ROOTFS = "lxc.rootfs";
     static final String ROOTFS_BYTES = "lxc.rootfs-bytes";
+    /** The host folders it bind-mounts ({@link LxcBindMounts#encode}). */
+    static final String BIND_MOUNTS = "lxc.bind-mounts";
     /** The name of the root file system's tree on the wire. */
     static final String ROOTFS_TREE = "rootfs";
 

@@ -57,7 +57,8 @@ final class LxcSource implements RuntimeSourceSession {
                 LxcManifest.FOLDER, container.folder().toString(),
                 LxcManifest.ARCH, System.getProperty("os.arch"),
                 LxcManifest.ROOTFS, container.folder().relativize(rootfs).toString(),
-                LxcManifest.ROOTFS_BYTES, Long.toString(bytes(rootfs)))));
+                LxcManifest.ROOTFS_BYTES, Long.toString(bytes(rootfs)),
+                LxcManifest.BIND_MOUNTS, LxcBindMounts.of(container.config()).encode())));
     }
 
     /** LXC passes TCP connections and file locks to CRIU always; nothing else of the handlers' is needed to dump. */
