@@ -102,8 +102,22 @@ final class LxcHost implements AutoCloseable {
         return out.isEmpty() ? -1 : Long.parseLong(out.replaceAll("\\D", ""));
     }
 
-    /** The counter's last value, read from the container's root file system; -1 before its first. */
-    long counter(String name) throws IOException {
+    /**
+     * The counter's last value, read from the container's root file system: its file is empty for a moment at each
+     * write (echo > truncates first), so an empty read is read again; -1 before its first value.
+     */
+    long counter(String name) throws Exception {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            long value = readCounter(name);
+            if (value >= 0) {
+                return value;
+            }
+            Thread.sleep(20);
+        }
+        return -1;
+    }
+
+    private long readCounter(String name) throws IOException {
         Path file = lxcpath.resolve(name).resolve("rootfs/tmp/count");
         try {
             String text = Files.readString(file).strip();
@@ -118,7 +132,7 @@ final class LxcHost implements AutoCloseable {
         long deadline = System.nanoTime() + 30_000_000_000L;
         long value = -1;
         while (System.nanoTime() < deadline) {
-            value = counter(name);
+            value = readCounter(name);
             if (value > floor) {
                 return value;
             }
