@@ -320,6 +320,40 @@ public class LxcMigrationIT {
         assertFalse("nothing was made on B", lxcB.exists(name));
     }
 
+    /** The plugin's jar leaves hlxB's deploy folder: lxc goes from hlxB, a migration there is refused, A runs on. */
+    @Test
+    public void removingThePluginTakesTheBackendAwayAndMigrationsThereAreRefused() throws Exception {
+        String name = name("unplugged");
+        lxcA.create(name, NO_NETWORK);
+        lxcA.start(name);
+        long init = lxcA.initPid(name);
+        long before = lxcA.awaitCounterAbove(name, 2);
+        Files.delete(cluster.b.state.resolve("deploy/plugin-lxc.jar"));
+        Commands.Result result;
+        try {
+            long deadline = System.nanoTime() + BACKEND_SECONDS * 1_000_000_000L;
+            JsonNode backends = cluster.json(cluster.b, "backends", "--json");
+            while (backends.findParents("name").stream().anyMatch(n -> n.path("name").asText().equals("lxc"))) {
+                assertTrue("lxc gone from hlxB within " + BACKEND_SECONDS + " s: " + backends,
+                        System.nanoTime() < deadline);
+                Thread.sleep(200); // polled: FileInstall tells nobody outside the agent
+                backends = cluster.json(cluster.b, "backends", "--json");
+            }
+            result = cluster.clientLive(cluster.a, "migrate", "lxc:" + name, "--to", cluster.b.name)
+                    .result(MIGRATE_SECONDS);
+        } finally {
+            deployPlugin(cluster.b);
+            awaitBackend(cluster.b, lxcB.lxcpath);
+        }
+        String text = result.output();
+        System.out.println("LxcMigrationIT plugin removed, migrate printed:\n" + text);
+        assertNotEquals("migrate fails:\n" + text, 0, result.exitCode());
+        assertTrue("the error says B has no lxc backend:\n" + text, text.contains("no 'lxc' backend"));
+        assertEquals("the same init runs on at A", init, lxcA.initPid(name));
+        assertTrue("its counter goes on", lxcA.awaitCounterAbove(name, before) > before);
+        assertFalse("nothing was made on B", lxcB.exists(name));
+    }
+
     private static String reason(JsonNode listed, String name) {
         return listed.findParents("whyNot").stream().filter(n -> n.toString().contains(name))
                 .map(n -> n.path("whyNot").asText()).findFirst().orElse("(not listed)");
