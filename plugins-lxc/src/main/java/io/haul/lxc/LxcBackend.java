@@ -48,6 +48,7 @@ public final class LxcBackend implements ContainerBackend {
 
     private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
     private volatile LxcTools tools;
+    private volatile String criuDir = "";
     private volatile long holdLimitSeconds;
     private volatile Liblxc liblxc;
     private volatile String unusable = "";
@@ -60,6 +61,7 @@ public final class LxcBackend implements ContainerBackend {
     @Modified
     void configure(LxcConfiguration config) {
         tools = new LxcTools(Path.of(config.lxcpath()), config.criuDir());
+        criuDir = config.criuDir();
         holdLimitSeconds = Math.max(10, config.holdLimitSeconds());
         try {
             liblxc = Liblxc.load();
@@ -81,11 +83,17 @@ public final class LxcBackend implements ContainerBackend {
         if (!unusable.isEmpty()) {
             return Usability.no(unusable);
         }
-        for (String tool : List.of("lxc-checkpoint", "lxc-destroy")) {
-            if (Stream.of(System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":"))
-                    .noneMatch(dir -> Files.isExecutable(Path.of(dir, tool)))) {
+        List<String> path = List.of(System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":"));
+        for (String tool : List.of("lxc-checkpoint", "lxc-destroy", "lxc-wait", "lxc-stop")) {
+            if (path.stream().noneMatch(dir -> Files.isExecutable(Path.of(dir, tool)))) {
                 return Usability.no(tool + " is not installed (the Debian package lxc)");
             }
+        }
+        // lxc-checkpoint runs the first criu of its PATH, criuDir first: without one, the restore would fail frozen
+        if (!Files.isExecutable(Path.of(criuDir, "criu")) && path.stream()
+                .noneMatch(dir -> Files.isExecutable(Path.of(dir, "criu")))) {
+            return Usability.no("no criu in " + LxcConfiguration.PID + " criuDir (" + criuDir + ") nor in PATH, for"
+                    + " lxc-checkpoint to run (./haul setup installs Haul's CRIU)");
         }
         if (!Files.isDirectory(tools.lxcpath())) {
             return Usability.no("the lxcpath " + tools.lxcpath() + " is not a folder (" + LxcConfiguration.PID
