@@ -126,7 +126,8 @@ record LxcContainer(String name, Path folder, Liblxc.Status status, LxcConfig co
                 }
                 long pid = Long.parseLong(name);
                 try {
-                    if (!tree.contains(pid) && Files.readSymbolicLink(entry.resolve("ns/pid")).toString().equals(inode)) {
+                    if (!tree.contains(pid) && Files.readSymbolicLink(entry.resolve("ns/pid")).toString().equals(inode)
+                            && !descendsFrom(pid, initPid)) {
                         outside.add(pid);
                     }
                 } catch (IOException gone) {
@@ -137,6 +138,27 @@ record LxcContainer(String name, Path folder, Liblxc.Status status, LxcConfig co
             return List.of();
         }
         return outside;
+    }
+
+    /**
+     * Whether {@code pid}'s parents lead to {@code ancestor}: a process forked after the tree was read is not
+     * outside it.
+     */
+    private static boolean descendsFrom(long pid, long ancestor) {
+        long current = pid;
+        for (int depth = 0; depth < 4096 && current > 1; depth++) {
+            if (current == ancestor) {
+                return true;
+            }
+            try {
+                current = Files.readAllLines(Path.of("/proc", Long.toString(current), "status")).stream()
+                        .filter(l -> l.startsWith("PPid:")).map(l -> Long.parseLong(l.substring(5).strip()))
+                        .findFirst().orElse(0L);
+            } catch (IOException | NumberFormatException e) {
+                return true; // it exited meanwhile: nothing of it to lose
+            }
+        }
+        return current == ancestor;
     }
 
     private static String commandOf(long pid) {
