@@ -14,6 +14,9 @@
 #   containerd     - what dockerd runs containers with (each engine starts its own)
 #   runc           - the OCI runtime under containerd, and the runc backend's containers
 #   busybox-static - the root filesystem of test and demo containers (busybox-rootfs.sh)
+#   lxc            - LXC 5 (lxc-start, lxc-checkpoint, liblxc and its busybox template): the lxc backend's
+#                    containers; its lxc-net service (a bridge lxcbr0 with dnsmasq) must not run: the
+#                    backend's containers use the hosts' own bridges
 # Idempotent: does nothing when all are installed; runs apt-get update (once) only when a missing
 # package cannot be installed from the current package lists.
 #
@@ -28,10 +31,10 @@
 # /usr/lib/jvm/temurin-25-jdk-amd64.
 set -euo pipefail
 
-PACKAGES=(iptables iproute2 iputils-arping iputils-ping util-linux procps openssl perl docker.io containerd runc busybox-static)
+PACKAGES=(iptables iproute2 iputils-arping iputils-ping util-linux procps openssl perl docker.io containerd runc busybox-static lxc)
 # the packages whose install may start services
-SERVICE_PACKAGES=(docker.io containerd)
-SERVICE_UNITS=(docker.service docker.socket containerd.service)
+SERVICE_PACKAGES=(docker.io containerd lxc)
+SERVICE_UNITS=(docker.service docker.socket containerd.service lxc.service lxc-net.service lxc-monitord.service)
 POLICY_RC=/usr/sbin/policy-rc.d
 JDK_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
 export DEBIAN_FRONTEND=noninteractive
@@ -152,7 +155,7 @@ else
 fi
 
 for cmd in iptables-restore ip unshare nsenter ps pgrep openssl perl tc \
-        dockerd docker containerd containerd-shim-runc-v2 runc busybox; do
+        dockerd docker containerd containerd-shim-runc-v2 runc busybox lxc-start lxc-checkpoint lxc-create; do
     command -v "$cmd" >/dev/null || die "command '$cmd' not found after installing ${PACKAGES[*]}"
 done
 # the container rootfs takes busybox as is: it must not need the host's libraries

@@ -32,6 +32,8 @@ public final class Requirements {
          * busybox-static).
          */
         DOCKER,
+        /** LXC 5's tools and its busybox template (package lxc), and a static busybox (busybox-static). */
+        LXC,
         /** iputils' arping: the net handler announces a moved container and probes its addresses with it. */
         ARPING
     }
@@ -71,6 +73,16 @@ public final class Requirements {
                     }
                 }
                 case DOCKER -> missing.addAll(DockerHost.missing());
+                case LXC -> {
+                    for (String tool : List.of("lxc-create", "lxc-start", "lxc-checkpoint", "lxc-destroy", "busybox")) {
+                        if (Commands.which(tool) == null) {
+                            missing.add("no " + tool + " (package lxc or busybox-static; ./haul setup installs them)");
+                        }
+                    }
+                    if (!Files.isRegularFile(Path.of("/usr/share/lxc/templates/lxc-busybox"))) {
+                        missing.add("no LXC busybox template /usr/share/lxc/templates/lxc-busybox (package lxc)");
+                    }
+                }
                 case ARPING -> {
                     if (Commands.which("arping") == null) {
                         missing.add("no arping (iputils-arping; ./haul setup installs it)");

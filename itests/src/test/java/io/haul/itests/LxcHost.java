@@ -1,0 +1,162 @@
+package io.haul.itests;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One test host's LXC: a private lxcpath, busybox containers made with LXC's own template (fixed as MACHINE.md says
+ * this kernel needs: no console or ttys, no bind mounts of symlinked folders) whose init starts a counter kept in a
+ * shell's memory, started in the host's network namespace. {@link #close} stops and destroys every container made.
+ */
+final class LxcHost implements AutoCloseable {
+
+    /** Counts in its shell's memory and writes each value to /tmp/count, five times a second. */
+    private static final String COUNTER = "i=0; while true; do i=$((i+1)); echo $i > /tmp/count; sleep 0.2; done";
+
+    final String host;
+    final Path lxcpath;
+    private final List<String> made = new ArrayList<>();
+
+    LxcHost(String host, Path lxcpath) throws IOException {
+        this.host = host;
+        this.lxcpath = lxcpath;
+        Files.createDirectories(lxcpath);
+    }
+
+    /**
+     * Makes a busybox container with these extra configuration lines (e.g. its network); its init (busybox's)
+     * runs the counter as its own child, in a session of its own, so CRIU dumps it with the tree.
+     */
+    Path create(String name, List<String> configuration) throws Exception {
+        return create(name, configuration, "");
+    }
+
+    /** The same, its init also running {@code service} (a shell command line) in the background. */
+    Path create(String name, List<String> configuration, String service) throws Exception {
+        Path conf = lxcpath.resolve(name + ".conf");
+        Files.writeString(conf, String.join("\n", configuration) + "\n");
+        made.add(name);
+        Commands.Result created = Commands.run(List.of("lxc-create", "-P", lxcpath.toString(), "-n", name, "-t",
+                "busybox", "-f", conf.toString()), 120);
+        if (created.exitCode() != 0) {
+            throw new AssertionError("lxc-create " + name + " failed:\n" + created.output());
+        }
+        Path folder = lxcpath.resolve(name);
+        List<String> config = new ArrayList<>();
+        for (String line : Files.readAllLines(folder.resolve("config"))) {
+            // the template's ttys and its bind mounts of /lib, /lib64, /usr/lib64 (symlinks or empty here)
+            if (line.startsWith("lxc.tty.max") || line.matches("lxc\\.mount\\.entry = /(lib|lib64|usr/lib64) .*")) {
+                continue;
+            }
+            config.add(line);
+        }
+        config.add("lxc.tty.max = 0");
+        Files.write(folder.resolve("config"), config);
+        Path rootfs = folder.resolve("rootfs");
+        Files.writeString(rootfs.resolve("etc/inittab"), "::sysinit:/etc/init.d/rcS\n");
+        Files.writeString(rootfs.resolve("counter.sh"), COUNTER + "\n");
+        Files.writeString(rootfs.resolve("etc/init.d/rcS"), "#!/bin/sh\n/bin/mount -a\n"
+                + "setsid /bin/sh /counter.sh </dev/null >/dev/null 2>&1 &\n"
+                + (service.isEmpty() ? "" : "setsid " + service + " </dev/null >/dev/null 2>&1 &\n"));
+        return rootfs;
+    }
+
+    /**
+     * An LXC tool on this host's lxcpath, run in the host's network namespace: a container's monitor answers on an
+     * abstract unix socket, which only its own network namespace sees.
+     */
+    private Commands.Result lxc(String tool, String name, String... arguments) throws Exception {
+        List<String> command = new ArrayList<>(List.of("nsenter", "--net=/run/netns/" + host, tool, "-P",
+                lxcpath.toString(), "-n", name));
+        command.addAll(List.of(arguments));
+        return Commands.run(command, 60);
+    }
+
+    /**
+     * Starts the container from the host's network namespace with a sysfs of that namespace: LXC looks for the bridge
+     * of a veth under /sys/class/net, which shows the namespace sysfs was mounted in (the host's cgroup tree is moved
+     * into the new sysfs, as LXC needs it too). Only the start needs this; the agents' LXC reads no interface there.
+     */
+    void start(String name) throws Exception {
+        Path cgroups = Files.createDirectories(lxcpath.resolve(".cgroup-" + name));
+        Commands.Result started = Commands.run(List.of("nsenter", "--net=/run/netns/" + host, "unshare", "-m",
+                "--propagation", "private", "sh", "-c", "mount --rbind /sys/fs/cgroup \"$0\" && mount -t sysfs "
+                + "haul-itest /sys && mount --move \"$0\" /sys/fs/cgroup && exec lxc-start -P \"$1\" -n \"$2\"",
+                cgroups.toString(), lxcpath.toString(), name), 60);
+        if (started.exitCode() != 0) {
+            throw new AssertionError("lxc-start " + name + " failed:\n" + started.output());
+        }
+    }
+
+    /** Whether LXC says the container runs (lxc-wait's exit status, not its words). */
+    boolean running(String name) throws Exception {
+        return lxc("lxc-wait", name, "-s", "RUNNING", "-t", "0").exitCode() == 0;
+    }
+
+    long initPid(String name) throws Exception {
+        Commands.Result info = lxc("lxc-info", name, "-p", "-H");
+        String out = info.stdout().strip();
+        return out.isEmpty() ? -1 : Long.parseLong(out.replaceAll("\\D", ""));
+    }
+
+    /**
+     * The counter's last value, read from the container's root file system: its file is empty for a moment at each
+     * write (echo > truncates first), so an empty read is read again; -1 before its first value.
+     */
+    long counter(String name) throws Exception {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            long value = readCounter(name);
+            if (value >= 0) {
+                return value;
+            }
+            Thread.sleep(20);
+        }
+        return -1;
+    }
+
+    private long readCounter(String name) throws IOException {
+        Path file = lxcpath.resolve(name).resolve("rootfs/tmp/count");
+        try {
+            String text = Files.readString(file).strip();
+            return text.isEmpty() ? -1 : Long.parseLong(text);
+        } catch (java.nio.file.NoSuchFileException | NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** Waits until the counter is above {@code floor}: polled, as the container tells nobody. */
+    long awaitCounterAbove(String name, long floor) throws Exception {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        long value = -1;
+        while (System.nanoTime() < deadline) {
+            value = readCounter(name);
+            if (value > floor) {
+                return value;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("lxc:" + name + " on " + host + ": counter still " + value + ", not above " + floor);
+    }
+
+    boolean exists(String name) {
+        return Files.exists(lxcpath.resolve(name));
+    }
+
+    /** Also for containers a migration made here: stops them (SIGKILL) and destroys them. */
+    void forget(String name) throws Exception {
+        if (!made.contains(name)) {
+            made.add(name);
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (String name : made) {
+            lxc("lxc-stop", name, "-k");
+            lxc("lxc-destroy", name, "-f");
+        }
+    }
+}

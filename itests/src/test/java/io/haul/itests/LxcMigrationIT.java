@@ -1,0 +1,361 @@
+package io.haul.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotEquals;
+import static org.junit.Assert.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.haul.itests.Requirements.HostNeeds;
+import io.haul.itests.Requirements.Need;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.UUID;
+import org.junit.AfterClass;
+import org.junit.BeforeClass;
+import org.junit.Test;
+
+/**
+ * LXC containers moved between two hosts as a user does it: a private lxcpath on each host (hlxA, hlxB), the plugin
+ * jar copied into each agent's deploy folder, then {@code ./haul migrate lxc:NAME --to hlxB}, and everything checked
+ * through LXC and the containers' files, from outside the agents.
+ */
+@HostNeeds({Need.ROOT, Need.UNSHARE, Need.CRIU, Need.LXC})
+public class LxcMigrationIT {
+
+    private static final double MIGRATE_SECONDS = 180;
+    private static final long BACKEND_SECONDS = 60;
+    private static final List<String> NO_NETWORK = List.of("lxc.net.0.type = empty", "lxc.console.path = none");
+
+    private static TwoHostCluster cluster;
+    private static Path base;
+    private static LxcHost lxcA;
+    private static LxcHost lxcB;
+
+    @BeforeClass
+    public static void startHosts() throws Exception {
+        cluster = TwoHostCluster.start(LxcMigrationIT.class, new TwoHostCluster.Options()
+                .hosts("hlxA", "169.254.88.1", "hlxB", "169.254.88.2").clusterName("hlx").folderOnlyOnA());
+        try {
+            base = Files.createTempDirectory(Path.of("/tmp"), "haul-lxc-");
+            lxcA = new LxcHost(cluster.a.name, base.resolve("A"));
+            lxcB = new LxcHost(cluster.b.name, base.resolve("B"));
+            for (TwoHostCluster.Agent agent : List.of(cluster.a, cluster.b)) {
+                LxcHost lxc = agent == cluster.a ? lxcA : lxcB;
+                Files.writeString(agent.state.resolve("etc/haul.lxc.cfg"), "lxcpath=" + lxc.lxcpath + "\n");
+                deployPlugin(agent);
+                awaitBackend(agent, lxc.lxcpath);
+            }
+        } catch (Throwable e) {
+            stopHosts();
+            throw e;
+        }
+    }
+
+    @AfterClass
+    public static void stopHosts() throws Exception {
+        for (AutoCloseable host : new AutoCloseable[] {lxcA, lxcB}) {
+            if (host != null) {
+                host.close();
+            }
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
+        if (base != null) {
+            Commands.run(List.of("rm", "-rf", "--one-file-system", base.toString()), 60);
+        }
+    }
+
+    private static void deployPlugin(TwoHostCluster.Agent agent) throws IOException {
+        Path jar = Path.of(System.getProperty("haul.lxc.jar", ""));
+        assertTrue("the lxc plugin jar " + jar + " exists (build first)", Files.isRegularFile(jar));
+        Path staging = agent.state.resolve("plugin-lxc.jar.part");
+        Files.copy(jar, staging, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(staging, agent.state.resolve("deploy/plugin-lxc.jar"), StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Waits until the agent lists lxc as usable with its own lxcpath configured; polled, no event. */
+    private static void awaitBackend(TwoHostCluster.Agent agent, Path lxcpath) throws Exception {
+        long deadline = System.nanoTime() + BACKEND_SECONDS * 1_000_000_000L;
+        JsonNode backends = null;
+        while (System.nanoTime() < deadline) {
+            backends = cluster.json(agent, "backends", "--json");
+            boolean usable = backends.findParents("name").stream().anyMatch(n -> n.path("name").asText().equals("lxc")
+                    && n.path("usable").asBoolean());
+            if (usable && agent.logText().contains("lxc backend: containers of " + lxcpath)) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError(agent.name + ": lxc usable on " + lxcpath + " within " + BACKEND_SECONDS
+                + " s; backends now: " + backends + "\nagent log:\n" + agent.logText());
+    }
+
+    private static String name(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 6);
+    }
+
+    private static String sh(String command) throws Exception {
+        Commands.Result result = Commands.run(List.of("sh", "-c", command), 60);
+        assertEquals(command + ":\n" + result.output(), 0, result.exitCode());
+        return result.stdout().strip();
+    }
+
+    @Test
+    public void aBusyboxContainerMovesLiveWithItsRootFileSystemAndItsCounter() throws Exception {
+        String name = name("move");
+        Path rootfs = lxcA.create(name, NO_NETWORK);
+        lxcB.forget(name);
+        Files.writeString(rootfs.resolve("root/goes-away"), "deleted before the move\n");
+        lxcA.start(name);
+        long initOnA = lxcA.initPid(name);
+        lxcA.awaitCounterAbove(name, 3);
+        // written while it runs: 8 MiB go ahead of the freeze, one file is deleted
+        String bigSum = sh("head -c 8388608 /dev/urandom > " + rootfs.resolve("root/big") + " && md5sum < "
+                + rootfs.resolve("root/big"));
+        String born = UUID.randomUUID().toString();
+        Files.writeString(rootfs.resolve("root/born-here"), born);
+        Files.delete(rootfs.resolve("root/goes-away"));
+
+        JsonNode listed = cluster.json(cluster.a, "ps", "lxc", "--json");
+        assertTrue("haul ps lxc lists it as migratable: " + listed, listed.toString().contains("\"lxc:" + name + "\"")
+                || listed.findParents("migratable").stream().anyMatch(n -> n.toString().contains(name)
+                && n.path("migratable").asBoolean()));
+        long before = lxcA.counter(name);
+
+        Commands.Result result = cluster.clientLive(cluster.a, "migrate", "lxc:" + name, "--to", cluster.b.name)
+                .result(MIGRATE_SECONDS);
+        String text = result.output();
+        System.out.println("LxcMigrationIT migrate printed:\n" + text);
+        assertEquals("migrate succeeds:\n" + text + "\nA's log:\n" + cluster.a.logText() + "\nB's log:\n"
+                + cluster.b.logText(), 0, result.exitCode());
+
+        // on B: LXC runs it (its monitor), the counter goes on from its memory, the files are the ones A had
+        assertTrue("LXC on B says it runs", lxcB.running(name));
+        long after = lxcB.awaitCounterAbove(name, before);
+        assertTrue("the counter went on from " + before + " (memory moved), not from 1: " + after, after > before);
+        Path rootfsB = lxcB.lxcpath.resolve(name).resolve("rootfs");
+        assertEquals("the file written on A is in B's root file system", born,
+                Files.readString(rootfsB.resolve("root/born-here")));
+        assertEquals("the big file arrived intact", bigSum, sh("md5sum < " + rootfsB.resolve("root/big")));
+        assertFalse("the file deleted on A before the move is not on B", Files.exists(rootfsB.resolve("root/goes-away")));
+        String configB = Files.readString(lxcB.lxcpath.resolve(name).resolve("config"));
+        assertTrue("B's configuration names its own root file system:\n" + configB,
+                configB.contains("lxc.rootfs.path = dir:" + rootfsB));
+        assertFalse("B's configuration names nothing of A's lxcpath:\n" + configB,
+                configB.contains(lxcA.lxcpath.toString()));
+        assertTrue("the files went ahead of the freeze:\n" + text, text.contains("sent ahead of the freeze"));
+        JsonNode record = cluster.record(cluster.a, new MigrateOutput(result.stdout()).id());
+        long frozenImages = record.path("statistics").path("imageBytes").asLong();
+        assertTrue("the big file did not travel while frozen (" + frozenImages + " bytes of images): "
+                + record.path("statistics"), frozenImages > 0 && frozenImages < (6 << 20));
+
+        // on A: destroyed, its init gone
+        assertFalse("its init " + initOnA + " ended on A", Procs.alive(initOnA));
+        assertFalse("LXC destroyed it on A", lxcA.exists(name));
+        assertEquals("no images left", List.of(), cluster.leftoverImages());
+    }
+
+    @Test
+    public void aNameTakenOnTheDestinationIsRefusedBeforeFreezingAndTheContainerRunsOn() throws Exception {
+        String name = name("taken");
+        lxcA.create(name, NO_NETWORK);
+        lxcB.create(name, NO_NETWORK); // made, never started: the name is taken there
+        lxcA.start(name);
+        long init = lxcA.initPid(name);
+        long before = lxcA.awaitCounterAbove(name, 2);
+
+        Commands.Result result = cluster.clientLive(cluster.a, "migrate", "lxc:" + name, "--to", cluster.b.name)
+                .result(MIGRATE_SECONDS);
+        String text = result.output();
+        System.out.println("LxcMigrationIT name taken, migrate printed:\n" + text);
+        assertNotEquals("migrate fails:\n" + text, 0, result.exitCode());
+        assertTrue("the error says the name is taken on B:\n" + text, text.contains("already exists"));
+        JsonNode record = cluster.record(cluster.a, new MigrateOutput(result.stdout()).id());
+        assertEquals("refused in the checks:\n" + record.toPrettyString(), "CHECKS",
+                record.path("error").path("phase").asText());
+        assertEquals("the same init runs on A", init, lxcA.initPid(name));
+        assertTrue("its counter goes on", lxcA.awaitCounterAbove(name, before) > before);
+        assertFalse("B's container of that name was left alone, not started", lxcB.running(name));
+    }
+
+    @Test
+    public void psSaysWhyAContainerCannotMove() throws Exception {
+        String stopped = name("stopped");
+        lxcA.create(stopped, NO_NETWORK);
+        String console = name("console");
+        lxcA.create(console, List.of("lxc.net.0.type = empty"));
+        lxcA.start(console);
+        JsonNode listed = cluster.json(cluster.a, "ps", "lxc", "--json");
+        String text = listed.toString();
+        assertTrue("a stopped container is listed with why: " + text, reason(listed, stopped).contains("STOPPED"));
+        assertTrue("a container with a console is listed with why: " + text,
+                reason(listed, console).contains("lxc.console.path = none"));
+
+        Commands.Result result = cluster.clientLive(cluster.a, "migrate", "lxc:" + console, "--to", cluster.b.name)
+                .result(MIGRATE_SECONDS);
+        assertNotEquals("migrate fails:\n" + result.output(), 0, result.exitCode());
+        assertTrue("the error names the console:\n" + result.output(), result.output().contains("console"));
+        assertTrue("it runs on at A", lxcA.running(console));
+        assertFalse("nothing was made on B", lxcB.exists(console));
+    }
+
+    /**
+     * A container with a veth on hlxA's bridge and an echo server: a client on hlxC streams numbered lines to it through
+     * the move, and every line comes back once, in order; the host end is on hlxB's bridge afterwards, gone from hlxA.
+     */
+    @Test
+    public void aContainerWithAVethMovesWithItsAddressAndItsClientsConnectionStaysWhole() throws Exception {
+        String name = name("net");
+        String address = cluster.segmentAddress(50);
+        String hostEnd = "hlxv50";
+        lxcA.create(name, List.of("lxc.net.0.type = veth", "lxc.net.0.link = " + ContainerNetwork.HOSTS_BRIDGE,
+                "lxc.net.0.veth.pair = " + hostEnd, "lxc.net.0.name = eth0", "lxc.net.0.hwaddr = 02:00:a9:fe:58:32",
+                "lxc.net.0.ipv4.address = " + address + "/24", "lxc.net.0.flags = up", "lxc.console.path = none"),
+                "/bin/nc -ll -p 7000 -e /bin/cat");
+        lxcB.forget(name);
+        lxcA.start(name);
+        long before = lxcA.awaitCounterAbove(name, 2);
+        try (EchoClient client = EchoClient.connect(cluster.hostC(), address, 7000)) {
+            assertTrue("the client is echoed before the move", client.awaitEchoes(50, 30));
+            client.resetGap();
+
+            Commands.Result result = cluster.clientLive(cluster.a, "migrate", "lxc:" + name, "--to", cluster.b.name)
+                    .result(MIGRATE_SECONDS);
+            String text = result.output();
+            System.out.println("LxcMigrationIT veth, migrate printed:\n" + text);
+            assertEquals("migrate succeeds:\n" + text + "\nA's log:\n" + cluster.a.logText() + "\nB's log:\n"
+                    + cluster.b.logText(), 0, result.exitCode());
+
+            assertTrue("the client's connection goes on after the move", client.awaitEchoes(client.echoed() + 200, 30));
+            assertTrue("LXC on B says it runs", lxcB.running(name));
+            assertTrue("the counter went on", lxcB.awaitCounterAbove(name, before) > before);
+            assertTrue("the host end is on hlxB's bridge", sh("ip -n " + cluster.b.name + " -o link show " + hostEnd)
+                    .contains("master " + ContainerNetwork.HOSTS_BRIDGE));
+            assertNotEquals("the host end is gone from hlxA", 0, Commands.run(List.of("ip", "-n", cluster.a.name,
+                    "link", "show", hostEnd), 30).exitCode());
+            EchoClient.Report seen = client.stop();
+            double frozen = new MigrateOutput(result.stdout()).frozenMillis().orElse(-1.0);
+            System.out.printf(java.util.Locale.ROOT, "LxcMigrationIT FIGURE: frozen %.0f ms, the client's longest gap"
+                    + " %d ms (%d lines echoed)%n", frozen, seen.longestGapMs(), seen.echoed());
+            assertTrue("the client saw every line echoed once, in order: " + seen, seen.intact());
+        }
+    }
+
+    /**
+     * hlxB's agent dies (SIGKILL) while the images travel (48 MiB in the container's /dev/shm, a capped link,
+     * stop-and-copy): the dump is undone, the same container runs on at hlxA, and hlxB, restarted, has nothing of it.
+     */
+    @Test
+    public void whenTheDestinationsAgentDiesMidTransferTheContainerRunsOnAtTheSource() throws Exception {
+        String name = name("killed");
+        lxcA.create(name, NO_NETWORK, "/bin/sh -c 'head -c 50331648 /dev/urandom > /dev/shm/ballast'");
+        lxcB.forget(name);
+        lxcA.start(name);
+        long init = lxcA.initPid(name);
+        long before = lxcA.awaitCounterAbove(name, 2);
+        Path ballast = Path.of("/proc", Long.toString(init), "root/dev/shm/ballast");
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!(Files.exists(ballast) && Files.size(ballast) == 50331648L) && System.nanoTime() < deadline) {
+            Thread.sleep(100); // polled: the container tells nobody when its ballast is written
+        }
+
+        cluster.capLink("40mbit");
+        Commands.Result result;
+        try (LiveCommand migrate = cluster.clientLive(cluster.a, "migrate", "lxc:" + name, "--to", cluster.b.name,
+                "--strategy", "none")) {
+            migrate.awaitLine(l -> l.contains("TRANSFER"), MIGRATE_SECONDS).orElseThrow(() ->
+                    new AssertionError("the transfer never began:\n" + migrate.output()));
+            cluster.b.kill();
+            result = migrate.result(MIGRATE_SECONDS);
+        } finally {
+            cluster.uncapLink();
+        }
+        String text = result.output();
+        System.out.println("LxcMigrationIT destination killed, migrate printed:\n" + text);
+        assertNotEquals("migrate fails:\n" + text, 0, result.exitCode());
+        assertTrue("it says the container keeps running here:\n" + text,
+                text.contains("lxc:" + name + " keeps running here"));
+        String id = new MigrateOutput(result.stdout()).id();
+        assertEquals("rolled back", "ROLLED_BACK", cluster.record(cluster.a, id).path("outcome").asText());
+        assertTrue("LXC on A says it runs", lxcA.running(name));
+        assertEquals("the same init runs on A", init, lxcA.initPid(name));
+        assertTrue("its counter goes on", lxcA.awaitCounterAbove(name, before) > before);
+
+        cluster.b.start();
+        cluster.awaitCluster(TwoHostCluster.CLUSTER_SECONDS);
+        awaitBackend(cluster.b, lxcB.lxcpath);
+        assertEquals("hlxB's view of the record", "ROLLED_BACK", cluster.record(cluster.b, id).path("outcome").asText());
+        assertFalse("nothing of it on hlxB", lxcB.exists(name));
+        assertEquals("no images left", List.of(), cluster.leftoverImages());
+    }
+
+    /** A bind-mounted host folder that hlxB does not have (B's agent sees an empty tmpfs there): refused, runs on. */
+    @Test
+    public void aBindMountedFolderTheDestinationLacksIsRefusedBeforeFreezing() throws Exception {
+        String name = name("bind");
+        Path shared = Files.createDirectories(cluster.onlyOnA().resolve("lxc-" + name));
+        List<String> configuration = new java.util.ArrayList<>(NO_NETWORK);
+        configuration.add("lxc.mount.entry = " + shared + " mnt none bind 0 0");
+        lxcA.create(name, configuration);
+        lxcA.start(name);
+        long init = lxcA.initPid(name);
+        long before = lxcA.awaitCounterAbove(name, 2);
+
+        Commands.Result result = cluster.clientLive(cluster.a, "migrate", "lxc:" + name, "--to", cluster.b.name)
+                .result(MIGRATE_SECONDS);
+        String text = result.output();
+        System.out.println("LxcMigrationIT bind mount, migrate printed:\n" + text);
+        assertNotEquals("migrate fails:\n" + text, 0, result.exitCode());
+        assertTrue("the error names the folder:\n" + text, text.contains("bind mount source " + shared));
+        JsonNode record = cluster.record(cluster.a, new MigrateOutput(result.stdout()).id());
+        assertEquals("refused in the checks:\n" + record.toPrettyString(), "CHECKS",
+                record.path("error").path("phase").asText());
+        assertEquals("the same init runs on A", init, lxcA.initPid(name));
+        assertTrue("its counter goes on", lxcA.awaitCounterAbove(name, before) > before);
+        assertFalse("nothing was made on B", lxcB.exists(name));
+    }
+
+    /** The plugin's jar leaves hlxB's deploy folder: lxc goes from hlxB, a migration there is refused, A runs on. */
+    @Test
+    public void removingThePluginTakesTheBackendAwayAndMigrationsThereAreRefused() throws Exception {
+        String name = name("unplugged");
+        lxcA.create(name, NO_NETWORK);
+        lxcA.start(name);
+        long init = lxcA.initPid(name);
+        long before = lxcA.awaitCounterAbove(name, 2);
+        Files.delete(cluster.b.state.resolve("deploy/plugin-lxc.jar"));
+        Commands.Result result;
+        try {
+            long deadline = System.nanoTime() + BACKEND_SECONDS * 1_000_000_000L;
+            JsonNode backends = cluster.json(cluster.b, "backends", "--json");
+            while (backends.findParents("name").stream().anyMatch(n -> n.path("name").asText().equals("lxc"))) {
+                assertTrue("lxc gone from hlxB within " + BACKEND_SECONDS + " s: " + backends,
+                        System.nanoTime() < deadline);
+                Thread.sleep(200); // polled: FileInstall tells nobody outside the agent
+                backends = cluster.json(cluster.b, "backends", "--json");
+            }
+            result = cluster.clientLive(cluster.a, "migrate", "lxc:" + name, "--to", cluster.b.name)
+                    .result(MIGRATE_SECONDS);
+        } finally {
+            deployPlugin(cluster.b);
+            awaitBackend(cluster.b, lxcB.lxcpath);
+        }
+        String text = result.output();
+        System.out.println("LxcMigrationIT plugin removed, migrate printed:\n" + text);
+        assertNotEquals("migrate fails:\n" + text, 0, result.exitCode());
+        assertTrue("the error says B has no lxc backend:\n" + text, text.contains("no 'lxc' backend"));
+        assertEquals("the same init runs on at A", init, lxcA.initPid(name));
+        assertTrue("its counter goes on", lxcA.awaitCounterAbove(name, before) > before);
+        assertFalse("nothing was made on B", lxcB.exists(name));
+    }
+
+    private static String reason(JsonNode listed, String name) {
+        return listed.findParents("whyNot").stream().filter(n -> n.toString().contains(name))
+                .map(n -> n.path("whyNot").asText()).findFirst().orElse("(not listed)");
+    }
+}
