@@ -1,8 +1,12 @@
 package io.haul.shell;
 
+import io.haul.api.ContainerRef;
 import io.haul.api.HaulException;
 import io.haul.api.backend.ContainerBackend;
 import io.haul.api.backend.ContainerInfo;
+import io.haul.api.namespace.ContainerNamespaces;
+import io.haul.api.namespace.NamespaceKind;
+import io.haul.api.namespace.NamespaceReport;
 import io.haul.api.plugin.PluginDirectory;
 import io.haul.api.plugin.PluginKind;
 import io.haul.api.plugin.PluginLease;
@@ -10,7 +14,9 @@ import io.haul.host.HostProbe;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 import org.osgi.service.component.annotations.Activate;
@@ -28,19 +34,40 @@ import org.osgi.service.component.annotations.Reference;
     "osgi.command.function=strategies",
     "osgi.command.function=handlers",
     "osgi.command.function=transports",
-    "osgi.command.function=ps"
+    "osgi.command.function=ps",
+    "osgi.command.function=namespaces"
 })
 public final class HaulCommands {
 
+    /** The detail haul:ps adds to a container some of whose tasks made namespaces of their own: "mnt,net". */
+    static final String NESTED = "nestedNamespaces";
     private static final String JSON_HELP = "print JSON for scripts instead of a table";
 
     private final HostProbe host;
     private final PluginDirectory plugins;
+    private final ContainerNamespaces namespaces;
 
     @Activate
-    public HaulCommands(@Reference HostProbe host, @Reference PluginDirectory plugins) {
+    public HaulCommands(@Reference HostProbe host, @Reference PluginDirectory plugins,
+            @Reference ContainerNamespaces namespaces) {
         this.host = host;
         this.plugins = plugins;
+        this.namespaces = namespaces;
+    }
+
+    @Descriptor("a container's namespace tree: every instance its tasks use, per kind, and what a migration does with"
+            + " each (moved by CRIU, moved with Haul's help, refused and why)")
+    public Object namespaces(@Descriptor(JSON_HELP) @Parameter(names = {"-j", "--json"}, presentValue = "true",
+            absentValue = "false") boolean json,
+            @Descriptor("the container, as haul:ps names it (process:4242, docker:web)") String container)
+            throws HaulException {
+        ContainerRef ref;
+        try {
+            ref = ContainerRef.parse(container);
+        } catch (IllegalArgumentException e) {
+            throw new HaulException("container.bad-id", e.getMessage());
+        }
+        return result(namespaces.report(ref), json);
     }
 
     @Descriptor("where CRIU is, its version and check, and the kernel features migrations depend on, probed now")
@@ -111,7 +138,7 @@ public final class HaulCommands {
                     problems.add(name + ": not usable here: " + backend.service().usability().reason());
                     continue;
                 }
-                found.addAll(backend.service().list());
+                backend.service().list().forEach(container -> found.add(judged(container)));
             } catch (HaulException | RuntimeException e) {
                 problems.add(name + ": could not list: " + e.getMessage());
             }
@@ -121,6 +148,28 @@ public final class HaulCommands {
         }
         found.sort(Comparator.comparing((ContainerInfo c) -> c.ref().backend()).thenComparing(ContainerInfo::rootPid));
         return new ContainerList(found, problems);
+    }
+
+    /**
+     * The container as the checks would find it: one its backend can move is still refused when its namespace tree
+     * is (a nesting CRIU cannot carry), and one with nesting says which kinds ({@link #NESTED}).
+     */
+    private ContainerInfo judged(ContainerInfo container) {
+        NamespaceReport report;
+        try {
+            report = namespaces.report(container);
+        } catch (RuntimeException e) {
+            return container; // it went away while we looked; its backend's word stands
+        }
+        Map<String, String> details = new java.util.LinkedHashMap<>(container.details());
+        if (!report.nestedKinds().isEmpty()) {
+            details.put(NESTED, report.nestedKinds().stream().map(NamespaceKind::procName)
+                    .collect(Collectors.joining(",")));
+        }
+        boolean migratable = container.migratable() && report.movable();
+        String whyNot = container.migratable() ? report.refusal() : container.whyNot();
+        return new ContainerInfo(container.ref(), container.rootPid(), container.command(), container.processes(),
+                container.rssBytes(), container.ownNamespaces(), migratable, whyNot, details);
     }
 
     private static Object result(Object dto, boolean json) {
