@@ -44,6 +44,7 @@ public final class TwoHostCluster implements AutoCloseable {
         String hostB = "haulitB";
         String ipA = "169.254.78.1";
         String ipB = "169.254.78.2";
+        String clusterName = "haulit";
         int stepTimeoutSeconds;
         boolean folderOnlyOnA;
         final Map<String, String> extraConfiguration = new LinkedHashMap<>();
@@ -57,6 +58,12 @@ public final class TwoHostCluster implements AutoCloseable {
             this.ipA = addressA;
             this.hostB = b;
             this.ipB = addressB;
+            return this;
+        }
+
+        /** Another Hazelcast cluster name, so that the class's agents never meet another class's. */
+        public Options clusterName(String name) {
+            this.clusterName = name;
             return this;
         }
 
@@ -569,7 +576,7 @@ public final class TwoHostCluster implements AutoCloseable {
             configuration.put(state.resolve("etc/haul.agent.cfg"), "name=" + name + "\nlogLevel=INFO\n");
             // heartbeats: a member on the far side of a dead link is declared gone after 10 s, not Hazelcast's
             // 60 (until then writes to the records it owns wait); merges after a healed split start within 5 s
-            configuration.put(state.resolve("etc/haul.cluster.cfg"), "clusterName=haulit\nbindAddress=" + ip
+            configuration.put(state.resolve("etc/haul.cluster.cfg"), "clusterName=" + options.clusterName + "\nbindAddress=" + ip
                     + "\nmembers=" + members + "\nhazelcast.max.no.heartbeat.seconds=10\n"
                     + "hazelcast.heartbeat.interval.seconds=1\nhazelcast.merge.first.run.delay.seconds=5\n"
                     + "hazelcast.merge.next.run.delay.seconds=5\n");

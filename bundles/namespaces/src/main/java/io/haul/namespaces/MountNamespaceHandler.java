@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.function.Function;
 import org.osgi.service.component.annotations.Component;
@@ -64,6 +65,29 @@ public final class MountNamespaceHandler extends KindHandler {
     @Override
     boolean criuMovesNested() {
         return true;
+    }
+
+    /**
+     * Beyond the nesting rules: a namespace mount (nsfs) the host no longer shows (its {@code ip netns} name was
+     * deleted after the tree copied the host's mounts) is neither a file system CRIU makes nor one it can bind
+     * from the host, and its dump would fail with the tree frozen.
+     */
+    @Override
+    Optional<HaulException> refusal(NamespaceInstance instance, NamespaceTree tree) {
+        Optional<HaulException> refused = super.refusal(instance, tree);
+        if (refused.isPresent() || instance.place() == Place.HOST) {
+            return refused;
+        }
+        List<MountInfo> host = mounts.apply("self");
+        for (MountInfo mount : mounts.apply(Long.toString(instance.firstPid()))) {
+            if (mount.nsfs() && mount.seenOnHostAt(host).isEmpty()) {
+                return Optional.of(refusal(instance, "its mount " + mount.mountPoint() + " pins the namespace "
+                        + mount.root() + ", which the host no longer has mounted anywhere, so CRIU can neither make it"
+                        + " again nor bind it from the host; unmount it inside the tree (or mount that namespace on"
+                        + " the host again) and move the tree then"));
+            }
+        }
+        return Optional.empty();
     }
 
     @Override
