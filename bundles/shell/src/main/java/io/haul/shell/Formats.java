@@ -1,6 +1,7 @@
 package io.haul.shell;
 
 import io.haul.api.backend.ContainerInfo;
+import io.haul.api.namespace.ContainerNamespaces;
 import io.haul.api.namespace.NamespaceInstance;
 import io.haul.api.namespace.NamespaceReport;
 import io.haul.api.namespace.NamespaceVerdict;
@@ -55,7 +56,7 @@ final class Formats {
             TextTable table = new TextTable("CONTAINER", "PID", "PROCS", "RSS", "NESTED", "MIGRATABLE", "COMMAND");
             for (ContainerInfo c : list.containers()) {
                 table.row(c.ref(), c.rootPid(), c.processes(), bytes(c.rssBytes()),
-                        c.details().getOrDefault(HaulCommands.NESTED, "-"),
+                        c.details().getOrDefault(ContainerNamespaces.NESTED_DETAIL, "-"),
                         c.migratable() ? "yes" : "no: " + c.whyNot(), c.command());
             }
             out.append(table);

@@ -5,8 +5,6 @@ import io.haul.api.HaulException;
 import io.haul.api.backend.ContainerBackend;
 import io.haul.api.backend.ContainerInfo;
 import io.haul.api.namespace.ContainerNamespaces;
-import io.haul.api.namespace.NamespaceKind;
-import io.haul.api.namespace.NamespaceReport;
 import io.haul.api.plugin.PluginDirectory;
 import io.haul.api.plugin.PluginKind;
 import io.haul.api.plugin.PluginLease;
@@ -14,9 +12,7 @@ import io.haul.host.HostProbe;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 import org.osgi.service.component.annotations.Activate;
@@ -39,8 +35,6 @@ import org.osgi.service.component.annotations.Reference;
 })
 public final class HaulCommands {
 
-    /** The detail haul:ps adds to a container some of whose tasks made namespaces of their own: "mnt,net". */
-    static final String NESTED = "nestedNamespaces";
     private static final String JSON_HELP = "print JSON for scripts instead of a table";
 
     private final HostProbe host;
@@ -138,7 +132,7 @@ public final class HaulCommands {
                     problems.add(name + ": not usable here: " + backend.service().usability().reason());
                     continue;
                 }
-                backend.service().list().forEach(container -> found.add(judged(container)));
+                backend.service().list().forEach(container -> found.add(namespaces.judged(container)));
             } catch (HaulException | RuntimeException e) {
                 problems.add(name + ": could not list: " + e.getMessage());
             }
@@ -148,28 +142,6 @@ public final class HaulCommands {
         }
         found.sort(Comparator.comparing((ContainerInfo c) -> c.ref().backend()).thenComparing(ContainerInfo::rootPid));
         return new ContainerList(found, problems);
-    }
-
-    /**
-     * The container as the checks would find it: one its backend can move is still refused when its namespace tree
-     * is (a nesting CRIU cannot carry), and one with nesting says which kinds ({@link #NESTED}).
-     */
-    private ContainerInfo judged(ContainerInfo container) {
-        NamespaceReport report;
-        try {
-            report = namespaces.report(container);
-        } catch (RuntimeException e) {
-            return container; // it went away while we looked; its backend's word stands
-        }
-        Map<String, String> details = new java.util.LinkedHashMap<>(container.details());
-        if (!report.nestedKinds().isEmpty()) {
-            details.put(NESTED, report.nestedKinds().stream().map(NamespaceKind::procName)
-                    .collect(Collectors.joining(",")));
-        }
-        boolean migratable = container.migratable() && report.movable();
-        String whyNot = container.migratable() ? report.refusal() : container.whyNot();
-        return new ContainerInfo(container.ref(), container.rootPid(), container.command(), container.processes(),
-                container.rssBytes(), container.ownNamespaces(), migratable, whyNot, details);
     }
 
     private static Object result(Object dto, boolean json) {
