@@ -3,9 +3,12 @@ package io.haul.engine;
 import io.haul.api.ContainerRef;
 import io.haul.api.HaulException;
 import io.haul.api.criu.CriuOptions;
+import io.haul.api.namespace.NamespaceInstance;
 import io.haul.api.namespace.NamespaceKind;
 import io.haul.api.namespace.NamespacePlan;
+import io.haul.api.namespace.NamespaceReport;
 import io.haul.api.namespace.NamespaceTree;
+import io.haul.api.namespace.NamespaceVerdict;
 import io.haul.api.plugin.PluginDirectory;
 import io.haul.api.plugin.PluginKind;
 import java.util.ArrayList;
@@ -57,5 +60,35 @@ final class NamespacePlanning {
             }
         }
         return new Plans(plans, dump);
+    }
+
+    /**
+     * The tree judged for people, instance by instance, by the same handlers, and the refusal {@link #plan} would
+     * throw in the checks ("" when it would not): what haul:namespaces prints and haul:ps consults.
+     */
+    static NamespaceReport report(PluginDirectory plugins, NamespaceTree tree, ContainerRef container) {
+        List<NamespaceVerdict> verdicts = new ArrayList<>();
+        for (NamespaceKind kind : tree.kinds()) {
+            var lease = plugins.lease(PluginKind.HANDLER, kind.procName());
+            if (lease.isEmpty()) {
+                for (NamespaceInstance instance : tree.of(kind)) {
+                    verdicts.add(instance.place() == NamespaceInstance.Place.HOST
+                            ? new NamespaceVerdict(instance, NamespaceVerdict.Action.STAYS_THE_HOSTS, "")
+                            : new NamespaceVerdict(instance, NamespaceVerdict.Action.REFUSED, "no handler for "
+                                    + kind.procName() + " namespaces is registered here"));
+                }
+                continue;
+            }
+            try (var handler = lease.get()) {
+                verdicts.addAll(handler.service().verdicts(tree));
+            }
+        }
+        String refusal = "";
+        try {
+            plan(plugins, tree, container);
+        } catch (MigrationFailure e) {
+            refusal = "[" + e.code() + "] " + e.getMessage();
+        }
+        return new NamespaceReport(container, tree.rootPid(), tree, verdicts, refusal);
     }
 }

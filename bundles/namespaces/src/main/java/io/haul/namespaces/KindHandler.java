@@ -9,17 +9,24 @@ import io.haul.api.namespace.NamespaceInstance.Place;
 import io.haul.api.namespace.NamespaceKind;
 import io.haul.api.namespace.NamespacePlan;
 import io.haul.api.namespace.NamespaceTree;
+import io.haul.api.namespace.NamespaceVerdict;
+import io.haul.api.namespace.NamespaceVerdict.Action;
 import io.haul.host.proc.Namespaces;
 import io.haul.host.proc.TaskStat;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A namespace kind CRIU dumps with the tree and recreates on restore: the container's own instance moves with
  * it, one shared with the host stays the host's. What CRIU cannot carry is refused here, in the checks, naming
  * the task, the kind and the inode: a nested instance of a kind CRIU does not dump nested ("Can't dump nested
- * uts namespace" would otherwise come from CRIU's dump, with the tree frozen). Subclasses add what their kind
- * needs beyond that.
+ * uts namespace" would otherwise come from CRIU's dump, with the tree frozen), and a nested instance of a kind it
+ * does (mnt, net) below a root that shares the host's: CRIU's dump then passes, but its restore stops at "Can't
+ * restore sub-task in NS" (criu/pstree.c: a task's nested namespaces must be of kinds the root has of its own).
+ * Subclasses add what their kind needs beyond that.
  */
 abstract class KindHandler implements NamespaceHandler {
 
@@ -45,12 +52,48 @@ abstract class KindHandler implements NamespaceHandler {
     @Override
     public NamespacePlan plan(NamespaceTree tree) throws HaulException {
         for (NamespaceInstance instance : tree.of(kind)) {
-            if (instance.place() == Place.NESTED && !criuMovesNested()) {
-                throw refusal(instance, "CRIU cannot dump nested " + label() + " namespaces" + wayOut());
+            Optional<HaulException> refused = refusal(instance, tree);
+            if (refused.isPresent()) {
+                throw refused.get();
             }
         }
         boolean own = tree.of(kind).stream().anyMatch(i -> i.place() != Place.HOST);
-        return new NamespacePlan(kind, own, facts(tree), CriuOptions.NONE);
+        return new NamespacePlan(kind, own, facts(tree), dump(tree));
+    }
+
+    /** Each instance judged as {@link #plan} judges it, with how the instances that move do. */
+    @Override
+    public List<NamespaceVerdict> verdicts(NamespaceTree tree) {
+        String planRefused = "";
+        NamespacePlan plan = null;
+        try {
+            plan = plan(tree);
+        } catch (HaulException e) {
+            planRefused = e.getMessage();
+        }
+        List<NamespaceVerdict> verdicts = new ArrayList<>();
+        for (NamespaceInstance instance : tree.of(kind)) {
+            Optional<HaulException> refused = refusal(instance, tree);
+            if (refused.isPresent()) {
+                verdicts.add(new NamespaceVerdict(instance, Action.REFUSED, refused.get().getMessage()));
+            } else if (instance.place() == Place.HOST) {
+                verdicts.add(new NamespaceVerdict(instance, Action.STAYS_THE_HOSTS, hostDetail(instance)));
+            } else if (plan == null) {
+                // refused for what the kind holds as a whole (an interface, a socket): the container's own instance
+                verdicts.add(new NamespaceVerdict(instance, instance.place() == Place.CONTAINER ? Action.REFUSED
+                        : Action.MOVED_BY_CRIU, instance.place() == Place.CONTAINER ? planRefused : ""));
+            } else {
+                String help = help(instance, plan);
+                verdicts.add(new NamespaceVerdict(instance, help.isEmpty() ? Action.MOVED_BY_CRIU
+                        : Action.MOVED_WITH_HAUL, help));
+            }
+        }
+        if (plan == null && verdicts.stream().noneMatch(NamespaceVerdict::refused) && !verdicts.isEmpty()) {
+            // only the host's instance, and what the tree holds of it cannot move (a socket on the host's address)
+            NamespaceVerdict first = verdicts.getFirst();
+            verdicts.set(0, new NamespaceVerdict(first.instance(), Action.REFUSED, planRefused));
+        }
+        return verdicts;
     }
 
     @Override
@@ -70,6 +113,21 @@ abstract class KindHandler implements NamespaceHandler {
         return Map.of();
     }
 
+    /** What CRIU's dump must be told for this kind. */
+    CriuOptions dump(NamespaceTree tree) {
+        return CriuOptions.NONE;
+    }
+
+    /** For {@code haul:namespaces}: what Haul does beyond CRIU for an instance that moves ("" for nothing). */
+    String help(NamespaceInstance instance, NamespacePlan plan) {
+        return "";
+    }
+
+    /** For {@code haul:namespaces}: what the host's instance means for the tree. */
+    String hostDetail(NamespaceInstance instance) {
+        return "";
+    }
+
     /** What a user can do about a refused nesting, appended to the refusal ("" when there is nothing to say). */
     String wayOut() {
         return "";
@@ -78,6 +136,37 @@ abstract class KindHandler implements NamespaceHandler {
     /** "UTS", "PID"...: the kind as people write it. */
     String label() {
         return kind.procName().toUpperCase(java.util.Locale.ROOT);
+    }
+
+    /** Why this one instance cannot move, by the rules of its kind; empty when it can. */
+    Optional<HaulException> refusal(NamespaceInstance instance, NamespaceTree tree) {
+        if (instance.place() != Place.NESTED) {
+            return Optional.empty();
+        }
+        if (!criuMovesNested()) {
+            return Optional.of(refusal(instance, "CRIU cannot dump nested " + label() + " namespaces" + wayOut()));
+        }
+        if (tree.of(kind).stream().noneMatch(i -> i.place() == Place.CONTAINER)) {
+            return Optional.of(refusal(instance, "CRIU restores a nested " + label() + " namespace only below one the"
+                    + " tree's root has of its own, and this tree's root shares the host's (CRIU would dump it, then"
+                    + " fail to restore it: \"Can't restore sub-task in NS\"); start the tree's root in a " + label()
+                    + " namespace of its own (unshare " + unshareFlag() + "), and the nested one moves with it"));
+        }
+        return Optional.empty();
+    }
+
+    /** The unshare(1) option that makes a namespace of this kind. */
+    String unshareFlag() {
+        return switch (kind) {
+            case MNT -> "-m";
+            case UTS -> "-u";
+            case IPC -> "-i";
+            case PID -> "-p -f";
+            case NET -> "-n";
+            case USER -> "-U";
+            case CGROUP -> "-C";
+            case TIME -> "-T";
+        };
     }
 
     /**

@@ -97,7 +97,8 @@ public final class NetworkNamespaceHandler extends KindHandler {
         Map<String, String> facts = new HashMap<>();
         facts.put("interfaces", links.stream().map(NetLink::name).collect(Collectors.joining(",")));
         if (top.place() == Place.CONTAINER) {
-            List<ContainerVeth> veths = veths(top, links);
+            boolean outward = links.stream().anyMatch(l -> l.veth() && l.peerElsewhere());
+            List<ContainerVeth> veths = veths(top, links, outward ? nestedLinks(instances) : List.of());
             if (!veths.isEmpty()) {
                 facts.put(ContainerVeth.FACT, ContainerVeth.toFact(veths));
             }
@@ -125,12 +126,16 @@ public final class NetworkNamespaceHandler extends KindHandler {
     }
 
     /** The veths that join the container's namespace to this host's bridges; refuses any other way out. */
-    private List<ContainerVeth> veths(NamespaceInstance top, List<NetLink> links) throws HaulException {
+    private List<ContainerVeth> veths(NamespaceInstance top, List<NetLink> links, List<NetLink> nested)
+            throws HaulException {
         List<NetLink> host = null;
         List<ContainerVeth> veths = new ArrayList<>();
         for (NetLink link : links) {
             if (link.loopback() || (link.veth() && !link.peerElsewhere())) {
                 continue; // CRIU moves both ends of a veth inside the namespace itself
+            }
+            if (link.veth() && peerOf(link, nested).isPresent()) {
+                continue; // a veth to a nested namespace of the tree: CRIU dumps and makes both ends too
             }
             if (!link.veth()) {
                 throw refusal(top, "its interface " + link.name() + " is a " + (link.kind().isEmpty() ? "device"
@@ -157,6 +162,32 @@ public final class NetworkNamespaceHandler extends KindHandler {
                             .map(NetAddress::toString).toList()));
         }
         return veths;
+    }
+
+    /** The interfaces of the tree's nested network namespaces, where the peers of its inner veths are. */
+    private List<NetLink> nestedLinks(List<NamespaceInstance> instances) throws HaulException {
+        List<NetLink> links = new ArrayList<>();
+        for (NamespaceInstance instance : instances) {
+            if (instance.place() == Place.NESTED) {
+                links.addAll(network.ofProcess(instance.firstPid()));
+            }
+        }
+        return links;
+    }
+
+    @Override
+    String help(NamespaceInstance instance, NamespacePlan plan) {
+        String veths = plan.facts().getOrDefault(ContainerVeth.FACT, "");
+        if (instance.place() != Place.CONTAINER || veths.isEmpty()) {
+            return "";
+        }
+        try {
+            return "its veths to the host's bridge are made again on the destination's ("
+                    + ContainerVeth.fromFact(veths).stream().map(v -> v.name() + " on " + v.bridge())
+                    .collect(Collectors.joining(", ")) + "), and announced by gratuitous ARP";
+        } catch (HaulException e) {
+            return "";
+        }
     }
 
     /** The host's end of a container's veth: the veth whose peer it is, both ways. */

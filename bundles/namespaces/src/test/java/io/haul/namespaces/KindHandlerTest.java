@@ -13,7 +13,9 @@ import io.haul.api.namespace.NamespaceInstance.Place;
 import io.haul.api.namespace.NamespaceKind;
 import io.haul.api.namespace.NamespacePlan;
 import io.haul.host.proc.Namespaces;
+import io.haul.host.proc.MountInfo;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class KindHandlerTest {
@@ -59,6 +61,51 @@ class KindHandlerTest {
         assertEquals(CriuOptions.NONE, mnt.prepare(shared, Path.of("/tmp")));
         assertEquals("/srv/rootfs", CriuOptions.NONE.withRoot("/srv/rootfs").over(mnt.prepare(own, Path.of("/tmp")))
                 .root(), "a backend's own root counts over the handler's");
+    }
+
+    @Test
+    void aNestedMountNamespaceIsBoundFromTheHostsPathsAndRefusedBelowTheHostsOwn() throws Exception {
+        List<MountInfo> host = MountInfo.parseForTests("""
+                27 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw
+                45 27 254:0 /run/netns /run/netns rw shared:2 - ext4 /dev/vda rw
+                46 45 0:4 net:[4026532174] /run/netns/hnsA rw shared:3 - nsfs nsfs rw
+                """);
+        List<MountInfo> nested = MountInfo.parseForTests("""
+                80 79 254:0 / / rw,relatime - ext4 /dev/vda rw
+                81 80 254:0 /run/netns /run/netns rw - ext4 /dev/vda rw
+                82 81 0:4 net:[4026532174] /run/netns/hnsA rw - nsfs nsfs rw
+                83 80 0:50 / /srv/scratch rw - tmpfs none rw
+                """);
+        MountNamespaceHandler mnt = new MountNamespaceHandler(namespaces, pid -> pid.equals("self") ? host : nested);
+        NamespacePlan plan = assertDoesNotRefuse(mnt, tree(100, instance(NamespaceKind.MNT, 7, Place.CONTAINER, 100L),
+                instance(NamespaceKind.MNT, 8, Place.NESTED, 101L)));
+        assertEquals("/run/netns\n/run/netns/hnsA", plan.facts().get(MountNamespaceHandler.FACT_HOST_MOUNTS),
+                "the tmpfs the tree mounted is CRIU's to dump, the host's mounts are bound again");
+        assertEquals(List.of("mnt[]"), plan.dump().externals());
+        assertEquals(List.of("mnt[]"), mnt.prepare(plan, Path.of("/tmp")).externals());
+
+        HaulException missing = assertThrows(HaulException.class, () -> mnt.prepare(new NamespacePlan(
+                NamespaceKind.MNT, true, java.util.Map.of(MountNamespaceHandler.FACT_HOST_MOUNTS, "/no/such/path"),
+                CriuOptions.NONE), Path.of("/tmp")));
+        assertEquals("mount.missing", missing.code());
+        assertTrue(missing.getMessage().contains("/no/such/path"), missing.getMessage());
+
+        HaulException belowHost = assertThrows(HaulException.class, () -> mnt.plan(tree(100,
+                instance(NamespaceKind.MNT, 1, Place.HOST, 100L), instance(NamespaceKind.MNT, 8, Place.NESTED, ME))));
+        assertTrue(belowHost.getMessage().startsWith("nested MNT namespace of pid " + ME), belowHost.getMessage());
+        assertTrue(belowHost.getMessage().contains("unshare -m"), belowHost.getMessage());
+    }
+
+    @Test
+    void nestedUserNamespacesAndTheContainersOwnAreRefusedSayingWhy() {
+        UserNamespaceHandler user = new UserNamespaceHandler(namespaces);
+        assertThrows(HaulException.class, () -> user.plan(tree(100, instance(NamespaceKind.USER, 1, Place.HOST, 100L),
+                instance(NamespaceKind.USER, 9, Place.NESTED, 101L))));
+        HaulException own = assertThrows(HaulException.class, () -> user.plan(tree(100,
+                instance(NamespaceKind.USER, 7, Place.CONTAINER, 100L))));
+        assertTrue(own.getMessage().contains("own user namespace"), own.getMessage());
+        assertEquals(io.haul.api.namespace.NamespaceVerdict.Action.REFUSED, user.verdicts(tree(100,
+                instance(NamespaceKind.USER, 7, Place.CONTAINER, 100L))).getFirst().action());
     }
 
     private static NamespacePlan assertDoesNotRefuse(KindHandler handler, io.haul.api.namespace.NamespaceTree tree) {

@@ -14,6 +14,7 @@ import io.haul.api.namespace.NamespaceInstance.Place;
 import io.haul.api.namespace.NamespaceKind;
 import io.haul.api.namespace.NamespacePlan;
 import io.haul.api.namespace.NamespaceTree;
+import io.haul.host.net.NetAddress;
 import io.haul.host.net.NetLink;
 import io.haul.host.net.TcpSocket;
 import io.haul.host.proc.Namespaces;
@@ -151,6 +152,32 @@ class NetworkNamespaceHandlerTest {
         source.byPid.put(42L, List.of(FakeNetwork.loopback()));
         assertTrue(handler(source).plan(tree(42, instance(NamespaceKind.NET, 2, Place.CONTAINER, 42L),
                 instance(NamespaceKind.NET, 3, Place.NESTED, 43L))).own());
+    }
+
+    @Test
+    void aVethBetweenTheTreesNamespaceAndOneNestedInItMovesWithTheTreeAndOneToNowhereIsRefused() throws Exception {
+        source.byPid.put(42L, new java.util.ArrayList<>(List.of(FakeNetwork.loopback(), new NetLink(2, "nv0", "veth",
+                "02:00:00:00:00:02", 1500, true, "", 2, true, List.of(new NetAddress("inet", "169.254.88.1", 30,
+                "global"))))));
+        source.byPid.put(43L, List.of(FakeNetwork.loopback(), new NetLink(2, "nv1", "veth", "02:00:00:00:00:03", 1500,
+                true, "", 2, true, List.of(new NetAddress("inet", "169.254.88.2", 30, "global")))));
+        NamespaceTree nested = tree(42, instance(NamespaceKind.NET, 2, Place.CONTAINER, 42L),
+                instance(NamespaceKind.NET, 3, Place.NESTED, 43L));
+        NamespacePlan plan = handler(source).plan(nested);
+        assertTrue(!plan.facts().containsKey(ContainerVeth.FACT), "no host veth to make: " + plan.facts());
+
+        HaulException refused = assertThrows(HaulException.class, () -> handler(source).plan(tree(42,
+                instance(NamespaceKind.NET, 2, Place.CONTAINER, 42L))));
+        assertTrue(refused.getMessage().contains("nv0"), refused.getMessage());
+    }
+
+    @Test
+    void aNestedNetworkNamespaceBelowATreeOnTheHostsNetworkIsRefusedBeforeCriuDumpsIt() {
+        source.byPid.put(42L, List.of(FakeNetwork.loopback()));
+        HaulException refused = assertThrows(HaulException.class, () -> handler(source).plan(tree(42,
+                instance(NamespaceKind.NET, 1, Place.HOST, 42L), instance(NamespaceKind.NET, 3, Place.NESTED, 43L))));
+        assertTrue(refused.getMessage().startsWith("nested NET namespace of pid 43"), refused.getMessage());
+        assertTrue(refused.getMessage().contains("unshare -n"), "says the way out: " + refused.getMessage());
     }
 
     @Test

@@ -1,6 +1,10 @@
 package io.haul.shell;
 
 import io.haul.api.backend.ContainerInfo;
+import io.haul.api.namespace.ContainerNamespaces;
+import io.haul.api.namespace.NamespaceInstance;
+import io.haul.api.namespace.NamespaceReport;
+import io.haul.api.namespace.NamespaceVerdict;
 import io.haul.api.plugin.PluginDescription;
 import io.haul.host.CriuStatus;
 import io.haul.host.HostReport;
@@ -49,14 +53,48 @@ final class Formats {
         if (list.containers().isEmpty()) {
             out.append("no containers found\n");
         } else {
-            TextTable table = new TextTable("CONTAINER", "PID", "PROCS", "RSS", "MIGRATABLE", "COMMAND");
+            TextTable table = new TextTable("CONTAINER", "PID", "PROCS", "RSS", "NESTED", "MIGRATABLE", "COMMAND");
             for (ContainerInfo c : list.containers()) {
                 table.row(c.ref(), c.rootPid(), c.processes(), bytes(c.rssBytes()),
+                        c.details().getOrDefault(ContainerNamespaces.NESTED_DETAIL, "-"),
                         c.migratable() ? "yes" : "no: " + c.whyNot(), c.command());
             }
             out.append(table);
         }
         list.problems().forEach(problem -> out.append("warning: ").append(problem).append('\n'));
+        return out.toString();
+    }
+
+    /** A container's namespaces, a row per instance, and whether a migration would be refused. */
+    static String namespaceReport(NamespaceReport report) {
+        StringBuilder out = new StringBuilder();
+        out.append(report.container()).append(" (root pid ").append(report.rootPid()).append(")\n\n");
+        TextTable table = new TextTable("KIND", "INODE", "PLACE", "TASKS", "OWNER", "PARENT", "HAUL");
+        for (NamespaceVerdict verdict : report.verdicts()) {
+            NamespaceInstance i = verdict.instance();
+            String place = switch (i.place()) {
+                case HOST -> "host";
+                case CONTAINER -> "own";
+                case NESTED -> "nested under " + i.kind().procName() + ":[" + report.tree().of(i.kind()).stream()
+                        .filter(o -> o.place() == NamespaceInstance.Place.CONTAINER).findFirst()
+                        .map(o -> Long.toString(o.inode())).orElse(i.parent() == 0 ? "?" : Long.toString(i.parent()))
+                        + "]";
+            };
+            String tasks = i.pids().size() <= 4 ? i.pids().toString().replace(" ", "")
+                    : i.pids().subList(0, 3).toString().replace(" ", "").replace("]", ",...](" + i.pids().size() + ")");
+            String action = switch (verdict.action()) {
+                case STAYS_THE_HOSTS -> "stays the host's";
+                case MOVED_BY_CRIU -> "moved by CRIU";
+                case MOVED_WITH_HAUL -> "moved with Haul's help";
+                case REFUSED -> "REFUSED";
+            };
+            table.row(i.kind().procName(), i.inode(), place, tasks, i.ownerUserNs() == 0 ? "-" : "user:[" + i.ownerUserNs()
+                    + "]", i.parent() == 0 ? "-" : i.kind().procName() + ":[" + i.parent() + "]",
+                    verdict.detail().isEmpty() ? action : action + ": " + verdict.detail());
+        }
+        out.append(table);
+        out.append('\n').append(report.movable() ? "migratable as far as its namespaces go"
+                : "a migration is refused before anything freezes: " + report.refusal()).append('\n');
         return out.toString();
     }
 

@@ -1,8 +1,10 @@
 package io.haul.shell;
 
+import io.haul.api.ContainerRef;
 import io.haul.api.HaulException;
 import io.haul.api.backend.ContainerBackend;
 import io.haul.api.backend.ContainerInfo;
+import io.haul.api.namespace.ContainerNamespaces;
 import io.haul.api.plugin.PluginDirectory;
 import io.haul.api.plugin.PluginKind;
 import io.haul.api.plugin.PluginLease;
@@ -28,7 +30,8 @@ import org.osgi.service.component.annotations.Reference;
     "osgi.command.function=strategies",
     "osgi.command.function=handlers",
     "osgi.command.function=transports",
-    "osgi.command.function=ps"
+    "osgi.command.function=ps",
+    "osgi.command.function=namespaces"
 })
 public final class HaulCommands {
 
@@ -36,11 +39,29 @@ public final class HaulCommands {
 
     private final HostProbe host;
     private final PluginDirectory plugins;
+    private final ContainerNamespaces namespaces;
 
     @Activate
-    public HaulCommands(@Reference HostProbe host, @Reference PluginDirectory plugins) {
+    public HaulCommands(@Reference HostProbe host, @Reference PluginDirectory plugins,
+            @Reference ContainerNamespaces namespaces) {
         this.host = host;
         this.plugins = plugins;
+        this.namespaces = namespaces;
+    }
+
+    @Descriptor("a container's namespace tree: every instance its tasks use, per kind, and what a migration does with"
+            + " each (moved by CRIU, moved with Haul's help, refused and why)")
+    public Object namespaces(@Descriptor(JSON_HELP) @Parameter(names = {"-j", "--json"}, presentValue = "true",
+            absentValue = "false") boolean json,
+            @Descriptor("the container, as haul:ps names it (process:4242, docker:web)") String container)
+            throws HaulException {
+        ContainerRef ref;
+        try {
+            ref = ContainerRef.parse(container);
+        } catch (IllegalArgumentException e) {
+            throw new HaulException("container.bad-id", e.getMessage());
+        }
+        return result(namespaces.report(ref), json);
     }
 
     @Descriptor("where CRIU is, its version and check, and the kernel features migrations depend on, probed now")
@@ -111,7 +132,7 @@ public final class HaulCommands {
                     problems.add(name + ": not usable here: " + backend.service().usability().reason());
                     continue;
                 }
-                found.addAll(backend.service().list());
+                backend.service().list().forEach(container -> found.add(namespaces.judged(container)));
             } catch (HaulException | RuntimeException e) {
                 problems.add(name + ": could not list: " + e.getMessage());
             }

@@ -1,6 +1,7 @@
 package io.haul.shell;
 
 import io.haul.api.migration.MigrationRecord;
+import io.haul.api.namespace.NamespaceReport;
 import io.haul.host.HostReport;
 import io.haul.json.HaulJson;
 import org.apache.felix.service.command.Converter;
@@ -14,6 +15,7 @@ import org.osgi.service.component.annotations.Component;
 @Component(property = {
     Converter.CONVERTER_CLASSES + "=io.haul.shell.PluginList",
     Converter.CONVERTER_CLASSES + "=io.haul.shell.ContainerList",
+    Converter.CONVERTER_CLASSES + "=io.haul.api.namespace.NamespaceReport",
     Converter.CONVERTER_CLASSES + "=io.haul.host.HostReport",
     Converter.CONVERTER_CLASSES + "=io.haul.shell.MigrationList",
     Converter.CONVERTER_CLASSES + "=io.haul.shell.AgentList",
@@ -36,6 +38,7 @@ public final class HaulConverter implements Converter {
             case HostReport report -> Formats.hostReport(report).stripTrailing();
             case PluginList list -> Formats.pluginList(list).stripTrailing();
             case ContainerList list -> Formats.containerList(list).stripTrailing();
+            case NamespaceReport report -> Formats.namespaceReport(report).stripTrailing();
             case MigrationList list -> MigrationFormats.list(list).stripTrailing();
             case AgentList list -> Formats.agentList(list).stripTrailing();
             case MigrationRecord record -> MigrationFormats.record(record).stripTrailing();

@@ -4,6 +4,8 @@ import io.haul.api.HaulException;
 import io.haul.api.Plugin;
 import io.haul.api.criu.CriuOptions;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
@@ -27,6 +29,28 @@ public interface NamespaceHandler extends Plugin {
      * message names the task (pid and command), the kind and the inode, and why; otherwise says how it moves.
      */
     NamespacePlan plan(NamespaceTree tree) throws HaulException;
+
+    /**
+     * For people, without migrating: what this handler does with each instance of its kind in the tree, judged as
+     * {@link #plan} judges it (it must refuse exactly what {@code plan} refuses). The default asks {@code plan}: when
+     * it refuses, every instance that is not the host's is refused with its reason; otherwise they are moved by CRIU.
+     */
+    default List<NamespaceVerdict> verdicts(NamespaceTree tree) {
+        String refusal = "";
+        try {
+            plan(tree);
+        } catch (HaulException e) {
+            refusal = e.getMessage();
+        }
+        List<NamespaceVerdict> verdicts = new ArrayList<>();
+        for (NamespaceInstance instance : tree.of(kind())) {
+            verdicts.add(instance.place() == NamespaceInstance.Place.HOST
+                    ? new NamespaceVerdict(instance, NamespaceVerdict.Action.STAYS_THE_HOSTS, "")
+                    : refusal.isEmpty() ? new NamespaceVerdict(instance, NamespaceVerdict.Action.MOVED_BY_CRIU, "")
+                    : new NamespaceVerdict(instance, NamespaceVerdict.Action.REFUSED, refusal));
+        }
+        return verdicts;
+    }
 
     /**
      * Destination side, before the restore: makes ready what the restored tree will join, or says why it cannot,

@@ -10,6 +10,7 @@ import io.haul.api.migration.MigrationRequest;
 import io.haul.api.migration.MigrationService;
 import io.haul.api.migration.Outcome;
 import io.haul.api.migration.ProgressEvent;
+import io.haul.api.namespace.ContainerNamespaces;
 import io.haul.api.plugin.PluginDirectory;
 import io.haul.api.plugin.PluginKind;
 import io.haul.api.plugin.PluginLease;
@@ -95,6 +96,8 @@ public final class EventBusApi {
     private final Vertx vertx;
     private final MigrationService migrations;
     private final PluginDirectory plugins;
+    /** haul:ps's judgement of each listed container, so that the bus says what the shell says. */
+    private final ContainerNamespaces namespaces;
     private final HostProbe host;
     private final Cluster cluster;
     private final EventBusConfiguration config;
@@ -118,7 +121,9 @@ public final class EventBusApi {
     public EventBusApi(BundleContext bundleContext,
             @Reference(service = Vertx.class) ServiceReference<Vertx> vertxReference,
             @Reference MigrationService migrations, @Reference PluginDirectory plugins, @Reference HostProbe host,
-            @Reference Cluster cluster, EventBusConfiguration config) throws Exception {
+            @Reference Cluster cluster, @Reference ContainerNamespaces namespaces, EventBusConfiguration config)
+            throws Exception {
+        this.namespaces = namespaces;
         this.bundleContext = bundleContext;
         this.vertxReference = vertxReference;
         this.vertx = bundleContext.getService(vertxReference);
@@ -391,7 +396,7 @@ public final class EventBusApi {
                     problems.add(name + ": not usable here: " + backend.service().usability().reason());
                     continue;
                 }
-                found.addAll(backend.service().list());
+                backend.service().list().forEach(container -> found.add(namespaces.judged(container)));
             } catch (HaulException | RuntimeException e) {
                 problems.add(name + ": could not list: " + e.getMessage());
             }
