@@ -68,6 +68,8 @@ export HAUL_HOST_A=$A HAUL_HOST_B=$B HAUL_HOST_A_IP=$A_IP HAUL_HOST_B_IP=$B_IP
 VETH_A=haul-$A
 WORK=$(mktemp -d /tmp/haul-chaos-work.XXXXXX)
 AGENT_A="" AGENT_B="" TREE_LAUNCHER="" TREE_ROOT="" MIGRATE=""
+# CRIU's command line (install-criu.sh's wrapper runs it through its own loader: its comm is not "criu")
+CRIU_CMDLINE='/s?bin/criu( |$)'
 
 cleanup() {
     local status=$?
@@ -149,9 +151,9 @@ victim() {
     case "$1" in
         source-agent) echo "$AGENT_A" ;;
         destination-agent) echo "$AGENT_B" ;;
-        source-criu) pgrep -P "$AGENT_A" -x criu | head -1 || true ;;
-        destination-criu) pgrep -P "$AGENT_B" -x criu | head -1 || true ;;
-        lazy-pages) pgrep -f 'criu lazy-pages' | head -1 || true ;;
+        source-criu) pgrep -P "$AGENT_A" -f "$CRIU_CMDLINE" | head -1 || true ;;
+        destination-criu) pgrep -P "$AGENT_B" -f "$CRIU_CMDLINE" | head -1 || true ;;
+        lazy-pages) pgrep -f "$CRIU_CMDLINE"' lazy-pages' | head -1 || true ;;
     esac
 }
 
@@ -159,8 +161,7 @@ leftovers() { # what is left of the migrations on either host
     local what=()
     [ -n "$(find "$WORK/$A/migrations" "$WORK/$B/migrations" -path '*/images/*' -type f 2>/dev/null | head -1)" ] \
         && what+=("images")
-    pgrep -x criu >/dev/null && what+=("CRIU processes")
-    pgrep -f 'criu lazy-pages' >/dev/null && what+=("lazy-pages daemons")
+    pgrep -f "$CRIU_CMDLINE" >/dev/null && what+=("CRIU processes")
     for host in "$A" "$B"; do
         ip netns exec "$host" iptables -S 2>/dev/null | grep -qiE 'CRIU|0xc114' && what+=("lock rules on $host")
     done
@@ -243,11 +244,13 @@ for fault in "${FAULT_LIST[@]}"; do
             wait_for 10 "the workload counting after the cell" sh -c "[ \$(awk '{print \$1}' '$TREE_DIR/status') -gt $now ]" && moving=1
         fi
         verdict=FAILED
-        if [ ${#found[@]} = 1 ] && [ -n "$moving" ] && [ "$state" = OK ] && [ -z "$left" ] \
+        if [ -z "$injected" ]; then
+            verdict="n/a"
+        elif [ ${#found[@]} = 1 ] && [ -n "$moving" ] && [ "$state" = OK ] && [ -z "$left" ] \
             && [ "$(count_now)" -ge "$at_fault" ]; then
-            verdict=ok; good=$((good + 1))
+            verdict=ok
         fi
-        [ -z "$injected" ] && verdict="n/a"
+        [ "$verdict" = ok ] && good=$((good + 1))
         [ "$verdict" = "n/a" ] || total=$((total + 1))
         printf '%-18s %-10s %-6s copy %-3s %-11s %-22s still %5ss  left: %s %s\n' "$fault" "$phase" "$verdict" \
             "$copy" "${outcome:-?}" "${code:--}" "${stood:-?}" "${left:-nothing}" "$detail"

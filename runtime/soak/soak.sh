@@ -74,7 +74,7 @@ status_field() { awk -v f="$1" '{print $f}' "$STATUS"; }
 # settled: the last migration's destination has finished: its lazy-pages daemon filled the memory and ended, and
 # the images went (both come a moment after migrate returns).
 settled() {
-    ! pgrep -f 'criu lazy-pages' >/dev/null && [ -z "$(find "$WORK/$A/migrations" "$WORK/$B/migrations" -path '*/images/*' \
+    ! pgrep -f '/s?bin/criu lazy-pages' >/dev/null && [ -z "$(find "$WORK/$A/migrations" "$WORK/$B/migrations" -path '*/images/*' \
         -type f 2>/dev/null | head -1)" ]
 }
 
@@ -98,8 +98,9 @@ sample() {
         else
             nft=0 # no nft here: CRIU's and Haul's rules are iptables', counted above (iptables-nft's included)
         fi
-        criu=$(pgrep -c -x criu || true)
-        lazy=$(pgrep -c -f 'criu lazy-pages' || true)
+        # (install-criu.sh's wrapper runs CRIU through its own loader: its comm is not "criu", its command line says)
+        criu=$(pgrep -c -f '/s?bin/criu( |$)' || true)
+        lazy=$(pgrep -c -f '/s?bin/criu lazy-pages' || true)
         echo "$moves,$name,$((rss / 1024)),$fds,$threads,$disk,${migrations:-0},$ipt,$nft,$criu,$lazy" >> "$SAMPLES"
     done
 }
