@@ -14,9 +14,11 @@ import io.haul.api.namespace.NamespaceKind;
 import io.haul.api.namespace.NamespacePlan;
 import io.haul.host.proc.Namespaces;
 import io.haul.host.proc.MountInfo;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class KindHandlerTest {
 
@@ -63,23 +65,26 @@ class KindHandlerTest {
                 .root(), "a backend's own root counts over the handler's");
     }
 
+    /** The host's paths are made in a folder of the test's: prepare() checks they exist on the destination. */
     @Test
-    void aNestedMountNamespaceIsBoundFromTheHostsPathsAndRefusedBelowTheHostsOwn() throws Exception {
+    void aNestedMountNamespaceIsBoundFromTheHostsPathsAndRefusedBelowTheHostsOwn(@TempDir Path run) throws Exception {
+        Path netns = Files.createDirectories(run.resolve("netns"));
+        Path bound = Files.createFile(netns.resolve("hnsA"));
         List<MountInfo> host = MountInfo.parseForTests("""
                 27 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw
-                45 27 254:0 /run/netns /run/netns rw shared:2 - ext4 /dev/vda rw
-                46 45 0:4 net:[4026532174] /run/netns/hnsA rw shared:3 - nsfs nsfs rw
-                """);
+                45 27 254:0 /run/netns NETNS rw shared:2 - ext4 /dev/vda rw
+                46 45 0:4 net:[4026532174] BOUND rw shared:3 - nsfs nsfs rw
+                """.replace("NETNS", netns.toString()).replace("BOUND", bound.toString()));
         List<MountInfo> nested = MountInfo.parseForTests("""
                 80 79 254:0 / / rw,relatime - ext4 /dev/vda rw
-                81 80 254:0 /run/netns /run/netns rw - ext4 /dev/vda rw
-                82 81 0:4 net:[4026532174] /run/netns/hnsA rw - nsfs nsfs rw
+                81 80 254:0 /run/netns NETNS rw - ext4 /dev/vda rw
+                82 81 0:4 net:[4026532174] BOUND rw - nsfs nsfs rw
                 83 80 0:50 / /srv/scratch rw - tmpfs none rw
-                """);
+                """.replace("NETNS", netns.toString()).replace("BOUND", bound.toString()));
         MountNamespaceHandler mnt = new MountNamespaceHandler(namespaces, pid -> pid.equals("self") ? host : nested);
         NamespacePlan plan = assertDoesNotRefuse(mnt, tree(100, instance(NamespaceKind.MNT, 7, Place.CONTAINER, 100L),
                 instance(NamespaceKind.MNT, 8, Place.NESTED, 101L)));
-        assertEquals("/run/netns\n/run/netns/hnsA", plan.facts().get(MountNamespaceHandler.FACT_HOST_MOUNTS),
+        assertEquals(netns + "\n" + bound, plan.facts().get(MountNamespaceHandler.FACT_HOST_MOUNTS),
                 "the tmpfs the tree mounted is CRIU's to dump, the host's mounts are bound again");
         assertEquals(List.of("mnt[]"), plan.dump().externals());
         assertEquals(List.of("mnt[]"), mnt.prepare(plan, Path.of("/tmp")).externals());
