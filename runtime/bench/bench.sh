@@ -40,12 +40,6 @@ SCRIPT_NAME=bench
 MIBS=256,1024 RATES=0,8,64 RUNS=3 LINK=1gbit METHODS=cold,none,vmread NETWORK=""
 OUT="/tmp/haul-bench-$(date +%Y%m%d-%H%M%S)"
 
-usage() { # usage [STATUS]: the header above, on stdout for --help, on stderr after a wrong option
-    local status=${1:-64}
-    sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//' >&"$(( status == 0 ? 1 : 2 ))"
-    exit "$status"
-}
-
 while [ $# -gt 0 ]; do
     case "$1" in
         --mib) MIBS=${2:?}; shift 2 ;;

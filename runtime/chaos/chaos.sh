@@ -35,12 +35,6 @@ PHASES=PRECOPY,FINAL_DUMP,TRANSFER,RESTORE
 MIB=64 CAP=100mbit
 OUT="/tmp/haul-chaos-$(date +%Y%m%d-%H%M%S)"
 
-usage() {
-    local status=${1:-64}
-    sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//' >&"$(( status == 0 ? 1 : 2 ))"
-    exit "$status"
-}
-
 while [ $# -gt 0 ]; do
     case "$1" in
         --faults) FAULTS=${2:?}; shift 2 ;;

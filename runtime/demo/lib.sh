@@ -9,6 +9,14 @@
 #   ENGINE_SETTINGS optional lines added to each agent's haul.engine.cfg (KEY=VALUE, each ending in a newline)
 
 say() { printf '\n== %s\n' "$*"; }
+
+# usage [STATUS]: the running script's header comment (line 2 to its `set -euo`), on stdout for --help (STATUS 0),
+# on stderr after a wrong option; then exits with STATUS (default 64).
+usage() {
+    local status=${1:-64}
+    sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&"$(( status == 0 ? 1 : 2 ))"
+    exit "$status"
+}
 die() { echo "${SCRIPT_NAME:-demo}: $*" >&2; exit 1; }
 
 # prepare_agent NAME IP: writes an agent's state folder: its name, cluster membership, where it accepts

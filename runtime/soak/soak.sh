@@ -27,12 +27,6 @@ SCRIPT_NAME=soak
 MIGRATIONS=100 MIB=64 RATE=1 KEPT=10
 OUT="/tmp/haul-soak-$(date +%Y%m%d-%H%M%S)"
 
-usage() {
-    local status=${1:-64}
-    sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//' >&"$(( status == 0 ? 1 : 2 ))"
-    exit "$status"
-}
-
 while [ $# -gt 0 ]; do
     case "$1" in
         --migrations) MIGRATIONS=${2:?}; shift 2 ;;
