@@ -135,7 +135,7 @@ public class DockerNetworkIT {
         assertEquals("migrate exits 0:\n" + text + "\nA's log:\n" + cluster.a.logText() + "\nB's log:\n"
                 + cluster.b.logText(), 0, result.exitCode());
 
-        assertTrue("the client's connection goes on after the move", client.awaitEchoes(client.echoed() + 200, 30));
+        client.assertEchoes("the client's connection goes on after the move", client.echoed() + 200, 30);
         assertEquals("running on B", "running", dockerB.containerStatus(name));
         long after = counterAbove(dockerB, name, before);
         assertTrue("the counter went on from " + before + " (memory moved): " + after, after > before);
@@ -204,7 +204,7 @@ public class DockerNetworkIT {
         JsonNode record = cluster.record(cluster.a, new MigrateOutput(result.stdout()).id());
         assertEquals("rolled back:\n" + record.toPrettyString(), "ROLLED_BACK", record.path("outcome").asText());
 
-        assertTrue("the client's connection goes on at A", client.awaitEchoes(client.echoed() + 200, 30));
+        client.assertEchoes("the client's connection goes on at A", client.echoed() + 200, 30);
         assertEquals("the same process runs on at A", pid, dockerA.containerPid(name));
         assertTrue("its counter goes on", counterAbove(dockerA, name, before) > before);
         assertEquals("A's engine still has its address", address, endpoint(dockerA, name).path("IPAddress").asText());
@@ -298,7 +298,7 @@ public class DockerNetworkIT {
     private EchoClient connected(String address) throws Exception {
         EchoClient client = connectWhenListening(address);
         clients.add(client);
-        assertTrue("the client's first echoes come", client.awaitEchoes(20, 30));
+        client.assertEchoes("the client's first echoes come", 20, 30);
         return client;
     }
 

@@ -119,6 +119,18 @@ public final class EchoClient implements AutoCloseable {
         return echoed.get() > count;
     }
 
+    /**
+     * Waits for more than {@code count} echoes, as {@link #awaitEchoes}, and fails with {@code what} and what the
+     * client saw (a reset, the end of the stream, a wrong echo) when they do not come.
+     */
+    public void assertEchoes(String what, long count, double seconds) throws InterruptedException {
+        if (!awaitEchoes(count, seconds)) {
+            throw new AssertionError(what + ": " + echoed.get() + " of " + sent.get() + " lines echoed, wanted more "
+                    + "than " + count + "; " + (broken.get().isEmpty() ? "no more came in " + seconds + " s"
+                    : broken.get()));
+        }
+    }
+
     public long echoed() {
         return echoed.get();
     }

@@ -221,7 +221,7 @@ public class LxcMigrationIT {
         lxcA.start(name);
         long before = lxcA.awaitCounterAbove(name, 2);
         try (EchoClient client = EchoClient.connect(cluster.hostC(), address, 7000)) {
-            assertTrue("the client is echoed before the move", client.awaitEchoes(50, 30));
+            client.assertEchoes("the client is echoed before the move", 50, 30);
             client.resetGap();
 
             Commands.Result result = cluster.clientLive(cluster.a, "migrate", "lxc:" + name, "--to", cluster.b.name)
@@ -231,7 +231,7 @@ public class LxcMigrationIT {
             assertEquals("migrate succeeds:\n" + text + "\nA's log:\n" + cluster.a.logText() + "\nB's log:\n"
                     + cluster.b.logText(), 0, result.exitCode());
 
-            assertTrue("the client's connection goes on after the move", client.awaitEchoes(client.echoed() + 200, 30));
+            client.assertEchoes("the client's connection goes on after the move", client.echoed() + 200, 30);
             assertTrue("LXC on B says it runs", lxcB.running(name));
             assertTrue("the counter went on", lxcB.awaitCounterAbove(name, before) > before);
             assertTrue("the host end is on hlxB's bridge", sh("ip -n " + cluster.b.name + " -o link show " + hostEnd)

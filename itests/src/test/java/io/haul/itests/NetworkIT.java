@@ -87,7 +87,7 @@ public class NetworkIT {
         System.out.println("NetworkIT: migrate printed:\n" + text);
         assertEquals("migrate exits 0:\n" + text, 0, result.exitCode());
 
-        assertTrue("the client's connection goes on after the move", client.awaitEchoes(client.echoed() + 200, 30));
+        client.assertEchoes("the client's connection goes on after the move", client.echoed() + 200, 30);
         long root = tree.assertOneRunningCopy(cluster.b.name, before.count());
         assertFalse("the source's host end is gone with the source's copy", network.hostEndIn(cluster.a.name));
         assertEquals("hostB's bridge forwards the container's frames to its new host end", network.hostEnd(),
@@ -124,7 +124,7 @@ public class NetworkIT {
         JsonNode record = cluster.record(cluster.a, new MigrateOutput(result.stdout()).id());
         assertEquals("the error's code", "criu.restore-failed", record.path("error").path("code").asText());
 
-        assertTrue("the client's connection goes on at hostA", client.awaitEchoes(client.echoed() + 200, 30));
+        client.assertEchoes("the client's connection goes on at hostA", client.echoed() + 200, 30);
         long root = tree.assertOneRunningCopy(cluster.a.name, before.count());
         assertEquals("the same tree runs on", tree.root(), root);
         assertFalse("nothing of the restored copy's host end is left on hostB", network.hostEndIn(cluster.b.name));
@@ -168,7 +168,7 @@ public class NetworkIT {
         assertTrue("migrate says it rolled back:\n" + text, result.stderr().contains("rolled back"));
         assertEquals("ROLLED_BACK", cluster.record(cluster.a, id).path("outcome").asText());
 
-        assertTrue("the client's connection goes on at hostA", client.awaitEchoes(client.echoed() + 200, 30));
+        client.assertEchoes("the client's connection goes on at hostA", client.echoed() + 200, 30);
         assertEquals("the same tree runs on", tree.root(), tree.assertOneRunningCopy(cluster.a.name, before.count()));
         assertNoLockRules(tree.root());
 
@@ -260,7 +260,7 @@ public class NetworkIT {
                 before.count()));
         assertFalse("nothing of it on hostB", network.hostEndIn(cluster.b.name));
         if (client != null) {
-            assertTrue("the client's connection goes on", client.awaitEchoes(client.echoed() + 100, 30));
+            client.assertEchoes("the client's connection goes on", client.echoed() + 100, 30);
             EchoClient.Report seen = client.stop();
             assertTrue("the client saw every line echoed once, in order: " + seen, seen.intact());
         }
@@ -275,7 +275,7 @@ public class NetworkIT {
     private EchoClient connected(ContainerNetwork network) throws Exception {
         EchoClient client = EchoClient.connect(cluster.hostC(), network.address(), PORT);
         clients.add(client);
-        assertTrue("the client's first echoes come", client.awaitEchoes(20, 30));
+        client.assertEchoes("the client's first echoes come", 20, 30);
         return client;
     }
 
