@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.junit.After;
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
@@ -142,6 +143,32 @@ public class DockerMigrationIT {
         return Long.parseLong(host.cliOk("exec", name, "cat", file).strip());
     }
 
+    /**
+     * Nothing of the checkpoint the container started from stays on B: not in the container's own folder, where
+     * Docker would keep it, nor containerd's unpacked copy in its temporary directory (both the container's memory).
+     */
+    private static void assertNoCheckpointLeftOnB(String migrationId, String name) throws Exception {
+        String hold = "/run/haul/hold/restore-" + migrationId;
+        List<Path> copies;
+        try (Stream<Path> temp = Files.list(Path.of("/tmp"))) {
+            copies = temp.filter(p -> p.getFileName().toString().startsWith("ctrd-checkpoint"))
+                    .filter(p -> Files.isRegularFile(p.resolve("haul-hold"))).filter(p -> {
+                        try {
+                            return Files.readString(p.resolve("haul-hold")).strip().equals(hold);
+                        } catch (IOException e) {
+                            return false; // gone meanwhile
+                        }
+                    }).toList();
+        }
+        assertEquals("containerd's copies of the checkpoint left on B", List.of(), copies);
+        String id = dockerB.cliOk("inspect", "-f", "{{.Id}}", name).strip();
+        Path checkpoints = Path.of(dockerB.cliOk("info", "-f", "{{.DockerRootDir}}").strip(), "containers", id,
+                "checkpoints");
+        try (Stream<Path> left = Files.exists(checkpoints) ? Files.list(checkpoints) : Stream.empty()) {
+            assertEquals("checkpoints left in the container's folder on B", List.of(), left.toList());
+        }
+    }
+
     private String startCounter(String volume) throws Exception {
         container = "counter-" + UUID.randomUUID().toString().substring(0, 8);
         dockerA.run(container, List.of("--network", "none", "-v", volume + ":/data", "-e", "HAUL_TEST=yes",
@@ -208,6 +235,8 @@ public class DockerMigrationIT {
         assertEquals("label", name, inspect.path("Config").path("Labels").path("io.haul.test").asText());
         assertTrue("the volume is mounted at /data: " + inspect.path("Mounts"),
                 inspect.path("Mounts").toString().contains(volume) && inspect.path("Mounts").toString().contains("/data"));
+
+        assertNoCheckpointLeftOnB(new MigrateOutput(result.stdout()).id(), name);
 
         // on A: the container is gone, its process too
         assertNotEquals("gone from A", 0, dockerA.cli("inspect", name).exitCode());

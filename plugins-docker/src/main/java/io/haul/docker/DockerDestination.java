@@ -11,6 +11,7 @@ import io.haul.criu.hold.RuntimeCalls;
 import io.haul.criu.hold.RuntimeRestore;
 import io.haul.docker.files.ImageFolders;
 import io.haul.docker.files.SharedFolder;
+import io.haul.host.files.Folders;
 import io.haul.host.files.TreeCopy;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -41,6 +42,10 @@ final class DockerDestination implements RuntimeDestinationSession {
     private String bridge;
     /** The container made here, once made. */
     private String containerId;
+    /** Haul's checkpoint in the container's folder, once placed there. */
+    private Path checkpoint;
+    /** The folder CRIU restored from, as the hold told: containerd's own copy of the checkpoint. */
+    private Path restoredFrom;
 
     DockerDestination(DockerBackend backend, DockerManifest manifest, MigrationFolders folders) {
         this.backend = backend;
@@ -174,14 +179,23 @@ final class DockerDestination implements RuntimeDestinationSession {
             }
         }
         // Docker only starts from checkpoints in the container's own folder (it refuses --checkpoint-dir)
-        Path checkpoint = backend.containerFolder(created).resolve("checkpoints").resolve(checkpointName);
+        checkpoint = backend.containerFolder(created).resolve("checkpoints").resolve(checkpointName);
         ImageFolders.place(images, checkpoint, name -> !name.startsWith("haul-"));
         long limit = backend.holdLimitSeconds();
         CriuHold hold = CriuHold.forRestore(folders.migrationId(), checkpoint, Duration.ofSeconds(limit));
         HeldRuntimeStep step = HeldRuntimeStep.begin(hold, backend.calls(),
                 () -> { backend.engine().startContainer(containerId, checkpointName); return null; },
                 limit, "criu.restore-failed", "Docker's restore of " + created.name());
+        restoredFrom = step.reached().imageDir();
         return new RuntimeRestore(step, step.reached().initPid());
+    }
+
+    /** The container runs: Docker needs its checkpoint no more (it would keep it, the container's memory, for ever). */
+    @Override
+    public void committed(long rootPid) {
+        if (checkpoint != null && !Folders.delete(checkpoint)) {
+            LOG.warn("could not remove the checkpoint {} the container started from", checkpoint);
+        }
     }
 
     @Override
@@ -198,5 +212,10 @@ final class DockerDestination implements RuntimeDestinationSession {
             }
         }
         backend.removeVolumes(volumesMade);
+    }
+
+    @Override
+    public void close() {
+        ContainerdCheckpointCopies.removeFor(folders.migrationId(), Optional.ofNullable(restoredFrom));
     }
 }

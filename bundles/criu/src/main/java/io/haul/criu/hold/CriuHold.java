@@ -90,6 +90,16 @@ public final class CriuHold implements AutoCloseable {
         return hold;
     }
 
+    /** Whether {@code imageDir} is marked for the held restore of this migration (by {@link #forRestore}). */
+    public static boolean marksRestoreOf(Path imageDir, String migrationId) {
+        try {
+            return MIGRATION_ID.matcher(migrationId).matches() && Files.readString(imageDir.resolve(RESTORE_MARKER))
+                    .strip().equals(restoreFolder(migrationId).toString());
+        } catch (IOException e) {
+            return false; // no marker: not a folder of this restore
+        }
+    }
+
     /** Where the hook said the step is held: the container's init pid on this host and CRIU's image folder. */
     public record Reached(long initPid, Path imageDir) {
     }
