@@ -112,6 +112,8 @@ public final class TwoHostCluster implements AutoCloseable {
     private final Path onlyOnA;
     private final List<AutoCloseable> owned = new ArrayList<>();
     private boolean hostsUp;
+    /** This machine's lock on the hosts' names, held from before they are made until they are gone. */
+    private MachineLock names;
 
     private TwoHostCluster(Class<?> testClass, Options options) throws IOException {
         this.options = options;
@@ -147,7 +149,9 @@ public final class TwoHostCluster implements AutoCloseable {
             System.out.println(testClass.getSimpleName() + ": skipped, " + unmet);
         }
         org.junit.Assume.assumeTrue(testClass.getSimpleName() + " skipped: " + unmet, unmet == null);
+        MachineLock names = MachineLock.acquire(options.hostA, testClass.getSimpleName());
         TwoHostCluster cluster = new TwoHostCluster(testClass, options);
+        cluster.names = names;
         try {
             long begin = System.nanoTime();
             cluster.up();
@@ -525,6 +529,13 @@ public final class TwoHostCluster implements AutoCloseable {
             }
         }
         HaulRuntime.deleteTree(work.resolve("bin"));
+        if (names != null) {
+            try {
+                names.close();
+            } catch (IOException e) {
+                System.out.println("TwoHostCluster: releasing the lock on the hosts' names: " + e);
+            }
+        }
     }
 
     // ---- helpers ---------------------------------------------------------------------------------------
