@@ -78,6 +78,10 @@ public class NestedNamespacesIT {
                         .orElseThrow(() -> new AssertionError("ps lists process:" + root + ":\n" + ps.output()));
                 assertTrue("ps marks the nesting and says no, naming it:\n" + row, row.contains(" " + kind.getKey() + " ")
                         && row.contains("no: ") && row.contains(inode));
+                if (kind.getKey().equals("pid")) {
+                    assertTrue("ps does not list the nested PID namespace's init as a tree of its own:\n" + ps.output(),
+                            ps.stdout().lines().noneMatch(l -> l.startsWith("process:" + nested + " ")));
+                }
                 JsonNode report = cluster.json(cluster.a, "namespaces", "--json", "process:" + root);
                 assertTrue("haul:namespaces refuses the nested " + kind.getKey() + " instance:\n" + report.toPrettyString(),
                         verdict(report, kind.getKey(), "NESTED").path("action").asText().equals("REFUSED"));
