@@ -344,44 +344,6 @@ public class DockerMigrationIT {
         assertEquals("the blocked container runs on at A", "running", dockerA.containerStatus(other));
     }
 
-    /**
-     * A container whose task ran {@code unshare -m} and mounted a tmpfs: moving its nested mount namespace needs
-     * CRIU's {@code mnt[]}, which Docker's checkpoint cannot be given. {@code ./haul ps} says no with the reason the
-     * checks give, {@code ./haul namespaces} refuses the nested instance, and the migration is refused in CHECKS
-     * with the same container running on at A.
-     */
-    @Test
-    public void aContainerWithANestedMountNamespaceIsRefusedByPsAsByTheChecks() throws Exception {
-        container = "nested-mnt-" + UUID.randomUUID().toString().substring(0, 8);
-        dockerA.run(container, List.of("--network", "none", "--cap-add", "SYS_ADMIN", "--security-opt",
-                "seccomp=unconfined"), DockerHost.IMAGE, "sh", "-c", "unshare -m sh -c 'mount -t tmpfs none /mnt && "
-                + "i=0; while true; do i=$((i+1)); echo $i > /counter; sleep 0.1; done' & wait"); // the root stays outside
-        long before = awaitCounterAbove(dockerA, container, 2);
-        long pid = dockerA.containerPid(container);
-
-        Commands.Result ps = cluster.client(cluster.a, "ps", "docker");
-        System.out.println("DockerMigrationIT nested mnt, ps docker:\n" + ps.output());
-        String row = ps.stdout().lines().filter(l -> l.startsWith("docker:" + container + " ")).findFirst()
-                .orElseThrow(() -> new AssertionError("ps lists docker:" + container + ":\n" + ps.output()));
-        assertTrue("ps marks the nested mount namespace and says no, with the checks' reason:\n" + row,
-                row.contains(" mnt ") && row.contains("no: [check.runtime]"));
-        JsonNode report = cluster.json(cluster.a, "namespaces", "--json", "docker:" + container);
-        assertTrue("haul:namespaces refuses the nested mount namespace:\n" + report.toPrettyString(),
-                report.path("verdicts").findParents("instance").stream().anyMatch(v -> v.path("instance")
-                        .path("place").asText().equals("NESTED") && v.path("action").asText().equals("REFUSED")));
-
-        Commands.Result result = cluster.clientLive(cluster.a, "migrate", "docker:" + container, "--to",
-                cluster.b.name).result(MIGRATE_SECONDS);
-        String text = result.output();
-        System.out.println("DockerMigrationIT nested mnt, migrate printed:\n" + text);
-        assertNotEquals("migrate fails:\n" + text, 0, result.exitCode());
-        assertTrue("refused in the checks for the runtime, as ps said:\n" + text, text.contains("rolled back in CHECKS")
-                && text.contains("check.runtime"));
-        assertEquals("the same process runs on A", pid, dockerA.containerPid(container));
-        awaitCounterAbove(dockerA, container, before);
-        assertNotEquals("nothing was made on B", 0, dockerB.cli("inspect", container).exitCode());
-    }
-
     @Test
     public void psListsWhatCanMoveAndWhyTheRestCannot() throws Exception {
         String volume = "vol-" + UUID.randomUUID().toString().substring(0, 8);
