@@ -1,11 +1,13 @@
 package io.haul.namespaces;
 
 import io.haul.api.HaulException;
+import io.haul.api.criu.CriuOptions;
 import io.haul.api.namespace.HaulNamespace;
 import io.haul.api.namespace.NamespaceHandler;
 import io.haul.api.namespace.NamespaceInstance;
 import io.haul.api.namespace.NamespaceInstance.Place;
 import io.haul.api.namespace.NamespaceKind;
+import io.haul.api.namespace.NamespacePlan;
 import io.haul.api.namespace.NamespaceTree;
 import io.haul.host.proc.MountInfo;
 import io.haul.host.proc.Namespaces;
@@ -13,9 +15,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.metatype.annotations.Designate;
 
 /**
  * The user namespace. A nested one (a task that ran {@code unshare -U}, as rootless tools inside a container do)
@@ -34,17 +40,27 @@ import org.osgi.service.component.annotations.Component;
  * argument").
  * </ul>
  * What the tree binds into its root from the host is made external (the mnt handler); the maps need no option: CRIU
- * reads and writes them itself.
+ * reads and writes them itself. The destination checks, before anything freezes, that it can make the namespace
+ * again: it allows user namespaces ({@code user.max_user_namespaces}), and an unprivileged map's host ids are ones it
+ * has set aside for root's containers ({@code /etc/subuid}, {@code /etc/subgid}): elsewhere they may be real users'.
  */
-@Component(service = NamespaceHandler.class)
+@Component(service = NamespaceHandler.class, configurationPid = UserConfiguration.PID)
+@Designate(ocd = UserConfiguration.class)
 @HaulNamespace("user")
 public final class UserNamespaceHandler extends KindHandler {
 
     private static final String SHAPE = " (start it as an unprivileged container starts: unshare -U -m -p -f, map"
             + " its ids, mount -t proc proc ROOTFS/proc, pivot_root into ROOTFS)";
 
+    /** Facts: the container's own uid_map and gid_map, as the kernel writes them. */
+    static final String FACT_UID_MAP = "uidMap";
+    static final String FACT_GID_MAP = "gidMap";
+
     private final Function<String, List<MountInfo>> mounts;
     private final Path proc;
+    private volatile Path subuidFile = Path.of("/etc/subuid");
+    private volatile Path subgidFile = Path.of("/etc/subgid");
+    private volatile int maxUserNamespaces = -1;
 
     public UserNamespaceHandler() {
         this(Namespaces.system(), MountInfo::of, Path.of("/proc"));
@@ -64,9 +80,86 @@ public final class UserNamespaceHandler extends KindHandler {
         this.proc = proc;
     }
 
+    @Activate
+    @Modified
+    void configure(UserConfiguration configuration) {
+        limits(Path.of(configuration.subuidFile()), Path.of(configuration.subgidFile()),
+                configuration.maxUserNamespaces());
+    }
+
+    /** What this host gives containers' user namespaces: see {@link UserConfiguration}. */
+    void limits(Path subuid, Path subgid, int maxNamespaces) {
+        subuidFile = subuid;
+        subgidFile = subgid;
+        maxUserNamespaces = maxNamespaces;
+    }
+
     @Override
     boolean criuMovesNested() {
         return false;
+    }
+
+    @Override
+    Map<String, String> facts(NamespaceTree tree) throws HaulException {
+        if (!MountNamespaceHandler.ownedByTheRoot(tree, NamespaceKind.USER)) {
+            return Map.of();
+        }
+        Path root = proc.resolve(Long.toString(tree.rootPid()));
+        try {
+            return Map.of(FACT_UID_MAP, Files.readString(root.resolve("uid_map")).strip(),
+                    FACT_GID_MAP, Files.readString(root.resolve("gid_map")).strip());
+        } catch (IOException e) {
+            throw new HaulException("proc.unreadable", "cannot read the user namespace maps of pid " + tree.rootPid()
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The destination: whether it can make the container's user namespace with its maps. */
+    @Override
+    public CriuOptions prepare(NamespacePlan plan, Path migrationDir) throws HaulException {
+        CriuOptions options = super.prepare(plan, migrationDir);
+        if (!plan.own()) {
+            return options;
+        }
+        long limit = maxUserNamespaces >= 0 ? maxUserNamespaces : kernelLimit();
+        if (limit < 1) {
+            throw new HaulException("namespace.user-limit", "this host allows no user namespaces (" + (maxUserNamespaces
+                    >= 0 ? "maxUserNamespaces = 0 in " + UserConfiguration.PID : "user.max_user_namespaces = 0")
+                    + "), and CRIU must make the container's here; allow them (sysctl user.max_user_namespaces=N)"
+                    + " or move it to a host that does");
+        }
+        checkIds("uid", plan.facts().getOrDefault(FACT_UID_MAP, ""), subuidFile);
+        checkIds("gid", plan.facts().getOrDefault(FACT_GID_MAP, ""), subgidFile);
+        // the restored tasks, inside their namespace, may not open userfaultfd (vm.unprivileged_userfaultfd = 0)
+        return options.merge(CriuOptions.of(CriuOptions.Flag.EAGER_MEMORY));
+    }
+
+    private long kernelLimit() throws HaulException {
+        Path sysctl = proc.resolve("sys/user/max_user_namespaces");
+        try {
+            return Long.parseLong(Files.readString(sysctl).strip());
+        } catch (IOException | NumberFormatException e) {
+            throw new HaulException("namespace.user-limit", "cannot read " + sysctl + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Every line of an unprivileged map must map to host ids this host set aside for root's containers. */
+    private static void checkIds(String kind, String map, Path file) throws HaulException {
+        SubordinateIds aside;
+        try {
+            aside = SubordinateIds.read(file);
+        } catch (IOException e) {
+            throw new HaulException("namespace.user-ids", "cannot read " + file + ": " + e.getMessage(), e);
+        }
+        for (IdMapping line : IdMapping.parse(map)) {
+            if (!line.identity() && !aside.cover(line)) {
+                throw new HaulException("namespace.user-ids", "the container's " + kind + " map (" + line + ") maps to"
+                        + " host " + kind + "s " + line.outside() + "-" + line.lastOutside() + ", which this host has"
+                        + " not set aside for containers in " + file + " (root's ranges there: " + aside.describe()
+                        + "), so they may be real users' here; add root:" + line.outside() + ":" + line.count() + " to "
+                        + file + " (or move the container to a host that has)");
+            }
+        }
     }
 
     @Override

@@ -55,6 +55,8 @@ class UserNamespaceShapesTest {
                         100L));
         Files.createDirectories(proc.resolve("100/ns"));
         Files.createSymbolicLink(proc.resolve("100/ns/pid"), Path.of("pid:[9]"));
+        Files.writeString(proc.resolve("100/uid_map"), "         0     100000      65536\n");
+        Files.writeString(proc.resolve("100/gid_map"), "         0     100000      65536\n");
     }
 
     /** The tree's /proc: its pid 1 is in {@code pidNs}. */
@@ -104,5 +106,39 @@ class UserNamespaceShapesTest {
                 instance(NamespaceKind.MNT, 1, Place.HOST, 100L));
         HaulException hostMnt = assertThrows(HaulException.class, () -> user.plan(hostMounts));
         assertTrue(hostMnt.getMessage().contains("with the host's mount namespace"), hostMnt.getMessage());
+    }
+
+    @Test
+    void theDestinationTakesAnUnprivilegedMapOnlyIntoIdsItSetAsideAndOnlyWithUserNamespacesAllowed() throws Exception {
+        treeProcShows("pid:[9]");
+        UserNamespaceHandler user = new UserNamespaceHandler(Namespaces.system(), mounts(PIVOTED), proc);
+        NamespacePlan plan = user.plan(tree);
+        assertEquals("0     100000      65536", plan.facts().get(UserNamespaceHandler.FACT_UID_MAP));
+
+        Path subuid = Files.writeString(proc.resolve("subuid"), "alice:200000:65536\n");
+        Path subgid = Files.writeString(proc.resolve("subgid"), "root:100000:65536\n");
+        user.limits(subuid, subgid, -1);
+        Files.createDirectories(proc.resolve("sys/user"));
+        Files.writeString(proc.resolve("sys/user/max_user_namespaces"), "96362\n");
+        HaulException ids = assertThrows(HaulException.class, () -> user.prepare(plan, proc));
+        assertEquals("namespace.user-ids", ids.code());
+        assertTrue(ids.getMessage().contains("uid map (0 100000 65536)") && ids.getMessage().contains("none")
+                && ids.getMessage().contains("add root:100000:65536 to " + subuid), ids.getMessage());
+
+        Files.writeString(subuid, "root:100000:65536\n");
+        assertTrue(user.prepare(plan, proc).has(io.haul.api.criu.CriuOptions.Flag.EAGER_MEMORY),
+                "restored with its memory in: its tasks may not open userfaultfd");
+        NamespacePlan privileged = new NamespacePlan(NamespaceKind.USER, true, java.util.Map.of(
+                UserNamespaceHandler.FACT_UID_MAP, "0 0 4294967295", UserNamespaceHandler.FACT_GID_MAP, "0 0 4294967295"),
+                io.haul.api.criu.CriuOptions.NONE);
+        Files.writeString(subuid, "");
+        user.prepare(privileged, proc); // the host's own ids: nothing to set aside
+
+        Files.writeString(proc.resolve("sys/user/max_user_namespaces"), "0\n");
+        HaulException off = assertThrows(HaulException.class, () -> user.prepare(privileged, proc));
+        assertEquals("namespace.user-limit", off.code());
+        user.limits(subuid, subgid, 0);
+        assertTrue(assertThrows(HaulException.class, () -> user.prepare(privileged, proc)).getMessage()
+                .contains("maxUserNamespaces = 0 in haul.namespace.user"));
     }
 }
