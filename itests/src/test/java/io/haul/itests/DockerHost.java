@@ -312,6 +312,27 @@ public final class DockerHost implements AutoCloseable {
         closed = true; // not before: a stop that failed is tried again by the next close
     }
 
+    /**
+     * Waits until the number the container writes to /counter (ten times a second, in the test containers) is above
+     * {@code floor}, and returns it: the container runs, with its count from where it was. Polled: no event says it
+     * wrote.
+     */
+    public long awaitCounterAbove(String container, long floor) throws Exception {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        long value = -1;
+        while (System.nanoTime() < deadline) {
+            Commands.Result read = cli("exec", container, "cat", "/counter");
+            if (read.exitCode() == 0 && !read.stdout().isBlank()) {
+                value = Long.parseLong(read.stdout().strip());
+                if (value > floor) {
+                    return value;
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError(container + " on " + this + ": counter still " + value + ", not above " + floor);
+    }
+
     @Override
     public String toString() {
         return "docker host " + name + " (dockerd " + pid + " in " + netns + ", " + dir + ")";

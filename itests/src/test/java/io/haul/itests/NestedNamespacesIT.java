@@ -23,7 +23,7 @@ import org.junit.Test;
  * ({@code ./haul migrate}, {@code ./haul ps}, {@code ./haul namespaces}) between two agents: each nesting CRIU
  * cannot carry refused in the checks, before anything freezes, the tree untouched; a nested mount namespace with a
  * tmpfs of its own moved there, back and on again with its file; a nested network namespace joined to the tree's by
- * a veth moved with its addresses. Hosts hnsA/hnsB (169.254.87.1/.2), cluster hns.
+ * a veth moved with its addresses. Hosts hnestA/hnestB (169.254.92.1/.2), cluster hnest.
  */
 @HostNeeds({Need.ROOT, Need.UNSHARE, Need.CRIU})
 public class NestedNamespacesIT {
@@ -32,11 +32,20 @@ public class NestedNamespacesIT {
 
     private static TwoHostCluster cluster;
 
+    /** Root's subordinate ids for both agents (haul.namespace.user subuidFile, subgidFile), not the host's /etc. */
+    private static java.nio.file.Path subuid;
+
     @BeforeClass
     public static void startCluster() throws Exception {
+        java.nio.file.Path ids = Files.createTempDirectory("haul-nest-ids");
+        subuid = Files.writeString(ids.resolve("subuid"), SET_ASIDE);
+        java.nio.file.Path subgid = Files.writeString(ids.resolve("subgid"), SET_ASIDE);
         cluster = TwoHostCluster.start(NestedNamespacesIT.class, new TwoHostCluster.Options()
-                .hosts("hnsA", "169.254.87.1", "hnsB", "169.254.87.2").clusterName("hns"));
+                .hosts("hnestA", "169.254.92.1", "hnestB", "169.254.92.2").clusterName("hnest")
+                .configuration("haul.namespace.user.cfg", "subuidFile=" + subuid + "\nsubgidFile=" + subgid + "\n"));
     }
+
+    private static final String SET_ASIDE = "root:100000:65536\n";
 
     @AfterClass
     public static void stopCluster() {
@@ -78,6 +87,10 @@ public class NestedNamespacesIT {
                         .orElseThrow(() -> new AssertionError("ps lists process:" + root + ":\n" + ps.output()));
                 assertTrue("ps marks the nesting and says no, naming it:\n" + row, row.contains(" " + kind.getKey() + " ")
                         && row.contains("no: ") && row.contains(inode));
+                if (kind.getKey().equals("pid")) {
+                    assertTrue("ps does not list the nested PID namespace's init as a tree of its own:\n" + ps.output(),
+                            ps.stdout().lines().noneMatch(l -> l.startsWith("process:" + nested + " ")));
+                }
                 JsonNode report = cluster.json(cluster.a, "namespaces", "--json", "process:" + root);
                 assertTrue("haul:namespaces refuses the nested " + kind.getKey() + " instance:\n" + report.toPrettyString(),
                         verdict(report, kind.getKey(), "NESTED").path("action").asText().equals("REFUSED"));
@@ -96,9 +109,11 @@ public class NestedNamespacesIT {
                 assertFalse("nothing froze:\n" + out, out.contains("FINAL_DUMP"));
 
                 List<Long> pidsNow = tree.tasks().stream().map(Procs.Task::pid).toList();
+                java.util.Map<Long, String> commandOf = before.stream().collect(java.util.stream.Collectors.toMap(
+                        Procs.Task::pid, Procs.Task::cmdline));
                 for (Procs.Task task : before) {
-                    if (task.cmdline().startsWith("sleep")) {
-                        continue; // the loops' own sleeps come and go
+                    if (task.cmdline().startsWith("sleep") || task.cmdline().equals(commandOf.get(task.ppid()))) {
+                        continue; // the loops' own sleeps come and go, and so do their shells' forks for mv and cat
                     }
                     assertTrue("task " + task + " runs on at " + cluster.a, pidsNow.contains(task.pid()));
                 }
@@ -172,10 +187,10 @@ public class NestedNamespacesIT {
             long child = tree.nestedTask("net");
             ip(root, "link", "set", "lo", "up");
             ip(root, "link", "add", "nv0", "type", "veth", "peer", "name", "nv1", "netns", Long.toString(child));
-            ip(root, "addr", "add", "169.254.88.1/30", "dev", "nv0");
+            ip(root, "addr", "add", "169.254.92.101/30", "dev", "nv0");
             ip(root, "link", "set", "nv0", "up");
             ip(child, "link", "set", "lo", "up");
-            ip(child, "addr", "add", "169.254.88.2/30", "dev", "nv1");
+            ip(child, "addr", "add", "169.254.92.102/30", "dev", "nv1");
             ip(child, "link", "set", "nv1", "up");
             assertConnects(root, child);
             System.out.println("NestedNamespacesIT ./haul namespaces process:" + root + ":\n"
@@ -194,10 +209,99 @@ public class NestedNamespacesIT {
             long newChild = tree.nestedTask("net");
             assertNotEquals("the nested namespace is still the child's own", Procs.namespace(newRoot, "net"),
                     Procs.namespace(newChild, "net"));
-            assertTrue("the root's end has its address", ipAddr(newRoot).contains("169.254.88.1"));
-            assertTrue("the child's end has its address", ipAddr(newChild).contains("169.254.88.2"));
+            assertTrue("the root's end has its address", ipAddr(newRoot).contains("169.254.92.101"));
+            assertTrue("the child's end has its address", ipAddr(newChild).contains("169.254.92.102"));
             assertConnects(newRoot, newChild);
         }
+    }
+
+    /**
+     * A tree in a user namespace of its own, shaped as an unprivileged container is (its own mount and PID namespaces
+     * and /proc, pivoted into a busybox root file system): with an unprivileged map (0 100000 65536) moved A to B and
+     * back to A, with a privileged one (0 0 4294967295) A to B. Before each move ps says it can move and
+     * haul:namespaces has CRIU move the user namespace; after each, one copy runs on the destination, its count goes on
+     * from where it was, and it runs with the same ids inside, the same map, and as the same host uid.
+     */
+    @Test
+    public void aTreeInItsOwnUserNamespaceMovesWithItsMapPrivilegedOrNot() throws Exception {
+        String unmet = BusyboxRootfs.unmet();
+        org.junit.Assume.assumeTrue("skipped: " + unmet, unmet == null);
+        BusyboxRootfs busybox = BusyboxRootfs.make(cluster.work.resolve("busybox"));
+        record Case(String map, long hostId, List<TwoHostCluster.Agent> hops) {
+        }
+        List<Long> frozen = new ArrayList<>();
+        for (Case c : List.of(new Case("0 100000 65536", 100000, List.of(cluster.b, cluster.a)),
+                new Case("0 0 4294967295", 0, List.of(cluster.b)))) {
+            try (UserNamespaceTree tree = UserNamespaceTree.start(cluster, busybox, c.map(), c.hostId())) {
+                String ids = tree.ids();
+                assertEquals("inside, the tree is root with its map", "0 0 " + c.map(), ids);
+                assertEquals("on the host it runs as " + c.hostId(), c.hostId(), hostUid(tree.root()));
+                JsonNode report = cluster.json(cluster.a, "namespaces", "--json", "process:" + tree.root());
+                assertEquals("haul:namespaces: CRIU moves the tree's own user namespace:\n" + report.toPrettyString(),
+                        "MOVED_BY_CRIU", verdict(report, "user", "CONTAINER").path("action").asText());
+                if (c.hostId() != 0) {
+                    assertRefusedWithoutTheIdsSetAside(tree);
+                }
+                TwoHostCluster.Agent from = cluster.a;
+                for (TwoHostCluster.Agent to : c.hops()) {
+                    long root = tree.root();
+                    Commands.Result ps = cluster.client(from, "ps", "process");
+                    assertTrue("ps on " + from + " says process:" + root + " can move:\n" + ps.output(),
+                            ps.stdout().lines().anyMatch(l -> l.startsWith("process:" + root + " ") && l.contains(" yes ")));
+                    long count = tree.count();
+                    Commands.Result result = cluster.clientLive(from, "migrate", "process:" + root, "--to", to.name)
+                            .result(MIGRATE_SECONDS);
+                    System.out.println("NestedNamespacesIT user namespace (" + c.map() + ") " + from + " -> " + to
+                            + ":\n" + result.output());
+                    assertEquals("process:" + root + " moves from " + from + " to " + to + ":\n" + result.output(), 0,
+                            result.exitCode());
+                    new MigrateOutput(result.stdout()).frozenMillis().ifPresent(ms -> frozen.add(Math.round(ms)));
+                    List<Procs.Task> tasks = tree.tasks();
+                    assertEquals("one copy of the tree runs: " + tasks, 1, tasks.stream().map(Procs.Task::pidNs)
+                            .distinct().count());
+                    assertTrue("no task is stopped: " + tasks, tasks.stream().noneMatch(Procs.Task::frozen));
+                    assertEquals("it runs in " + to + "'s network namespace", Procs.netnsOf(to.name),
+                            Procs.namespace(tree.root(), "net"));
+                    assertTrue("the count goes on from " + count, tree.awaitCountAbove(count, 10) > count);
+                    assertEquals("the same ids and map inside on " + to, ids, tree.ids());
+                    assertEquals("the same host uid on " + to, c.hostId(), hostUid(tree.root()));
+                    assertNotEquals("still a user namespace of its own", Procs.namespace(ProcessHandle.current().pid(),
+                            "user"), Procs.namespace(tree.root(), "user"));
+                    from = to;
+                }
+            }
+        }
+        System.out.println("NestedNamespacesIT figures: user namespace trees frozen " + frozen + " ms");
+    }
+
+    /**
+     * A destination that has not set aside the host ids the tree's map uses (its subuid file without root's range)
+     * refuses it in the checks, naming the map and the file; the tree runs on at A. The range is set aside again after.
+     */
+    private static void assertRefusedWithoutTheIdsSetAside(UserNamespaceTree tree) throws Exception {
+        Files.writeString(subuid, "alice:300000:65536\n");
+        try {
+            long root = tree.root();
+            Commands.Result result = cluster.clientLive(cluster.a, "migrate", "process:" + root, "--to",
+                    cluster.b.name).result(MIGRATE_SECONDS);
+            String out = result.output();
+            System.out.println("NestedNamespacesIT user namespace, ids not set aside on B:\n" + out);
+            assertNotEquals("the migration fails:\n" + out, 0, result.exitCode());
+            assertTrue("refused in the checks, naming the map and the file:\n" + out, out.contains("rolled back in CHECKS")
+                    && out.contains("namespace.user-ids") && out.contains("0 100000 65536") && out.contains(subuid.toString()));
+            assertFalse("nothing froze:\n" + out, out.contains("FINAL_DUMP"));
+            assertEquals("the same root runs at A", root, tree.root());
+            tree.awaitCountAbove(tree.count(), 10);
+        } finally {
+            Files.writeString(subuid, SET_ASIDE);
+        }
+    }
+
+    /** The real uid /proc/PID/status gives, as the host sees it. */
+    private static long hostUid(long pid) throws java.io.IOException {
+        return Files.readAllLines(java.nio.file.Path.of("/proc", Long.toString(pid), "status")).stream()
+                .filter(l -> l.startsWith("Uid:")).map(l -> Long.parseLong(l.split("\\s+")[1])).findFirst()
+                .orElseThrow();
     }
 
     /** Exactly one copy of the tree, all of it in {@code host}'s namespaces' world: its root's net is the host's. */
@@ -238,7 +342,7 @@ public class NestedNamespacesIT {
      */
     private static void assertConnects(long root, long child) throws Exception {
         Process listener = new ProcessBuilder("nsenter", "-t", Long.toString(root), "-n", "timeout", "20", "perl",
-                "-MIO::Socket::INET", "-e", "$| = 1; my $s = IO::Socket::INET->new(LocalAddr => '169.254.88.1', LocalPort"
+                "-MIO::Socket::INET", "-e", "$| = 1; my $s = IO::Socket::INET->new(LocalAddr => '169.254.92.101', LocalPort"
                 + " => 7088, Listen => 1, ReuseAddr => 1) or die \"listen: $!\"; print \"listening\\n\"; my $c = $s->accept;"
                 + " print 'got ', scalar(<$c>);").redirectErrorStream(true).start();
         try {
@@ -246,7 +350,7 @@ public class NestedNamespacesIT {
                     listener.getInputStream()));
             assertEquals("the probe listens in the root's namespace", "listening", lines.readLine());
             Commands.Result sent = Commands.run(List.of("nsenter", "-t", Long.toString(child), "-n", "timeout", "20",
-                    "perl", "-MIO::Socket::INET", "-e", "my $c = IO::Socket::INET->new(PeerAddr => '169.254.88.1:7088')"
+                    "perl", "-MIO::Socket::INET", "-e", "my $c = IO::Socket::INET->new(PeerAddr => '169.254.92.101:7088')"
                     + " or die \"connect: $!\"; print $c \"across the veth\\n\";"), 30);
             assertEquals("the child's namespace reaches the root's across the veth:\n" + sent.output(), 0,
                     sent.exitCode());

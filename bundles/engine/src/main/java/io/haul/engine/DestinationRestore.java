@@ -54,7 +54,7 @@ final class DestinationRestore {
             throws HaulException, IOException {
         CriuOptions options = session.restoreOptions().over(fromHandlers);
         RestoredTree tree = held(context.criu().restore(new RestoreRequest(options, workspace.images(),
-                workspace.log("restore"), lazyRestore(), id)));
+                workspace.log("restore"), lazyRestore() && !options.has(CriuOptions.Flag.EAGER_MEMORY), id)));
         workspace.remember("restored.pid", Long.toString(tree.rootPid()));
         session.restored(tree.rootPid());
         return tree;

@@ -4,13 +4,19 @@ import io.haul.api.ContainerRef;
 import io.haul.api.HaulException;
 import io.haul.api.backend.ContainerInfo;
 import io.haul.api.namespace.ContainerNamespaces;
+import io.haul.api.criu.CriuOptions;
 import io.haul.api.namespace.NamespaceKind;
+import io.haul.api.namespace.NamespacePlan;
 import io.haul.api.namespace.NamespaceReport;
+import io.haul.api.namespace.NamespaceTree;
+import io.haul.api.namespace.NamespaceVerdict;
 import io.haul.api.plugin.PluginDirectory;
 import io.haul.api.plugin.PluginKind;
 import io.haul.host.proc.Namespaces;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -41,7 +47,36 @@ public final class NamespaceReports implements ContainerNamespaces {
 
     @Override
     public NamespaceReport report(ContainerInfo container) {
-        return NamespacePlanning.report(plugins, Namespaces.system().treeOf(container.rootPid()), container.ref());
+        NamespaceTree tree = Namespaces.system().treeOf(container.rootPid());
+        NamespaceReport report = NamespacePlanning.report(plugins, tree, container.ref());
+        if (!report.movable()) {
+            return report;
+        }
+        NamespacePlanning.Plans plans;
+        try {
+            plans = NamespacePlanning.plan(plugins, tree, container.ref());
+        } catch (MigrationFailure e) {
+            return report; // it changed between the two looks: the report's word stands, the checks look again
+        }
+        return RuntimeAcceptance.refusal(plugins, container, plans.dump())
+                .map(why -> refusedByRuntime(report, plans, why)).orElse(report);
+    }
+
+    /**
+     * The report with the runtime's refusal: each instance whose handler contributes to CRIU's dump is refused with
+     * it, as the checks would refuse the migration (a runtime that runs CRIU itself cannot be told what Haul's CRIU
+     * would be).
+     */
+    private static NamespaceReport refusedByRuntime(NamespaceReport report, NamespacePlanning.Plans plans,
+            String why) {
+        Set<NamespaceKind> contributing = plans.plans().stream()
+                .filter(plan -> !plan.dump().equals(CriuOptions.NONE)).map(NamespacePlan::kind)
+                .collect(Collectors.toSet());
+        List<NamespaceVerdict> verdicts = report.verdicts().stream()
+                .map(v -> contributing.contains(v.instance().kind()) && v.action() != NamespaceVerdict.Action.STAYS_THE_HOSTS
+                        ? new NamespaceVerdict(v.instance(), NamespaceVerdict.Action.REFUSED, why) : v)
+                .toList();
+        return new NamespaceReport(report.container(), report.rootPid(), report.tree(), verdicts, why);
     }
 
     @Override

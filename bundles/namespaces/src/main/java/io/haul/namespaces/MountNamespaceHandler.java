@@ -45,6 +45,8 @@ public final class MountNamespaceHandler extends KindHandler {
     static final String AUTO_EXTERNAL = "mnt[]";
     /** Fact: the host paths the tree's mounts are bound from, one a line; present when AUTO_EXTERNAL is used. */
     static final String FACT_HOST_MOUNTS = "hostMounts";
+    /** Fact: the tree's root file system, a host path, when it is not the host's "/" (it pivoted into its own). */
+    static final String FACT_ROOT = "root";
 
     private final Function<String, List<MountInfo>> mounts;
 
@@ -92,8 +94,28 @@ public final class MountNamespaceHandler extends KindHandler {
 
     @Override
     Map<String, String> facts(NamespaceTree tree) {
+        Map<String, String> facts = new java.util.LinkedHashMap<>();
         List<String> bound = hostMounts(tree);
-        return bound.isEmpty() ? Map.of() : Map.of(FACT_HOST_MOUNTS, String.join("\n", bound));
+        if (!bound.isEmpty()) {
+            facts.put(FACT_HOST_MOUNTS, String.join("\n", bound));
+        }
+        ownRoot(tree).ifPresent(root -> facts.put(FACT_ROOT, root));
+        return facts;
+    }
+
+    /**
+     * The root file system of a tree in a user namespace of its own that pivoted into its own root (its root's mount
+     * namespace is not the host's, and its root mount shows a folder of the host other than "/"): CRIU's restore
+     * must be given that folder as its root (a bind of the host's "/" fails there: see UserNamespaceHandler). Only
+     * for such trees: a runtime (Docker, runc) restores its containers into the root it manages itself.
+     */
+    private Optional<String> ownRoot(NamespaceTree tree) {
+        boolean own = ownedByTheRoot(tree, NamespaceKind.MNT) && ownedByTheRoot(tree, NamespaceKind.USER);
+        if (!own) {
+            return Optional.empty();
+        }
+        return TreeRoot.hostPath(mounts.apply(Long.toString(tree.rootPid())), mounts.apply("self"))
+                .filter(path -> !path.equals("/"));
     }
 
     @Override
@@ -101,17 +123,25 @@ public final class MountNamespaceHandler extends KindHandler {
         return hostMounts(tree).isEmpty() ? CriuOptions.NONE : CriuOptions.NONE.withExternal(AUTO_EXTERNAL);
     }
 
+    /** Whether the tree's root is in a namespace of this kind of the container's own. */
+    static boolean ownedByTheRoot(NamespaceTree tree, NamespaceKind kind) {
+        return tree.of(kind).stream().anyMatch(i -> i.place() == Place.CONTAINER && i.pids().contains(tree.rootPid()));
+    }
+
     @Override
     String help(NamespaceInstance instance, NamespacePlan plan) {
         String bound = plan.facts().getOrDefault(FACT_HOST_MOUNTS, "");
+        String root = plan.facts().getOrDefault(FACT_ROOT, "");
+        String rootDetail = root.isEmpty() ? "restored with the host's / as its root"
+                : "restored with its own root file system " + root + " (the same path on the destination)";
         if (bound.isEmpty()) {
-            return instance.place() == Place.CONTAINER ? "restored with the host's / as its root" : "";
+            return instance.place() == Place.CONTAINER ? rootDetail : "";
         }
         List<String> paths = List.of(bound.split("\n"));
         return "the mounts it shares with the host (" + paths.size() + ": " + String.join(", ",
                 paths.subList(0, Math.min(4, paths.size()))) + (paths.size() > 4 ? ", ..." : "") + ") are bound again"
                 + " from the destination's same paths (CRIU's " + AUTO_EXTERNAL + "); CRIU dumps what its tasks mounted"
-                + " themselves";
+                + " themselves" + (root.isEmpty() || instance.place() != Place.CONTAINER ? "" : "; " + rootDetail);
     }
 
     @Override
@@ -137,13 +167,21 @@ public final class MountNamespaceHandler extends KindHandler {
             }
             options = options.withExternal(AUTO_EXTERNAL);
         }
-        return plan.own() ? options.withRoot("/") : options;
+        String root = plan.facts().getOrDefault(FACT_ROOT, "/");
+        if (!Files.isDirectory(Path.of(root))) {
+            throw new HaulException("mount.missing", "the container's root file system " + root + " is not on this"
+                    + " host, and CRIU restores the container into it from the same path; make it available here"
+                    + " (shared storage, or a copy at that path) first");
+        }
+        return plan.own() ? options.withRoot(root) : options;
     }
 
     /**
      * The host paths the tree's own and nested mount namespaces show (what CRIU's {@code mnt[]} detection makes
-     * external), when CRIU needs that detection: a nested namespace below the container's own, or nsfs mounts in
-     * the container's own. Empty otherwise, and for a tree whose mounts are the host's.
+     * external), when CRIU needs that detection: a nested namespace below the container's own, nsfs mounts in
+     * the container's own, or a root file system of its own in a user namespace of its own (what it binds there from
+     * the host, /dev/null say, CRIU cannot make otherwise: "doesn't have a proper root mount"). Empty otherwise, and
+     * for a tree whose mounts are the host's.
      */
     private List<String> hostMounts(NamespaceTree tree) {
         List<NamespaceInstance> own = tree.of(NamespaceKind.MNT).stream().filter(i -> i.place() != Place.HOST).toList();
@@ -165,6 +203,6 @@ public final class MountNamespaceHandler extends KindHandler {
                 }
             }
         }
-        return nested || nsfs ? List.copyOf(paths) : List.of();
+        return nested || nsfs || ownRoot(tree).isPresent() ? List.copyOf(paths) : List.of();
     }
 }

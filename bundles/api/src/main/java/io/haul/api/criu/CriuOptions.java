@@ -38,7 +38,12 @@ public record CriuOptions(List<String> externals, Map<NamespaceKind, String> joi
         /** The tree is a shell job: its session or process group leader is outside it. */
         SHELL_JOB,
         /** Unix sockets connected to peers outside the tree. */
-        EXTERNAL_UNIX_SOCKETS
+        EXTERNAL_UNIX_SOCKETS,
+        /**
+         * Restore: every page in before the tree runs, never lazily (a task restored into a user namespace of its own
+         * may not open userfaultfd, so CRIU's lazy pages would fail: "uffd: Unable to open an userfaultfd descriptor").
+         */
+        EAGER_MEMORY
     }
 
     public CriuOptions {

@@ -16,7 +16,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Finds the process trees that run in their own PID namespace: groups the processes by their
  * {@code ns/pid} link, and in every group other than the agent's takes the process whose innermost pid
- * is 1 as the root. Processes come and go during a scan; one that vanishes is skipped, never an error.
+ * is 1 as the root. A PID namespace a task of a tree made below the tree's own (its init one level deeper than
+ * the tree's root, by NSpid) is part of that tree, not a tree of its own: its tasks join the group of its init's
+ * parent (CRIU would dump them with the tree, or the namespace handlers refuse the tree for them). Processes come
+ * and go during a scan; one that vanishes is skipped, never an error.
  */
 final class TreeFinder {
 
@@ -35,10 +38,11 @@ final class TreeFinder {
     /** Every tree on this host, migratable or not. */
     List<FoundTree> findAll() throws HaulException {
         String ownPidNs = ownPidNamespace();
+        int treeDepth = ownDepth() + 1;
         List<FoundTree> trees = new ArrayList<>();
-        for (Map.Entry<String, List<Long>> group : groupByPidNamespace(allPids()).entrySet()) {
+        for (Map.Entry<String, List<Long>> group : treesOf(groupByPidNamespace(allPids()), treeDepth).entrySet()) {
             if (!group.getKey().equals(ownPidNs)) {
-                tree(group.getKey(), group.getValue()).ifPresent(trees::add);
+                tree(group.getKey(), group.getValue(), treeDepth).ifPresent(trees::add);
             }
         }
         return trees;
@@ -72,14 +76,19 @@ final class TreeFinder {
             throw notATree("cannot tell whether pid " + pid + " is the root of its PID namespace: this kernel's "
                     + "/proc/" + pid + "/status has no NSpid line (Linux 4.1 or newer needed)");
         }
-        List<Long> members = groupByPidNamespace(allPids()).getOrDefault(pidNs, List.of(pid));
-        Optional<FoundTree> tree = tree(pidNs, members);
-        if (inner == 1) {
+        int treeDepth = ownDepth() + 1;
+        Map<String, List<Long>> groups = groupByPidNamespace(allPids());
+        String treeNs = outermost(pidNs, groups, treeDepth);
+        List<Long> members = treesOf(groups, treeDepth).getOrDefault(treeNs, List.of(pid));
+        Optional<FoundTree> tree = tree(treeNs, members, treeDepth);
+        boolean nested = !treeNs.equals(pidNs);
+        if (inner == 1 && !nested) {
             return tree.orElseThrow(() -> notFound(pid)); // it exited while we looked
         }
         throw notATree(tree
-                .map(t -> "pid " + pid + " is pid " + inner + " inside the PID namespace of tree " + t.rootPid()
-                        + ": migrate " + ProcessBackend.NAME + ":" + t.rootPid())
+                .map(t -> "pid " + pid + " is pid " + inner + " inside " + (nested ? "a PID namespace nested in" : "the"
+                        + " PID namespace of") + " tree " + t.rootPid() + ": migrate " + ProcessBackend.NAME + ":"
+                        + t.rootPid())
                 .orElse("pid " + pid + " is pid " + inner + " inside a PID namespace whose root is not visible "
                         + "from here; " + HOW_TO_LIST));
     }
@@ -91,6 +100,67 @@ final class TreeFinder {
             throw new HaulException("proc.unreadable", "cannot read the agent's own PID namespace under "
                     + proc.root() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** How many PID namespaces deep the agent runs (1 in the host's): a tree's root is one level deeper. */
+    private int ownDepth() throws HaulException {
+        try {
+            List<Long> nsPid = proc.selfStatus().nsPid();
+            return nsPid == null || nsPid.isEmpty() ? 1 : nsPid.size();
+        } catch (IOException e) {
+            throw new HaulException("proc.unreadable", "cannot read the agent's own status under " + proc.root()
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The groups by tree: each nested PID namespace's processes moved into the group of the tree it was made in
+     * (see {@link #outermost}); order kept.
+     */
+    private Map<String, List<Long>> treesOf(Map<String, List<Long>> groups, int treeDepth) {
+        Map<String, List<Long>> trees = new LinkedHashMap<>();
+        for (Map.Entry<String, List<Long>> group : groups.entrySet()) {
+            trees.computeIfAbsent(outermost(group.getKey(), groups, treeDepth), k -> new ArrayList<>())
+                    .addAll(group.getValue());
+        }
+        return trees;
+    }
+
+    /**
+     * The PID namespace of the tree a namespace belongs to: itself, unless its init is deeper than a tree's root
+     * (nested in a tree), then that of its init's parent, climbing until a tree's level. A namespace whose init is
+     * not visible stays itself.
+     */
+    private String outermost(String pidNs, Map<String, List<Long>> groups, int treeDepth) {
+        String ns = pidNs;
+        for (int level = 0; level < 32; level++) { // the kernel nests PID namespaces 32 deep at most
+            Optional<ProcStatus> init = initOf(groups.getOrDefault(ns, List.of()));
+            if (init.isEmpty() || init.get().nsPid().size() <= treeDepth) {
+                return ns;
+            }
+            try {
+                ns = proc.namespace(init.get().ppid(), NamespaceKind.PID);
+            } catch (IOException e) {
+                skip(init.get().ppid(), e);
+                return ns;
+            }
+        }
+        return ns;
+    }
+
+    /** The status of the task that is pid 1 of the namespace these processes share, when it is visible. */
+    private Optional<ProcStatus> initOf(List<Long> members) {
+        for (long pid : members) {
+            try {
+                ProcStatus status = proc.status(pid);
+                if (status.innermostPid() == 1 && status.nsPid() != null) {
+                    return Optional.of(status);
+                }
+            } catch (IOException e) {
+                skip(pid, e);
+            }
+        }
+        return Optional.empty();
     }
 
     private List<Long> allPids() throws HaulException {
@@ -114,8 +184,11 @@ final class TreeFinder {
         return groups;
     }
 
-    /** The tree of one PID namespace, or empty when its root is not there (exited, or NSpid unknown). */
-    private Optional<FoundTree> tree(String pidNs, List<Long> members) {
+    /**
+     * The tree of one PID namespace (with the processes of the namespaces nested in it), or empty when its root is
+     * not there (exited, or NSpid unknown). The root is the init at a tree's depth, not a nested namespace's.
+     */
+    private Optional<FoundTree> tree(String pidNs, List<Long> members, int treeDepth) {
         long root = -1;
         ProcStatus rootStatus = null;
         int processes = 0;
@@ -125,7 +198,7 @@ final class TreeFinder {
                 ProcStatus status = proc.status(pid);
                 processes++;
                 rss += status.rssBytes();
-                if (status.innermostPid() == 1) {
+                if (status.innermostPid() == 1 && status.nsPid().size() <= treeDepth) {
                     root = pid;
                     rootStatus = status;
                 }

@@ -88,7 +88,12 @@ final class FakeProc {
 
         /** A status with Tgid, NSpid, NSsid (when not null) and VmRSS lines. */
         Entry status(long tgid, String nsPid, String nsSid, long rssKb) {
-            return status("Name:\tx\nTgid:\t" + tgid + "\nPPid:\t1\nUid:\t0\t0\t0\t0\n"
+            return status(tgid, 1, nsPid, nsSid, rssKb);
+        }
+
+        /** The same with its parent's pid. */
+        Entry status(long tgid, long ppid, String nsPid, String nsSid, long rssKb) {
+            return status("Name:\tx\nTgid:\t" + tgid + "\nPPid:\t" + ppid + "\nUid:\t0\t0\t0\t0\n"
                     + (nsPid == null ? "" : "NSpid:\t" + nsPid + "\n")
                     + (nsSid == null ? "" : "NSsid:\t" + nsSid + "\n")
                     + "VmRSS:\t    " + rssKb + " kB\n");

@@ -69,6 +69,16 @@ class ProcessBackendTest {
         // tree 500: its session leader (501, outside) exited; NSsid has no number for it inside
         proc.process(500).ownNamespaces("E", PID).status(500, "500\t1", "501\t0", 10)
                 .stat(500, "x", 501).cmdline("y".repeat(150), "z".repeat(150));
+
+        // tree 600: its child 601 ran unshare -p -f: 602 is pid 1 of a PID namespace nested in the tree, 603 its child
+        proc.process(600).ownNamespaces("F", PID).status(600, 7, "600\t1", "600\t1", 10).stat(600, "sh", 600)
+                .cmdline("sh");
+        proc.process(601).ownNamespaces("F", PID).status(601, 600, "601\t2", "600\t1", 10).stat(601, "unshare", 600)
+                .cmdline("unshare", "-p", "-f", "sh");
+        proc.process(602).ownNamespaces("G", PID).status(602, 601, "602\t3\t1", "600\t1\t0", 10)
+                .stat(602, "sh", 600).cmdline("sh");
+        proc.process(603).ownNamespaces("G", PID).status(603, 602, "603\t4\t2", "600\t1\t0", 10)
+                .stat(603, "sleep", 600).cmdline("sleep", "1");
     }
 
     private Map<Long, ContainerInfo> listByRoot() throws HaulException {
@@ -79,7 +89,8 @@ class ProcessBackendTest {
     @Test
     void listsEveryTreeAndSkipsVanishedProcesses() throws HaulException {
         Map<Long, ContainerInfo> trees = listByRoot();
-        assertEquals(Set.of(100L, 200L, 400L, 500L), trees.keySet(), "300 has no NSpid; host processes are no trees");
+        assertEquals(Set.of(100L, 200L, 400L, 500L, 600L), trees.keySet(), "300 has no NSpid; host processes are no"
+                + " trees; 602 is the init of a PID namespace nested in tree 600");
 
         ContainerInfo a = trees.get(100L);
         assertEquals("process:100", a.ref().toString());
@@ -89,6 +100,17 @@ class ProcessBackendTest {
         assertEquals(Set.of(PID, MNT), a.ownNamespaces());
         assertTrue(a.migratable(), a.whyNot());
         assertEquals("", a.whyNot());
+    }
+
+    @Test
+    void aPidNamespaceNestedInATreeIsPartOfIt() throws HaulException {
+        Map<Long, ContainerInfo> trees = listByRoot();
+        assertEquals(4, trees.get(600L).processes(), "the nested namespace's tasks count with the tree's");
+        assertCode("container.not-a-tree", "pid 602 is pid 1 inside a PID namespace nested in tree 600: migrate"
+                + " process:600", () -> backend.inspect("602"));
+        assertCode("container.not-a-tree", "pid 603 is pid 2 inside a PID namespace nested in tree 600",
+                () -> backend.inspect("603"));
+        assertEquals(4, backend.inspect("600").processes());
     }
 
     @Test
