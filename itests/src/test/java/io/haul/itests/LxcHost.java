@@ -141,6 +141,28 @@ final class LxcHost implements AutoCloseable {
         throw new AssertionError("lxc:" + name + " on " + host + ": counter still " + value + ", not above " + floor);
     }
 
+    /** The cgroup folders of the container's init and of its LXC monitor (init's parent), every hierarchy. */
+    List<Path> cgroups(String name) throws Exception {
+        long init = initPid(name);
+        List<Path> folders = new ArrayList<>(Cgroups.of(init));
+        Procs.task(init).ifPresent(task -> {
+            try {
+                folders.addAll(Cgroups.of(task.ppid()));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        return folders;
+    }
+
+    /** Stops it (SIGKILL to its init, lxc-stop -k), waiting until LXC says it stopped. */
+    void stop(String name) throws Exception {
+        Commands.Result stopped = lxc("lxc-stop", name, "-k");
+        if (stopped.exitCode() != 0) {
+            throw new AssertionError("lxc-stop " + name + " failed:\n" + stopped.output());
+        }
+    }
+
     boolean exists(String name) {
         return Files.exists(lxcpath.resolve(name));
     }

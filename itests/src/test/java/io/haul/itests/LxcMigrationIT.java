@@ -19,8 +19,8 @@ import org.junit.BeforeClass;
 import org.junit.Test;
 
 /**
- * LXC containers moved between two hosts as a user does it: a private lxcpath on each host (hlxA, hlxB), the plugin
- * jar copied into each agent's deploy folder, then {@code ./haul migrate lxc:NAME --to hlxB}, and everything checked
+ * LXC containers moved between two hosts as a user does it: a private lxcpath on each host (hlxc2A, hlxc2B), the plugin
+ * jar copied into each agent's deploy folder, then {@code ./haul migrate lxc:NAME --to hlxc2B}, and everything checked
  * through LXC and the containers' files, from outside the agents.
  */
 @HostNeeds({Need.ROOT, Need.UNSHARE, Need.CRIU, Need.LXC})
@@ -38,7 +38,7 @@ public class LxcMigrationIT {
     @BeforeClass
     public static void startHosts() throws Exception {
         cluster = TwoHostCluster.start(LxcMigrationIT.class, new TwoHostCluster.Options()
-                .hosts("hlxA", "169.254.88.1", "hlxB", "169.254.88.2").clusterName("hlx").folderOnlyOnA());
+                .hosts("hlxc2A", "169.254.93.1", "hlxc2B", "169.254.93.2").clusterName("hlxc2").folderOnlyOnA());
         try {
             base = Files.createTempDirectory(Path.of("/tmp"), "haul-lxc-");
             lxcA = new LxcHost(cluster.a.name, base.resolve("A"));
@@ -113,6 +113,7 @@ public class LxcMigrationIT {
         Files.writeString(rootfs.resolve("root/goes-away"), "deleted before the move\n");
         lxcA.start(name);
         long initOnA = lxcA.initPid(name);
+        List<Path> cgroupsOnA = lxcA.cgroups(name);
         lxcA.awaitCounterAbove(name, 3);
         // written while it runs: 8 MiB go ahead of the freeze, one file is deleted
         String bigSum = sh("head -c 8388608 /dev/urandom > " + rootfs.resolve("root/big") + " && md5sum < "
@@ -154,10 +155,18 @@ public class LxcMigrationIT {
         assertTrue("the big file did not travel while frozen (" + frozenImages + " bytes of images): "
                 + record.path("statistics"), frozenImages > 0 && frozenImages < (6 << 20));
 
-        // on A: destroyed, its init gone
+        // on A: destroyed, its init gone, and its cgroups (its init's and its monitor's, every hierarchy)
         assertFalse("its init " + initOnA + " ended on A", Procs.alive(initOnA));
         assertFalse("LXC destroyed it on A", lxcA.exists(name));
         assertEquals("no images left", List.of(), cluster.leftoverImages());
+        assertEquals("nothing left of A's cgroups " + cgroupsOnA, List.of(), Cgroups.left(cgroupsOnA));
+
+        // on B: stopped there, LXC removes every cgroup the moved container is in (none is one LXC never made)
+        List<Path> cgroupsOnB = lxcB.cgroups(name);
+        assertFalse("B's copy has cgroups", cgroupsOnB.isEmpty());
+        lxcB.stop(name);
+        assertEquals("nothing left of B's cgroups " + cgroupsOnB + " once it stopped", List.of(),
+                Cgroups.left(cgroupsOnB));
     }
 
     @Test
@@ -205,16 +214,16 @@ public class LxcMigrationIT {
     }
 
     /**
-     * A container with a veth on hlxA's bridge and an echo server: a client on hlxC streams numbered lines to it through
-     * the move, and every line comes back once, in order; the host end is on hlxB's bridge afterwards, gone from hlxA.
+     * A container with a veth on hlxc2A's bridge and an echo server: a client on hlxc2C streams numbered lines to it through
+     * the move, and every line comes back once, in order; the host end is on hlxc2B's bridge afterwards, gone from hlxc2A.
      */
     @Test
     public void aContainerWithAVethMovesWithItsAddressAndItsClientsConnectionStaysWhole() throws Exception {
         String name = name("net");
         String address = cluster.segmentAddress(50);
-        String hostEnd = "hlxv50";
+        String hostEnd = "lxc2v50";
         lxcA.create(name, List.of("lxc.net.0.type = veth", "lxc.net.0.link = " + ContainerNetwork.HOSTS_BRIDGE,
-                "lxc.net.0.veth.pair = " + hostEnd, "lxc.net.0.name = eth0", "lxc.net.0.hwaddr = 02:00:a9:fe:58:32",
+                "lxc.net.0.veth.pair = " + hostEnd, "lxc.net.0.name = eth0", "lxc.net.0.hwaddr = 02:00:a9:fe:5d:32",
                 "lxc.net.0.ipv4.address = " + address + "/24", "lxc.net.0.flags = up", "lxc.console.path = none"),
                 "/bin/nc -ll -p 7000 -e /bin/cat");
         lxcB.forget(name);
@@ -234,9 +243,9 @@ public class LxcMigrationIT {
             assertTrue("the client's connection goes on after the move", client.awaitEchoes(client.echoed() + 200, 30));
             assertTrue("LXC on B says it runs", lxcB.running(name));
             assertTrue("the counter went on", lxcB.awaitCounterAbove(name, before) > before);
-            assertTrue("the host end is on hlxB's bridge", sh("ip -n " + cluster.b.name + " -o link show " + hostEnd)
+            assertTrue("the host end is on hlxc2B's bridge", sh("ip -n " + cluster.b.name + " -o link show " + hostEnd)
                     .contains("master " + ContainerNetwork.HOSTS_BRIDGE));
-            assertNotEquals("the host end is gone from hlxA", 0, Commands.run(List.of("ip", "-n", cluster.a.name,
+            assertNotEquals("the host end is gone from hlxc2A", 0, Commands.run(List.of("ip", "-n", cluster.a.name,
                     "link", "show", hostEnd), 30).exitCode());
             EchoClient.Report seen = client.stop();
             double frozen = new MigrateOutput(result.stdout()).frozenMillis().orElse(-1.0);
@@ -247,8 +256,8 @@ public class LxcMigrationIT {
     }
 
     /**
-     * hlxB's agent dies (SIGKILL) while the images travel (48 MiB in the container's /dev/shm, a capped link,
-     * stop-and-copy): the dump is undone, the same container runs on at hlxA, and hlxB, restarted, has nothing of it.
+     * hlxc2B's agent dies (SIGKILL) while the images travel (48 MiB in the container's /dev/shm, a capped link,
+     * stop-and-copy): the dump is undone, the same container runs on at hlxc2A, and hlxc2B, restarted, has nothing of it.
      */
     @Test
     public void whenTheDestinationsAgentDiesMidTransferTheContainerRunsOnAtTheSource() throws Exception {
@@ -289,12 +298,12 @@ public class LxcMigrationIT {
         cluster.b.start();
         cluster.awaitCluster(TwoHostCluster.CLUSTER_SECONDS);
         awaitBackend(cluster.b, lxcB.lxcpath);
-        assertEquals("hlxB's view of the record", "ROLLED_BACK", cluster.record(cluster.b, id).path("outcome").asText());
-        assertFalse("nothing of it on hlxB", lxcB.exists(name));
+        assertEquals("hlxc2B's view of the record", "ROLLED_BACK", cluster.record(cluster.b, id).path("outcome").asText());
+        assertFalse("nothing of it on hlxc2B", lxcB.exists(name));
         assertEquals("no images left", List.of(), cluster.leftoverImages());
     }
 
-    /** A bind-mounted host folder that hlxB does not have (B's agent sees an empty tmpfs there): refused, runs on. */
+    /** A bind-mounted host folder that hlxc2B does not have (B's agent sees an empty tmpfs there): refused, runs on. */
     @Test
     public void aBindMountedFolderTheDestinationLacksIsRefusedBeforeFreezing() throws Exception {
         String name = name("bind");
@@ -320,7 +329,7 @@ public class LxcMigrationIT {
         assertFalse("nothing was made on B", lxcB.exists(name));
     }
 
-    /** The plugin's jar leaves hlxB's deploy folder: lxc goes from hlxB, a migration there is refused, A runs on. */
+    /** The plugin's jar leaves hlxc2B's deploy folder: lxc goes from hlxc2B, a migration there is refused, A runs on. */
     @Test
     public void removingThePluginTakesTheBackendAwayAndMigrationsThereAreRefused() throws Exception {
         String name = name("unplugged");
@@ -334,7 +343,7 @@ public class LxcMigrationIT {
             long deadline = System.nanoTime() + BACKEND_SECONDS * 1_000_000_000L;
             JsonNode backends = cluster.json(cluster.b, "backends", "--json");
             while (backends.findParents("name").stream().anyMatch(n -> n.path("name").asText().equals("lxc"))) {
-                assertTrue("lxc gone from hlxB within " + BACKEND_SECONDS + " s: " + backends,
+                assertTrue("lxc gone from hlxc2B within " + BACKEND_SECONDS + " s: " + backends,
                         System.nanoTime() < deadline);
                 Thread.sleep(200); // polled: FileInstall tells nobody outside the agent
                 backends = cluster.json(cluster.b, "backends", "--json");
