@@ -155,6 +155,22 @@ final class LxcHost implements AutoCloseable {
         return folders;
     }
 
+    /**
+     * The cgroup folders LXC names for container {@code name} (lxc.payload.NAME, lxc.monitor.NAME and their "-N"
+     * variants LXC takes when the name is in use), in the hierarchies {@code known} lie in, other than {@code known}.
+     */
+    static List<Path> otherCgroups(String name, List<Path> known) throws IOException {
+        List<Path> others = new ArrayList<>();
+        for (Path hierarchy : known.stream().map(Path::getParent).distinct().toList()) {
+            try (java.util.stream.Stream<Path> entries = Files.list(hierarchy)) {
+                entries.filter(f -> f.getFileName().toString().matches("lxc\\.(payload|monitor)\\."
+                        + java.util.regex.Pattern.quote(name) + "(-[0-9]+)?") && !known.contains(f))
+                        .forEach(others::add);
+            }
+        }
+        return others;
+    }
+
     /** Stops it (SIGKILL to its init, lxc-stop -k), waiting until LXC says it stopped. */
     void stop(String name) throws Exception {
         Commands.Result stopped = lxc("lxc-stop", name, "-k");

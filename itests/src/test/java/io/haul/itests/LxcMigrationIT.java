@@ -303,6 +303,71 @@ public class LxcMigrationIT {
         assertEquals("no images left", List.of(), cluster.leftoverImages());
     }
 
+    /**
+     * The restore fails on hlxc2B after the freeze, for a real reason: the container's pre-start hook (LXC runs it
+     * for a restore too) needs a licence file that only hlxc2A has (hlxc2B's agent sees an empty tmpfs over that
+     * folder). The migration rolls back: the same init runs on at hlxc2A with its counter going on from its memory, the
+     * file it wrote still there, the client's connection whole; nothing of it is left on hlxc2B (folder, host end,
+     * cgroups, images).
+     */
+    @Test
+    public void aRestoreFailingOnTheDestinationRollsBackAndTheContainerRunsOnAtTheSourceAsItWas() throws Exception {
+        String name = name("rollback");
+        Path licence = cluster.onlyOnA().resolve("licence-" + name);
+        Files.writeString(licence, "only hlxc2A has this\n");
+        Path hook = base.resolve("needs-licence-" + name + ".sh");
+        Files.writeString(hook, "#!/bin/sh\n# LXC's pre-start hook (also run for a restore): the licence must be there\n"
+                + "test -f " + licence + " || { echo \"no licence file " + licence + "\" >&2; exit 1; }\n");
+        Files.setPosixFilePermissions(hook, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        String address = cluster.segmentAddress(51);
+        String hostEnd = "lxc2v51";
+        Path rootfs = lxcA.create(name, List.of("lxc.net.0.type = veth", "lxc.net.0.link = "
+                + ContainerNetwork.HOSTS_BRIDGE, "lxc.net.0.veth.pair = " + hostEnd, "lxc.net.0.name = eth0",
+                "lxc.net.0.hwaddr = 02:00:a9:fe:5d:33", "lxc.net.0.ipv4.address = " + address + "/24",
+                "lxc.net.0.flags = up", "lxc.console.path = none", "lxc.hook.pre-start = " + hook),
+                "/bin/nc -ll -p 7000 -e /bin/cat");
+        lxcB.forget(name);
+        lxcA.start(name);
+        long init = lxcA.initPid(name);
+        List<Path> cgroupsOnA = lxcA.cgroups(name);
+        String born = UUID.randomUUID().toString();
+        Files.writeString(rootfs.resolve("root/born-here"), born);
+        try (EchoClient client = EchoClient.connect(cluster.hostC(), address, 7000)) {
+            assertTrue("the client is echoed before the move", client.awaitEchoes(50, 30));
+            long before = lxcA.awaitCounterAbove(name, 2);
+
+            Commands.Result result = cluster.clientLive(cluster.a, "migrate", "lxc:" + name, "--to", cluster.b.name)
+                    .result(MIGRATE_SECONDS);
+            String text = result.output();
+            System.out.println("LxcMigrationIT restore failing, migrate printed:\n" + text);
+            assertNotEquals("migrate fails:\n" + text, 0, result.exitCode());
+            assertTrue("it says the container keeps running here:\n" + text,
+                    text.contains("lxc:" + name + " keeps running here"));
+            JsonNode record = cluster.record(cluster.a, new MigrateOutput(result.stdout()).id());
+            assertEquals("rolled back:\n" + record.toPrettyString(), "ROLLED_BACK", record.path("outcome").asText());
+            assertEquals("after the freeze, in the restore:\n" + record.toPrettyString(), "RESTORE",
+                    record.path("error").path("phase").asText());
+            assertTrue("the error names the hook's complaint: " + record.path("error"),
+                    record.path("error").toString().contains("pre-start"));
+
+            // on A, as it was: the same init, its memory (the counter goes on), its file, its connection
+            assertTrue("LXC on A says it runs", lxcA.running(name));
+            assertEquals("the same init runs on A", init, lxcA.initPid(name));
+            assertTrue("its counter goes on from its memory", lxcA.awaitCounterAbove(name, before) > before);
+            assertEquals("its file is there", born, Files.readString(rootfs.resolve("root/born-here")));
+            assertTrue("the client's connection goes on at A", client.awaitEchoes(client.echoed() + 200, 30));
+            assertEquals("its cgroups are the same", cgroupsOnA, lxcA.cgroups(name));
+            EchoClient.Report seen = client.stop();
+            assertTrue("the client saw every line echoed once, in order: " + seen, seen.intact());
+        }
+        // on B, nothing
+        assertFalse("nothing of it on hlxc2B", lxcB.exists(name));
+        assertNotEquals("no host end on hlxc2B", 0, Commands.run(List.of("ip", "-n", cluster.b.name, "link", "show",
+                hostEnd), 30).exitCode());
+        assertEquals("no cgroup of it but A's", List.of(), LxcHost.otherCgroups(name, cgroupsOnA));
+        assertEquals("no images left", List.of(), cluster.leftoverImages());
+    }
+
     /** A bind-mounted host folder that hlxc2B does not have (B's agent sees an empty tmpfs there): refused, runs on. */
     @Test
     public void aBindMountedFolderTheDestinationLacksIsRefusedBeforeFreezing() throws Exception {
