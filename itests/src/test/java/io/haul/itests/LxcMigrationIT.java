@@ -405,14 +405,7 @@ public class LxcMigrationIT {
         Files.delete(cluster.b.state.resolve("deploy/plugin-lxc.jar"));
         Commands.Result result;
         try {
-            long deadline = System.nanoTime() + BACKEND_SECONDS * 1_000_000_000L;
-            JsonNode backends = cluster.json(cluster.b, "backends", "--json");
-            while (backends.findParents("name").stream().anyMatch(n -> n.path("name").asText().equals("lxc"))) {
-                assertTrue("lxc gone from hlxc2B within " + BACKEND_SECONDS + " s: " + backends,
-                        System.nanoTime() < deadline);
-                Thread.sleep(200); // polled: FileInstall tells nobody outside the agent
-                backends = cluster.json(cluster.b, "backends", "--json");
-            }
+            awaitNoBackend(cluster.b);
             result = cluster.clientLive(cluster.a, "migrate", "lxc:" + name, "--to", cluster.b.name)
                     .result(MIGRATE_SECONDS);
         } finally {
@@ -426,6 +419,83 @@ public class LxcMigrationIT {
         assertEquals("the same init runs on at A", init, lxcA.initPid(name));
         assertTrue("its counter goes on", lxcA.awaitCounterAbove(name, before) > before);
         assertFalse("nothing was made on B", lxcB.exists(name));
+    }
+
+    /**
+     * The plugin's jar leaves hlxc2A's deploy folder while its container is frozen and its images travel (48 MiB in
+     * its /dev/shm, stop-and-copy, the transfer capped until lxc is gone): the migration fails with the backend gone,
+     * CRIU resumes the container at hlxc2A as it was, lxc vanishes from hlxc2A's ps, and nothing is left on hlxc2B.
+     */
+    @Test
+    public void removingThePluginFromTheSourceMidMigrationRollsBackAndLxcVanishes() throws Exception {
+        String name = name("unplugmid");
+        lxcA.create(name, NO_NETWORK, "/bin/sh -c 'head -c 50331648 /dev/urandom > /dev/shm/ballast'");
+        lxcB.forget(name);
+        lxcA.start(name);
+        long init = lxcA.initPid(name);
+        List<Path> cgroupsOnA = lxcA.cgroups(name);
+        Path ballast = Path.of("/proc", Long.toString(init), "root/dev/shm/ballast");
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!(Files.exists(ballast) && Files.size(ballast) == 50331648L) && System.nanoTime() < deadline) {
+            Thread.sleep(100); // polled: the container tells nobody when its ballast is written
+        }
+        String ballastSum = sh("md5sum < " + ballast);
+        long before = lxcA.awaitCounterAbove(name, 2);
+
+        cluster.capTransfers("4mbit"); // 48 MiB: over a minute on the wire, lifted once lxc is gone
+        Commands.Result result;
+        String phaseWhenGone;
+        try (LiveCommand migrate = cluster.clientLive(cluster.a, "migrate", "lxc:" + name, "--to", cluster.b.name,
+                "--strategy", "none")) {
+            migrate.awaitLine(l -> l.contains("TRANSFER"), MIGRATE_SECONDS).orElseThrow(() ->
+                    new AssertionError("the transfer never began:\n" + migrate.output()));
+            Files.delete(cluster.a.state.resolve("deploy/plugin-lxc.jar"));
+            awaitNoBackend(cluster.a);
+            phaseWhenGone = migrate.output();
+            cluster.uncapLink();
+            result = migrate.result(MIGRATE_SECONDS);
+        } finally {
+            cluster.uncapLink();
+            deployPlugin(cluster.a);
+            awaitBackend(cluster.a, lxcA.lxcpath);
+        }
+        String text = result.output();
+        System.out.println("LxcMigrationIT plugin removed mid-migration, migrate printed:\n" + text);
+        assertFalse("lxc went while the images travelled, not later:\n" + phaseWhenGone,
+                phaseWhenGone.contains("RESTORE"));
+        assertNotEquals("migrate fails:\n" + text, 0, result.exitCode());
+        assertTrue("it says the backend went away:\n" + text, text.contains("'lxc' backend went away"));
+        assertTrue("it says the container keeps running here:\n" + text,
+                text.contains("lxc:" + name + " keeps running here"));
+        JsonNode record = cluster.record(cluster.a, new MigrateOutput(result.stdout()).id());
+        assertEquals("rolled back:\n" + record.toPrettyString(), "ROLLED_BACK", record.path("outcome").asText());
+
+        assertTrue("LXC on A says it runs", lxcA.running(name));
+        assertEquals("the same init runs on A", init, lxcA.initPid(name));
+        assertTrue("its counter goes on from its memory", lxcA.awaitCounterAbove(name, before) > before);
+        assertEquals("its ballast is intact", ballastSum, sh("md5sum < " + ballast));
+        assertEquals("its cgroups are the same", cgroupsOnA, lxcA.cgroups(name));
+        assertFalse("nothing of it on hlxc2B", lxcB.exists(name));
+        assertEquals("no cgroup of it but A's", List.of(), LxcHost.otherCgroups(name, cgroupsOnA));
+        assertEquals("no images left", List.of(), cluster.leftoverImages());
+    }
+
+    /**
+     * Waits until the agent lists no lxc backend, checking meanwhile that its ps lists no lxc container; polled:
+     * FileInstall tells nobody outside the agent.
+     */
+    private static void awaitNoBackend(TwoHostCluster.Agent agent) throws Exception {
+        long deadline = System.nanoTime() + BACKEND_SECONDS * 1_000_000_000L;
+        JsonNode backends = cluster.json(agent, "backends", "--json");
+        while (backends.findParents("name").stream().anyMatch(n -> n.path("name").asText().equals("lxc"))) {
+            assertTrue("lxc gone from " + agent.name + " within " + BACKEND_SECONDS + " s: " + backends,
+                    System.nanoTime() < deadline);
+            Thread.sleep(200);
+            backends = cluster.json(agent, "backends", "--json");
+        }
+        JsonNode listed = cluster.json(agent, "ps", "--json");
+        assertFalse(agent.name + "'s ps lists no lxc container once lxc is gone: " + listed,
+                listed.toString().contains("\"lxc:"));
     }
 
     private static String reason(JsonNode listed, String name) {
