@@ -65,6 +65,45 @@ final class LxcHost implements AutoCloseable {
     }
 
     /**
+     * The cached Debian 12 root file system (runtime/setup/debian-rootfs.sh: debootstrap from the machine's Debian
+     * source, made once), or why there is none: then the Debian tests are skipped with that reason.
+     */
+    static DebianRootfs debianRootfs() throws Exception {
+        Path script = Path.of(System.getProperty("haul.home", "..")).toAbsolutePath().normalize()
+                .resolve("runtime/setup/debian-rootfs.sh");
+        Commands.Result made = Commands.run(List.of(script.toString()), 900);
+        return made.exitCode() == 0 ? new DebianRootfs(Path.of(made.stdout().strip()), "")
+                : new DebianRootfs(null, script + " failed: " + made.stderr().strip());
+    }
+
+    /** The Debian root file system's tarball, or why it cannot be made here. */
+    record DebianRootfs(Path tarball, String whyNot) {
+    }
+
+    /**
+     * Makes a Debian container by hand, as LXC's own templates do (its folder, its root file system unpacked from
+     * {@code tarball}, a configuration in LXC's format) with these extra configuration lines: the settings MACHINE.md
+     * says this kernel needs (no console, no ttys, no AppArmor line), LXC's usual mounts for a system container, and
+     * no lxc.include (Haul refuses configurations that include others).
+     */
+    Path createDebian(String name, Path tarball, List<String> configuration) throws Exception {
+        made.add(name);
+        Path folder = lxcpath.resolve(name);
+        Path rootfs = Files.createDirectories(folder.resolve("rootfs"));
+        Commands.Result unpacked = Commands.run(List.of("tar", "-C", rootfs.toString(), "--numeric-owner", "-xf",
+                tarball.toString()), 300);
+        if (unpacked.exitCode() != 0) {
+            throw new AssertionError("unpacking " + tarball + " failed:\n" + unpacked.output());
+        }
+        List<String> config = new ArrayList<>(List.of("lxc.uts.name = " + name, "lxc.rootfs.path = dir:" + rootfs,
+                "lxc.tty.max = 0", "lxc.console.path = none", "lxc.mount.auto = proc:mixed sys:mixed cgroup:mixed",
+                "lxc.autodev = 1", "lxc.cap.drop = sys_module mac_admin mac_override sys_time"));
+        config.addAll(configuration);
+        Files.write(folder.resolve("config"), config);
+        return rootfs;
+    }
+
+    /**
      * An LXC tool on this host's lxcpath, run in the host's network namespace: a container's monitor answers on an
      * abstract unix socket, which only its own network namespace sees.
      */
