@@ -369,6 +369,34 @@ public class LxcMigrationIT {
         assertEquals("no images left", List.of(), cluster.leftoverImages());
     }
 
+    /** A hook script that only hlxc2A has (LXC would run it for the restore): refused before freezing, runs on. */
+    @Test
+    public void aHookScriptTheDestinationLacksIsRefusedBeforeFreezing() throws Exception {
+        String name = name("hook");
+        Path hook = cluster.onlyOnA().resolve("hook-" + name + ".sh");
+        Files.writeString(hook, "#!/bin/sh\nexit 0\n");
+        Files.setPosixFilePermissions(hook, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        List<String> configuration = new java.util.ArrayList<>(NO_NETWORK);
+        configuration.add("lxc.hook.pre-start = " + hook);
+        lxcA.create(name, configuration);
+        lxcA.start(name);
+        long init = lxcA.initPid(name);
+        long before = lxcA.awaitCounterAbove(name, 2);
+
+        Commands.Result result = cluster.clientLive(cluster.a, "migrate", "lxc:" + name, "--to", cluster.b.name)
+                .result(MIGRATE_SECONDS);
+        String text = result.output();
+        System.out.println("LxcMigrationIT hook, migrate printed:\n" + text);
+        assertNotEquals("migrate fails:\n" + text, 0, result.exitCode());
+        assertTrue("the error names the hook:\n" + text, text.contains("lxc.hook.pre-start program " + hook));
+        JsonNode record = cluster.record(cluster.a, new MigrateOutput(result.stdout()).id());
+        assertEquals("refused in the checks:\n" + record.toPrettyString(), "CHECKS",
+                record.path("error").path("phase").asText());
+        assertEquals("the same init runs on A", init, lxcA.initPid(name));
+        assertTrue("its counter goes on", lxcA.awaitCounterAbove(name, before) > before);
+        assertFalse("nothing was made on B", lxcB.exists(name));
+    }
+
     /** A bind-mounted host folder that hlxc2B does not have (B's agent sees an empty tmpfs there): refused, runs on. */
     @Test
     public void aBindMountedFolderTheDestinationLacksIsRefusedBeforeFreezing() throws Exception {

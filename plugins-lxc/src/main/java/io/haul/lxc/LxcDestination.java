@@ -64,6 +64,7 @@ final class LxcDestination implements RuntimeDestinationSession {
                     + backend.tools().lxcpath());
         }
         LxcBindMounts.decode(manifest.facts().getOrDefault(LxcManifest.BIND_MOUNTS, "")).checkSameHere("lxc:" + name);
+        LxcHooks.checkHere(config, "lxc:" + name);
         long needed;
         try {
             needed = Long.parseLong(manifest.facts().getOrDefault(LxcManifest.ROOTFS_BYTES, "0"));
