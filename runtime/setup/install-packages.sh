@@ -17,6 +17,8 @@
 #   lxc            - LXC 5 (lxc-start, lxc-checkpoint, liblxc and its busybox template): the lxc backend's
 #                    containers; its lxc-net service (a bridge lxcbr0 with dnsmasq) must not run: the
 #                    backend's containers use the hosts' own bridges
+#   debootstrap    - the Debian root file system of the lxc backend's Debian test and demo containers
+#                    (debian-rootfs.sh: made once from the machine's Debian source, cached in /var/cache/haul)
 # Idempotent: does nothing when all are installed; runs apt-get update (once) only when a missing
 # package cannot be installed from the current package lists.
 #
@@ -31,7 +33,7 @@
 # /usr/lib/jvm/temurin-25-jdk-amd64.
 set -euo pipefail
 
-PACKAGES=(iptables iproute2 iputils-arping iputils-ping util-linux procps openssl perl docker.io containerd runc busybox-static lxc)
+PACKAGES=(iptables iproute2 iputils-arping iputils-ping util-linux procps openssl perl docker.io containerd runc busybox-static lxc debootstrap)
 # the packages whose install may start services
 SERVICE_PACKAGES=(docker.io containerd lxc)
 SERVICE_UNITS=(docker.service docker.socket containerd.service lxc.service lxc-net.service lxc-monitord.service)

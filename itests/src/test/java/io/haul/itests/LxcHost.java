@@ -65,6 +65,45 @@ final class LxcHost implements AutoCloseable {
     }
 
     /**
+     * The cached Debian 12 root file system (runtime/setup/debian-rootfs.sh: debootstrap from the machine's Debian
+     * source, made once), or why there is none: then the Debian tests are skipped with that reason.
+     */
+    static DebianRootfs debianRootfs() throws Exception {
+        Path script = Path.of(System.getProperty("haul.home", "..")).toAbsolutePath().normalize()
+                .resolve("runtime/setup/debian-rootfs.sh");
+        Commands.Result made = Commands.run(List.of(script.toString()), 900);
+        return made.exitCode() == 0 ? new DebianRootfs(Path.of(made.stdout().strip()), "")
+                : new DebianRootfs(null, script + " failed: " + made.stderr().strip());
+    }
+
+    /** The Debian root file system's tarball, or why it cannot be made here. */
+    record DebianRootfs(Path tarball, String whyNot) {
+    }
+
+    /**
+     * Makes a Debian container by hand, as LXC's own templates do (its folder, its root file system unpacked from
+     * {@code tarball}, a configuration in LXC's format) with these extra configuration lines: the settings MACHINE.md
+     * says this kernel needs (no console, no ttys, no AppArmor line), LXC's usual mounts for a system container, and
+     * no lxc.include (Haul refuses configurations that include others).
+     */
+    Path createDebian(String name, Path tarball, List<String> configuration) throws Exception {
+        made.add(name);
+        Path folder = lxcpath.resolve(name);
+        Path rootfs = Files.createDirectories(folder.resolve("rootfs"));
+        Commands.Result unpacked = Commands.run(List.of("tar", "-C", rootfs.toString(), "--numeric-owner", "-xf",
+                tarball.toString()), 300);
+        if (unpacked.exitCode() != 0) {
+            throw new AssertionError("unpacking " + tarball + " failed:\n" + unpacked.output());
+        }
+        List<String> config = new ArrayList<>(List.of("lxc.uts.name = " + name, "lxc.rootfs.path = dir:" + rootfs,
+                "lxc.tty.max = 0", "lxc.console.path = none", "lxc.mount.auto = proc:mixed sys:mixed cgroup:mixed",
+                "lxc.autodev = 1", "lxc.cap.drop = sys_module mac_admin mac_override sys_time"));
+        config.addAll(configuration);
+        Files.write(folder.resolve("config"), config);
+        return rootfs;
+    }
+
+    /**
      * An LXC tool on this host's lxcpath, run in the host's network namespace: a container's monitor answers on an
      * abstract unix socket, which only its own network namespace sees.
      */
@@ -139,6 +178,44 @@ final class LxcHost implements AutoCloseable {
             Thread.sleep(100);
         }
         throw new AssertionError("lxc:" + name + " on " + host + ": counter still " + value + ", not above " + floor);
+    }
+
+    /** The cgroup folders of the container's init and of its LXC monitor (init's parent), every hierarchy. */
+    List<Path> cgroups(String name) throws Exception {
+        long init = initPid(name);
+        List<Path> folders = new ArrayList<>(Cgroups.of(init));
+        Procs.task(init).ifPresent(task -> {
+            try {
+                folders.addAll(Cgroups.of(task.ppid()));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        return folders;
+    }
+
+    /**
+     * The cgroup folders LXC names for container {@code name} (lxc.payload.NAME, lxc.monitor.NAME and their "-N"
+     * variants LXC takes when the name is in use), in the hierarchies {@code known} lie in, other than {@code known}.
+     */
+    static List<Path> otherCgroups(String name, List<Path> known) throws IOException {
+        List<Path> others = new ArrayList<>();
+        for (Path hierarchy : known.stream().map(Path::getParent).distinct().toList()) {
+            try (java.util.stream.Stream<Path> entries = Files.list(hierarchy)) {
+                entries.filter(f -> f.getFileName().toString().matches("lxc\\.(payload|monitor)\\."
+                        + java.util.regex.Pattern.quote(name) + "(-[0-9]+)?") && !known.contains(f))
+                        .forEach(others::add);
+            }
+        }
+        return others;
+    }
+
+    /** Stops it (SIGKILL to its init, lxc-stop -k), waiting until LXC says it stopped. */
+    void stop(String name) throws Exception {
+        Commands.Result stopped = lxc("lxc-stop", name, "-k");
+        if (stopped.exitCode() != 0) {
+            throw new AssertionError("lxc-stop " + name + " failed:\n" + stopped.output());
+        }
     }
 
     boolean exists(String name) {

@@ -15,12 +15,13 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.UUID;
 import org.junit.AfterClass;
+import org.junit.Assume;
 import org.junit.BeforeClass;
 import org.junit.Test;
 
 /**
- * LXC containers moved between two hosts as a user does it: a private lxcpath on each host (hlxA, hlxB), the plugin
- * jar copied into each agent's deploy folder, then {@code ./haul migrate lxc:NAME --to hlxB}, and everything checked
+ * LXC containers moved between two hosts as a user does it: a private lxcpath on each host (hlxc2A, hlxc2B), the plugin
+ * jar copied into each agent's deploy folder, then {@code ./haul migrate lxc:NAME --to hlxc2B}, and everything checked
  * through LXC and the containers' files, from outside the agents.
  */
 @HostNeeds({Need.ROOT, Need.UNSHARE, Need.CRIU, Need.LXC})
@@ -38,7 +39,7 @@ public class LxcMigrationIT {
     @BeforeClass
     public static void startHosts() throws Exception {
         cluster = TwoHostCluster.start(LxcMigrationIT.class, new TwoHostCluster.Options()
-                .hosts("hlxA", "169.254.88.1", "hlxB", "169.254.88.2").clusterName("hlx").folderOnlyOnA());
+                .hosts("hlxc2A", "169.254.93.1", "hlxc2B", "169.254.93.2").clusterName("hlxc2").folderOnlyOnA());
         try {
             base = Files.createTempDirectory(Path.of("/tmp"), "haul-lxc-");
             lxcA = new LxcHost(cluster.a.name, base.resolve("A"));
@@ -113,6 +114,7 @@ public class LxcMigrationIT {
         Files.writeString(rootfs.resolve("root/goes-away"), "deleted before the move\n");
         lxcA.start(name);
         long initOnA = lxcA.initPid(name);
+        List<Path> cgroupsOnA = lxcA.cgroups(name);
         lxcA.awaitCounterAbove(name, 3);
         // written while it runs: 8 MiB go ahead of the freeze, one file is deleted
         String bigSum = sh("head -c 8388608 /dev/urandom > " + rootfs.resolve("root/big") + " && md5sum < "
@@ -154,10 +156,18 @@ public class LxcMigrationIT {
         assertTrue("the big file did not travel while frozen (" + frozenImages + " bytes of images): "
                 + record.path("statistics"), frozenImages > 0 && frozenImages < (6 << 20));
 
-        // on A: destroyed, its init gone
+        // on A: destroyed, its init gone, and its cgroups (its init's and its monitor's, every hierarchy)
         assertFalse("its init " + initOnA + " ended on A", Procs.alive(initOnA));
         assertFalse("LXC destroyed it on A", lxcA.exists(name));
         assertEquals("no images left", List.of(), cluster.leftoverImages());
+        assertEquals("nothing left of A's cgroups " + cgroupsOnA, List.of(), Cgroups.left(cgroupsOnA));
+
+        // on B: stopped there, LXC removes every cgroup the moved container is in (none is one LXC never made)
+        List<Path> cgroupsOnB = lxcB.cgroups(name);
+        assertFalse("B's copy has cgroups", cgroupsOnB.isEmpty());
+        lxcB.stop(name);
+        assertEquals("nothing left of B's cgroups " + cgroupsOnB + " once it stopped", List.of(),
+                Cgroups.left(cgroupsOnB));
     }
 
     @Test
@@ -205,16 +215,16 @@ public class LxcMigrationIT {
     }
 
     /**
-     * A container with a veth on hlxA's bridge and an echo server: a client on hlxC streams numbered lines to it through
-     * the move, and every line comes back once, in order; the host end is on hlxB's bridge afterwards, gone from hlxA.
+     * A container with a veth on hlxc2A's bridge and an echo server: a client on hlxc2C streams numbered lines to it through
+     * the move, and every line comes back once, in order; the host end is on hlxc2B's bridge afterwards, gone from hlxc2A.
      */
     @Test
     public void aContainerWithAVethMovesWithItsAddressAndItsClientsConnectionStaysWhole() throws Exception {
         String name = name("net");
         String address = cluster.segmentAddress(50);
-        String hostEnd = "hlxv50";
+        String hostEnd = "lxc2v50";
         lxcA.create(name, List.of("lxc.net.0.type = veth", "lxc.net.0.link = " + ContainerNetwork.HOSTS_BRIDGE,
-                "lxc.net.0.veth.pair = " + hostEnd, "lxc.net.0.name = eth0", "lxc.net.0.hwaddr = 02:00:a9:fe:58:32",
+                "lxc.net.0.veth.pair = " + hostEnd, "lxc.net.0.name = eth0", "lxc.net.0.hwaddr = 02:00:a9:fe:5d:32",
                 "lxc.net.0.ipv4.address = " + address + "/24", "lxc.net.0.flags = up", "lxc.console.path = none"),
                 "/bin/nc -ll -p 7000 -e /bin/cat");
         lxcB.forget(name);
@@ -234,9 +244,9 @@ public class LxcMigrationIT {
             client.assertEchoes("the client's connection goes on after the move", client.echoed() + 200, 30);
             assertTrue("LXC on B says it runs", lxcB.running(name));
             assertTrue("the counter went on", lxcB.awaitCounterAbove(name, before) > before);
-            assertTrue("the host end is on hlxB's bridge", sh("ip -n " + cluster.b.name + " -o link show " + hostEnd)
+            assertTrue("the host end is on hlxc2B's bridge", sh("ip -n " + cluster.b.name + " -o link show " + hostEnd)
                     .contains("master " + ContainerNetwork.HOSTS_BRIDGE));
-            assertNotEquals("the host end is gone from hlxA", 0, Commands.run(List.of("ip", "-n", cluster.a.name,
+            assertNotEquals("the host end is gone from hlxc2A", 0, Commands.run(List.of("ip", "-n", cluster.a.name,
                     "link", "show", hostEnd), 30).exitCode());
             EchoClient.Report seen = client.stop();
             double frozen = new MigrateOutput(result.stdout()).frozenMillis().orElse(-1.0);
@@ -247,8 +257,8 @@ public class LxcMigrationIT {
     }
 
     /**
-     * hlxB's agent dies (SIGKILL) while the images travel (48 MiB in the container's /dev/shm, a capped link,
-     * stop-and-copy): the dump is undone, the same container runs on at hlxA, and hlxB, restarted, has nothing of it.
+     * hlxc2B's agent dies (SIGKILL) while the images travel (48 MiB in the container's /dev/shm, a capped link,
+     * stop-and-copy): the dump is undone, the same container runs on at hlxc2A, and hlxc2B, restarted, has nothing of it.
      */
     @Test
     public void whenTheDestinationsAgentDiesMidTransferTheContainerRunsOnAtTheSource() throws Exception {
@@ -289,12 +299,105 @@ public class LxcMigrationIT {
         cluster.b.start();
         cluster.awaitCluster(TwoHostCluster.CLUSTER_SECONDS);
         awaitBackend(cluster.b, lxcB.lxcpath);
-        assertEquals("hlxB's view of the record", "ROLLED_BACK", cluster.record(cluster.b, id).path("outcome").asText());
-        assertFalse("nothing of it on hlxB", lxcB.exists(name));
+        assertEquals("hlxc2B's view of the record", "ROLLED_BACK", cluster.record(cluster.b, id).path("outcome").asText());
+        assertFalse("nothing of it on hlxc2B", lxcB.exists(name));
         assertEquals("no images left", List.of(), cluster.leftoverImages());
     }
 
-    /** A bind-mounted host folder that hlxB does not have (B's agent sees an empty tmpfs there): refused, runs on. */
+    /**
+     * The restore fails on hlxc2B after the freeze, for a real reason: the container's pre-start hook (LXC runs it
+     * for a restore too) needs a licence file that only hlxc2A has (hlxc2B's agent sees an empty tmpfs over that
+     * folder). The migration rolls back: the same init runs on at hlxc2A with its counter going on from its memory, the
+     * file it wrote still there, the client's connection whole; nothing of it is left on hlxc2B (folder, host end,
+     * cgroups, images).
+     */
+    @Test
+    public void aRestoreFailingOnTheDestinationRollsBackAndTheContainerRunsOnAtTheSourceAsItWas() throws Exception {
+        String name = name("rollback");
+        Path licence = cluster.onlyOnA().resolve("licence-" + name);
+        Files.writeString(licence, "only hlxc2A has this\n");
+        Path hook = base.resolve("needs-licence-" + name + ".sh");
+        Files.writeString(hook, "#!/bin/sh\n# LXC's pre-start hook (also run for a restore): the licence must be there\n"
+                + "test -f " + licence + " || { echo \"no licence file " + licence + "\" >&2; exit 1; }\n");
+        Files.setPosixFilePermissions(hook, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        String address = cluster.segmentAddress(51);
+        String hostEnd = "lxc2v51";
+        Path rootfs = lxcA.create(name, List.of("lxc.net.0.type = veth", "lxc.net.0.link = "
+                + ContainerNetwork.HOSTS_BRIDGE, "lxc.net.0.veth.pair = " + hostEnd, "lxc.net.0.name = eth0",
+                "lxc.net.0.hwaddr = 02:00:a9:fe:5d:33", "lxc.net.0.ipv4.address = " + address + "/24",
+                "lxc.net.0.flags = up", "lxc.console.path = none", "lxc.hook.pre-start = " + hook),
+                "/bin/nc -ll -p 7000 -e /bin/cat");
+        lxcB.forget(name);
+        lxcA.start(name);
+        long init = lxcA.initPid(name);
+        List<Path> cgroupsOnA = lxcA.cgroups(name);
+        String born = UUID.randomUUID().toString();
+        Files.writeString(rootfs.resolve("root/born-here"), born);
+        try (EchoClient client = EchoClient.connect(cluster.hostC(), address, 7000)) {
+            assertTrue("the client is echoed before the move", client.awaitEchoes(50, 30));
+            long before = lxcA.awaitCounterAbove(name, 2);
+
+            Commands.Result result = cluster.clientLive(cluster.a, "migrate", "lxc:" + name, "--to", cluster.b.name)
+                    .result(MIGRATE_SECONDS);
+            String text = result.output();
+            System.out.println("LxcMigrationIT restore failing, migrate printed:\n" + text);
+            assertNotEquals("migrate fails:\n" + text, 0, result.exitCode());
+            assertTrue("it says the container keeps running here:\n" + text,
+                    text.contains("lxc:" + name + " keeps running here"));
+            JsonNode record = cluster.record(cluster.a, new MigrateOutput(result.stdout()).id());
+            assertEquals("rolled back:\n" + record.toPrettyString(), "ROLLED_BACK", record.path("outcome").asText());
+            assertEquals("after the freeze, in the restore:\n" + record.toPrettyString(), "RESTORE",
+                    record.path("error").path("phase").asText());
+            assertTrue("the error names the hook's complaint: " + record.path("error"),
+                    record.path("error").toString().contains("pre-start"));
+
+            // on A, as it was: the same init, its memory (the counter goes on), its file, its connection
+            assertTrue("LXC on A says it runs", lxcA.running(name));
+            assertEquals("the same init runs on A", init, lxcA.initPid(name));
+            assertTrue("its counter goes on from its memory", lxcA.awaitCounterAbove(name, before) > before);
+            assertEquals("its file is there", born, Files.readString(rootfs.resolve("root/born-here")));
+            assertTrue("the client's connection goes on at A", client.awaitEchoes(client.echoed() + 200, 30));
+            assertEquals("its cgroups are the same", cgroupsOnA, lxcA.cgroups(name));
+            EchoClient.Report seen = client.stop();
+            assertTrue("the client saw every line echoed once, in order: " + seen, seen.intact());
+        }
+        // on B, nothing
+        assertFalse("nothing of it on hlxc2B", lxcB.exists(name));
+        assertNotEquals("no host end on hlxc2B", 0, Commands.run(List.of("ip", "-n", cluster.b.name, "link", "show",
+                hostEnd), 30).exitCode());
+        assertEquals("no cgroup of it but A's", List.of(), LxcHost.otherCgroups(name, cgroupsOnA));
+        assertEquals("no images left", List.of(), cluster.leftoverImages());
+    }
+
+    /** A hook script that only hlxc2A has (LXC would run it for the restore): refused before freezing, runs on. */
+    @Test
+    public void aHookScriptTheDestinationLacksIsRefusedBeforeFreezing() throws Exception {
+        String name = name("hook");
+        Path hook = cluster.onlyOnA().resolve("hook-" + name + ".sh");
+        Files.writeString(hook, "#!/bin/sh\nexit 0\n");
+        Files.setPosixFilePermissions(hook, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        List<String> configuration = new java.util.ArrayList<>(NO_NETWORK);
+        configuration.add("lxc.hook.pre-start = " + hook);
+        lxcA.create(name, configuration);
+        lxcA.start(name);
+        long init = lxcA.initPid(name);
+        long before = lxcA.awaitCounterAbove(name, 2);
+
+        Commands.Result result = cluster.clientLive(cluster.a, "migrate", "lxc:" + name, "--to", cluster.b.name)
+                .result(MIGRATE_SECONDS);
+        String text = result.output();
+        System.out.println("LxcMigrationIT hook, migrate printed:\n" + text);
+        assertNotEquals("migrate fails:\n" + text, 0, result.exitCode());
+        assertTrue("the error names the hook:\n" + text, text.contains("lxc.hook.pre-start program " + hook));
+        JsonNode record = cluster.record(cluster.a, new MigrateOutput(result.stdout()).id());
+        assertEquals("refused in the checks:\n" + record.toPrettyString(), "CHECKS",
+                record.path("error").path("phase").asText());
+        assertEquals("the same init runs on A", init, lxcA.initPid(name));
+        assertTrue("its counter goes on", lxcA.awaitCounterAbove(name, before) > before);
+        assertFalse("nothing was made on B", lxcB.exists(name));
+    }
+
+    /** A bind-mounted host folder that hlxc2B does not have (B's agent sees an empty tmpfs there): refused, runs on. */
     @Test
     public void aBindMountedFolderTheDestinationLacksIsRefusedBeforeFreezing() throws Exception {
         String name = name("bind");
@@ -320,7 +423,7 @@ public class LxcMigrationIT {
         assertFalse("nothing was made on B", lxcB.exists(name));
     }
 
-    /** The plugin's jar leaves hlxB's deploy folder: lxc goes from hlxB, a migration there is refused, A runs on. */
+    /** The plugin's jar leaves hlxc2B's deploy folder: lxc goes from hlxc2B, a migration there is refused, A runs on. */
     @Test
     public void removingThePluginTakesTheBackendAwayAndMigrationsThereAreRefused() throws Exception {
         String name = name("unplugged");
@@ -331,14 +434,7 @@ public class LxcMigrationIT {
         Files.delete(cluster.b.state.resolve("deploy/plugin-lxc.jar"));
         Commands.Result result;
         try {
-            long deadline = System.nanoTime() + BACKEND_SECONDS * 1_000_000_000L;
-            JsonNode backends = cluster.json(cluster.b, "backends", "--json");
-            while (backends.findParents("name").stream().anyMatch(n -> n.path("name").asText().equals("lxc"))) {
-                assertTrue("lxc gone from hlxB within " + BACKEND_SECONDS + " s: " + backends,
-                        System.nanoTime() < deadline);
-                Thread.sleep(200); // polled: FileInstall tells nobody outside the agent
-                backends = cluster.json(cluster.b, "backends", "--json");
-            }
+            awaitNoBackend(cluster.b);
             result = cluster.clientLive(cluster.a, "migrate", "lxc:" + name, "--to", cluster.b.name)
                     .result(MIGRATE_SECONDS);
         } finally {
@@ -351,6 +447,189 @@ public class LxcMigrationIT {
         assertTrue("the error says B has no lxc backend:\n" + text, text.contains("no 'lxc' backend"));
         assertEquals("the same init runs on at A", init, lxcA.initPid(name));
         assertTrue("its counter goes on", lxcA.awaitCounterAbove(name, before) > before);
+        assertFalse("nothing was made on B", lxcB.exists(name));
+    }
+
+    /**
+     * The plugin's jar leaves hlxc2A's deploy folder while its container is frozen and its images travel (48 MiB in
+     * its /dev/shm, stop-and-copy, the transfer capped until lxc is gone): the migration fails with the backend gone,
+     * CRIU resumes the container at hlxc2A as it was, lxc vanishes from hlxc2A's ps, and nothing is left on hlxc2B.
+     */
+    @Test
+    public void removingThePluginFromTheSourceMidMigrationRollsBackAndLxcVanishes() throws Exception {
+        String name = name("unplugmid");
+        lxcA.create(name, NO_NETWORK, "/bin/sh -c 'head -c 50331648 /dev/urandom > /dev/shm/ballast'");
+        lxcB.forget(name);
+        lxcA.start(name);
+        long init = lxcA.initPid(name);
+        List<Path> cgroupsOnA = lxcA.cgroups(name);
+        Path ballast = Path.of("/proc", Long.toString(init), "root/dev/shm/ballast");
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!(Files.exists(ballast) && Files.size(ballast) == 50331648L) && System.nanoTime() < deadline) {
+            Thread.sleep(100); // polled: the container tells nobody when its ballast is written
+        }
+        String ballastSum = sh("md5sum < " + ballast);
+        long before = lxcA.awaitCounterAbove(name, 2);
+
+        cluster.capTransfers("4mbit"); // 48 MiB: over a minute on the wire, lifted once lxc is gone
+        Commands.Result result;
+        String phaseWhenGone;
+        try (LiveCommand migrate = cluster.clientLive(cluster.a, "migrate", "lxc:" + name, "--to", cluster.b.name,
+                "--strategy", "none")) {
+            migrate.awaitLine(l -> l.contains("TRANSFER"), MIGRATE_SECONDS).orElseThrow(() ->
+                    new AssertionError("the transfer never began:\n" + migrate.output()));
+            Files.delete(cluster.a.state.resolve("deploy/plugin-lxc.jar"));
+            awaitNoBackend(cluster.a);
+            phaseWhenGone = migrate.output();
+            cluster.uncapLink();
+            result = migrate.result(MIGRATE_SECONDS);
+        } finally {
+            cluster.uncapLink();
+            deployPlugin(cluster.a);
+            awaitBackend(cluster.a, lxcA.lxcpath);
+        }
+        String text = result.output();
+        System.out.println("LxcMigrationIT plugin removed mid-migration, migrate printed:\n" + text);
+        assertFalse("lxc went while the images travelled, not later:\n" + phaseWhenGone,
+                phaseWhenGone.contains("RESTORE"));
+        assertNotEquals("migrate fails:\n" + text, 0, result.exitCode());
+        assertTrue("it says the backend went away:\n" + text, text.contains("'lxc' backend went away"));
+        assertTrue("it says the container keeps running here:\n" + text,
+                text.contains("lxc:" + name + " keeps running here"));
+        JsonNode record = cluster.record(cluster.a, new MigrateOutput(result.stdout()).id());
+        assertEquals("rolled back:\n" + record.toPrettyString(), "ROLLED_BACK", record.path("outcome").asText());
+
+        assertTrue("LXC on A says it runs", lxcA.running(name));
+        assertEquals("the same init runs on A", init, lxcA.initPid(name));
+        assertTrue("its counter goes on from its memory", lxcA.awaitCounterAbove(name, before) > before);
+        assertEquals("its ballast is intact", ballastSum, sh("md5sum < " + ballast));
+        assertEquals("its cgroups are the same", cgroupsOnA, lxcA.cgroups(name));
+        assertFalse("nothing of it on hlxc2B", lxcB.exists(name));
+        assertEquals("no cgroup of it but A's", List.of(), LxcHost.otherCgroups(name, cgroupsOnA));
+        assertEquals("no images left", List.of(), cluster.leftoverImages());
+    }
+
+    /**
+     * Waits until the agent lists no lxc backend, checking meanwhile that its ps lists no lxc container; polled:
+     * FileInstall tells nobody outside the agent.
+     */
+    private static void awaitNoBackend(TwoHostCluster.Agent agent) throws Exception {
+        long deadline = System.nanoTime() + BACKEND_SECONDS * 1_000_000_000L;
+        JsonNode backends = cluster.json(agent, "backends", "--json");
+        while (backends.findParents("name").stream().anyMatch(n -> n.path("name").asText().equals("lxc"))) {
+            assertTrue("lxc gone from " + agent.name + " within " + BACKEND_SECONDS + " s: " + backends,
+                    System.nanoTime() < deadline);
+            Thread.sleep(200);
+            backends = cluster.json(agent, "backends", "--json");
+        }
+        JsonNode listed = cluster.json(agent, "ps", "--json");
+        assertFalse(agent.name + "'s ps lists no lxc container once lxc is gone: " + listed,
+                listed.toString().contains("\"lxc:"));
+    }
+
+    /**
+     * A Debian 12 container (debootstrap, cached) whose init is Debian's redis-server, with a veth on hlxc2A's bridge:
+     * a client on hlxc2C keeps one connection to it through the move. On hlxc2B the same connection answers, the
+     * counter it incremented goes on from Redis's memory, the value it set is there, the dump Redis saved into the
+     * root file system and a file written there arrived intact; nothing of it is left on hlxc2A.
+     */
+    @Test
+    public void aDebianContainerRunningRedisMovesLiveWithItsDataItsFilesAndItsClientsConnection() throws Exception {
+        LxcHost.DebianRootfs debian = LxcHost.debianRootfs();
+        Assume.assumeTrue("no Debian root file system: " + debian.whyNot(), debian.whyNot().isEmpty());
+        String name = name("redis");
+        String address = cluster.segmentAddress(52);
+        String hostEnd = "lxc2v52";
+        Path rootfs = lxcA.createDebian(name, debian.tarball(), List.of("lxc.net.0.type = veth",
+                "lxc.net.0.link = " + ContainerNetwork.HOSTS_BRIDGE, "lxc.net.0.veth.pair = " + hostEnd,
+                "lxc.net.0.name = eth0", "lxc.net.0.hwaddr = 02:00:a9:fe:5d:34",
+                "lxc.net.0.ipv4.address = " + address + "/24", "lxc.net.0.flags = up",
+                // the service is the init: Debian's systemd cannot be dumped (see the systemd test below)
+                "lxc.init.cmd = /usr/bin/redis-server /etc/redis/haul.conf"));
+        Files.writeString(rootfs.resolve("etc/redis/haul.conf"), String.join("\n", "bind 0.0.0.0", "port 6379",
+                "protected-mode no", "daemonize no", "save \"\"", "dir /var/lib/redis", "logfile \"\"") + "\n");
+        lxcB.forget(name);
+        lxcA.start(name);
+        long initOnA = lxcA.initPid(name);
+        List<Path> cgroupsOnA = lxcA.cgroups(name);
+        String born = UUID.randomUUID().toString();
+        Files.writeString(rootfs.resolve("root/born-here"), born);
+        try (RedisClient client = RedisClient.connect(cluster.hostC(), address, 6379, 60)) {
+            client.call("SET", "haul:born", born);
+            long count = 0;
+            for (int i = 0; i < 100; i++) {
+                count = client.incr("haul:count");
+            }
+            assertEquals("Redis counted on A", 100, count);
+            assertEquals("Redis saved its data into the root file system", "OK", client.call("SAVE"));
+            String dumpSum = sh("md5sum < " + rootfs.resolve("var/lib/redis/dump.rdb"));
+
+            Commands.Result result = cluster.clientLive(cluster.a, "migrate", "lxc:" + name, "--to", cluster.b.name)
+                    .result(MIGRATE_SECONDS);
+            String text = result.output();
+            System.out.println("LxcMigrationIT Debian with Redis, migrate printed:\n" + text);
+            assertEquals("migrate succeeds:\n" + text + "\nA's log:\n" + cluster.a.logText() + "\nB's log:\n"
+                    + cluster.b.logText(), 0, result.exitCode());
+
+            assertEquals("the same connection answers on B, and the counter goes on from Redis's memory", 101,
+                    client.incr("haul:count"));
+            assertEquals("the value set on A is in Redis on B", born, client.call("GET", "haul:born"));
+            assertTrue("LXC on B says it runs", lxcB.running(name));
+            Path rootfsB = lxcB.lxcpath.resolve(name).resolve("rootfs");
+            assertEquals("Redis's dump arrived intact", dumpSum, sh("md5sum < " + rootfsB.resolve(
+                    "var/lib/redis/dump.rdb")));
+            assertEquals("the file written on A is on B", born, Files.readString(rootfsB.resolve("root/born-here")));
+            assertTrue("the host end is on hlxc2B's bridge", sh("ip -n " + cluster.b.name + " -o link show " + hostEnd)
+                    .contains("master " + ContainerNetwork.HOSTS_BRIDGE));
+            try (RedisClient another = RedisClient.connect(cluster.hostC(), address, 6379, 30)) {
+                assertEquals("a new connection reaches Redis on B", "102", another.call("INCR", "haul:count"));
+            }
+            double frozen = new MigrateOutput(result.stdout()).frozenMillis().orElse(-1.0);
+            System.out.printf(java.util.Locale.ROOT, "LxcMigrationIT FIGURE: Debian with Redis frozen %.0f ms%n",
+                    frozen);
+        }
+        assertFalse("its init " + initOnA + " ended on A", Procs.alive(initOnA));
+        assertFalse("LXC destroyed it on A", lxcA.exists(name));
+        assertEquals("nothing left of A's cgroups " + cgroupsOnA, List.of(), Cgroups.left(cgroupsOnA));
+        assertNotEquals("the host end is gone from hlxc2A", 0, Commands.run(List.of("ip", "-n", cluster.a.name,
+                "link", "show", hostEnd), 30).exitCode());
+        assertEquals("no images left", List.of(), cluster.leftoverImages());
+    }
+
+    /**
+     * A Debian 12 container booting Debian's systemd as its init: once systemd is up, ps says why it cannot move (its
+     * credentials' ramfs mounts and its BPF programs, which CRIU cannot dump), and a migration is refused before
+     * anything freezes saying so, systemd running on at hlxc2A.
+     */
+    @Test
+    public void aDebianContainerBootingSystemdIsRefusedBeforeFreezingSayingWhatCriuCannotDump() throws Exception {
+        LxcHost.DebianRootfs debian = LxcHost.debianRootfs();
+        Assume.assumeTrue("no Debian root file system: " + debian.whyNot(), debian.whyNot().isEmpty());
+        String name = name("systemd");
+        lxcA.createDebian(name, debian.tarball(), List.of("lxc.net.0.type = empty"));
+        lxcA.start(name);
+        long init = lxcA.initPid(name);
+        Path exe = Files.readSymbolicLink(Path.of("/proc", Long.toString(init), "exe"));
+        assertTrue("its init is Debian's systemd: " + exe, exe.toString().endsWith("/lib/systemd/systemd"));
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        String why = "";
+        while (!(why.contains("ramfs") && why.contains("BPF programs")) && System.nanoTime() < deadline) {
+            Thread.sleep(500); // polled: systemd tells nobody outside when it has booted
+            why = reason(cluster.json(cluster.a, "ps", "lxc", "--json"), name);
+        }
+        assertTrue("ps says why once systemd is up: " + why, why.contains("ramfs mounts /run/credentials/")
+                && why.contains("BPF programs"));
+
+        Commands.Result result = cluster.clientLive(cluster.a, "migrate", "lxc:" + name, "--to", cluster.b.name)
+                .result(MIGRATE_SECONDS);
+        String text = result.output();
+        System.out.println("LxcMigrationIT Debian with systemd, migrate printed:\n" + text);
+        assertNotEquals("migrate fails:\n" + text, 0, result.exitCode());
+        assertTrue("the error names what CRIU cannot dump:\n" + text, text.contains("CRIU cannot dump ramfs")
+                && text.contains("BPF programs"));
+        assertTrue("refused before anything froze:\n" + text, text.contains("lxc:" + name + " cannot be migrated"));
+        assertTrue("systemd runs on at A", lxcA.running(name));
+        assertEquals("the same init", init, lxcA.initPid(name));
         assertFalse("nothing was made on B", lxcB.exists(name));
     }
 

@@ -20,7 +20,8 @@ import java.util.stream.Stream;
  * An LXC container of one lxcpath: its name, what liblxc says of its state and init, its configuration file, and
  * what the lxc backend can move of it: a running, privileged, not ephemeral container with the {@code dir} backing
  * store under its own folder, no console or ttys (they are the host's ptys), interfaces of type {@code empty} or
- * veths on a bridge with a fixed host end name, and no process outside its init's tree (lxc-attach's).
+ * veths on a bridge with a fixed host end name, no process outside its init's tree (lxc-attach's), and nothing CRIU
+ * cannot dump ({@link LxcUndumpable}).
  */
 record LxcContainer(String name, Path folder, Liblxc.Status status, LxcConfig config) {
 
@@ -103,6 +104,7 @@ record LxcContainer(String name, Path folder, Liblxc.Status status, LxcConfig co
                 why.add("process(es) " + outside + " run in it outside its init's tree (lxc-attach's?): CRIU dumps"
                         + " the tree of init, and they would be lost");
             }
+            why.addAll(LxcUndumpable.whyNot(pid));
         }
         return String.join("; ", why);
     }

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,6 +64,7 @@ final class LxcDestination implements RuntimeDestinationSession {
                     + backend.tools().lxcpath());
         }
         LxcBindMounts.decode(manifest.facts().getOrDefault(LxcManifest.BIND_MOUNTS, "")).checkSameHere("lxc:" + name);
+        LxcHooks.checkHere(config, "lxc:" + name);
         long needed;
         try {
             needed = Long.parseLong(manifest.facts().getOrDefault(LxcManifest.ROOTFS_BYTES, "0"));
@@ -111,7 +113,23 @@ final class LxcDestination implements RuntimeDestinationSession {
                     LxcBackend.logFolder(folders, "lxc-restore").resolve("lxc.log"));
             return null;
         }, limit, "criu.restore-failed", "lxc-checkpoint's restore of lxc:" + name);
+        joinOwnCgroup2(step.reached().initPid());
         return new RuntimeRestore(step, step.reached().initPid());
+    }
+
+    /** While CRIU holds the restored tasks: into LXC's cgroup2 cgroup for them, where CRIU missed it (LxcCgroups). */
+    private void joinOwnCgroup2(long initPid) {
+        try {
+            Optional<LxcCgroups.Move> move = LxcCgroups.moveOf(LxcCgroups.of(initPid));
+            if (move.isPresent()) {
+                int moved = move.get().apply();
+                LOG.info("lxc:{}: {} restored process(es) moved from cgroup2 {} into {}, LXC's cgroup for them here",
+                        name, moved, move.get().from(), move.get().to());
+            }
+        } catch (IOException e) {
+            // the container runs all the same; only its cgroup2 cgroup would be left when it stops
+            LOG.warn("lxc:{}: could not move the restored tasks into LXC's cgroup2 cgroup: {}", name, e.getMessage());
+        }
     }
 
     /** The container's folder with its configuration and root file system, as LXC would have made them. */
