@@ -25,7 +25,8 @@ import org.junit.Test;
  * echoing a client on hostC ({@link EchoClient}) that checks every byte both ways. Whatever the outcome, one
  * copy runs, the client's connection is open and whole, and no veth, bridge port or CRIU lock rule of the
  * migration is left on either host. The hosts share one segment (hosts.sh); names and addresses are this
- * class's own (haulnetA/B/C, 169.254.84.0/24).
+ * class's own (haulnetA/B/C, 169.254.84.0/24, unless
+ * {@code haul.it.netSegment} says otherwise).
  */
 @HostNeeds({Need.ROOT, Need.UNSHARE, Need.CRIU, Need.ARPING})
 public class NetworkIT {
@@ -33,6 +34,15 @@ public class NetworkIT {
     private static final int MIB = 32;
     private static final int PORT = 7007;
     private static final double MIGRATE_SECONDS = 180;
+
+    /**
+     * The segment's third byte, 84 unless {@code -Dhaul.it.netSegment=N} gives another, so that two people can run
+     * this class on one machine at once (the hosts are then hnetNA/B/C, 169.254.N.0/24: short, for hosts.sh's
+     * interface names).
+     */
+    private static final String SEGMENT_BYTE = System.getProperty("haul.it.netSegment", "84");
+    private static final String SEGMENT = "169.254." + SEGMENT_BYTE;
+    private static final String HOSTS = SEGMENT_BYTE.equals("84") ? "haulnet" : "hnet" + SEGMENT_BYTE;
 
     private static TwoHostCluster cluster;
     private final List<Workload> trees = new ArrayList<>();
@@ -42,7 +52,7 @@ public class NetworkIT {
     @BeforeClass
     public static void startCluster() throws Exception {
         cluster = TwoHostCluster.start(NetworkIT.class, new TwoHostCluster.Options()
-                .hosts("haulnetA", "169.254.84.1", "haulnetB", "169.254.84.2").folderOnlyOnA());
+                .hosts(HOSTS + "A", SEGMENT + ".1", HOSTS + "B", SEGMENT + ".2").folderOnlyOnA());
     }
 
     @AfterClass
@@ -100,6 +110,50 @@ public class NetworkIT {
         System.out.printf(Locale.ROOT, "NetworkIT FIGURE: frozen %.0f ms, the client's longest gap %d ms "
                 + "(%d lines echoed)%n", frozen, seen.longestGapMs(), seen.echoed());
         assertTrue("the client saw every line echoed once, in order: " + seen, seen.intact());
+    }
+
+    /**
+     * ps says, for each tree, its addresses and how its network moves: a veth on the bridge with its address, the
+     * host's network staying behind, and a macvlan refused by name, in the table and in --json.
+     */
+    @Test
+    public void psShowsEachTreesAddressesAndHowItsNetworkMoves() throws Exception {
+        ContainerNetwork network = ContainerNetwork.on("hnet8", cluster.segmentAddress(57), "02:00:a9:fe:54:40");
+        Workload veth = networked("ps-veth", network, null);
+        Workload host = Workload.single(cluster, "ps-host", 1);
+        trees.add(host);
+        ContainerNetwork other = ContainerNetwork.on("hnet9", cluster.segmentAddress(58), "02:00:a9:fe:54:41");
+        Workload macvlan = networked("ps-macvlan", other, null);
+        run("ip -n " + cluster.a.name + " link add hmv1 link haulbr0 type macvlan mode bridge && ip -n "
+                + cluster.a.name + " link set hmv1 netns " + macvlan.root(), null);
+
+        JsonNode listed = cluster.json(cluster.a, "ps", "process", "--json").path("containers");
+        JsonNode moves = details(listed, veth.root());
+        assertEquals("the veth tree's addresses", network.address() + "/24", moves.path("addresses").asText()
+                .replaceAll(" fe80:\\S+", ""));
+        assertTrue("how it moves: " + moves, moves.path("networkMove").asText().startsWith("veth eth0 on bridge "
+                + ContainerNetwork.HOSTS_BRIDGE + " (host end hnet8), " + network.address() + "/24: moves"));
+        assertTrue("the host's network stays: " + details(listed, host.root()), details(listed, host.root())
+                .path("networkMove").asText().startsWith("host network: the host's addresses stay behind"));
+        String refused = details(listed, macvlan.root()).path("networkMove").asText();
+        assertTrue("the macvlan is refused by name: " + refused, refused.startsWith("refused: ")
+                && refused.contains("hmv1") && refused.contains("macvlan"));
+
+        String table = cluster.client(cluster.a, "ps", "process").stdout();
+        System.out.println("NetworkIT ps:\n" + table);
+        assertTrue("the table has a NETWORK column:\n" + table, table.lines().findFirst().orElse("")
+                .contains(" NETWORK "));
+        assertTrue("the table names the veth tree's address:\n" + table, table.lines().anyMatch(line ->
+                line.startsWith("process:" + veth.root() + " ") && line.contains(network.address() + "/24: moves")));
+    }
+
+    private static JsonNode details(JsonNode containers, long root) {
+        for (JsonNode container : containers) {
+            if (container.path("rootPid").asLong() == root) {
+                return container.path("details");
+            }
+        }
+        throw new AssertionError("ps does not list the tree of pid " + root + ": " + containers);
     }
 
     /**

@@ -175,6 +175,10 @@ public final class NetworkNamespaceHandler extends KindHandler {
         return links;
     }
 
+    /**
+     * How the container's own namespace moves, for haul:namespaces and the NETWORK column of haul:ps: each veth to
+     * the host's bridge with its addresses ("veth eth0 on bridge haulbr0 (host end hnet1), 169.254.91.50/24").
+     */
     @Override
     String help(NamespaceInstance instance, NamespacePlan plan) {
         String veths = plan.facts().getOrDefault(ContainerVeth.FACT, "");
@@ -182,12 +186,16 @@ public final class NetworkNamespaceHandler extends KindHandler {
             return "";
         }
         try {
-            return "its veths to the host's bridge are made again on the destination's ("
-                    + ContainerVeth.fromFact(veths).stream().map(v -> v.name() + " on " + v.bridge())
-                    .collect(Collectors.joining(", ")) + "), and announced by gratuitous ARP";
+            return ContainerVeth.fromFact(veths).stream().map(ContainerVeth::describe)
+                    .collect(Collectors.joining("; ")) + ": moves to the destination's bridge, announced there";
         } catch (HaulException e) {
             return "";
         }
+    }
+
+    @Override
+    String hostDetail(NamespaceInstance instance) {
+        return "host network: the host's addresses stay behind (sockets on loopback or any address move)";
     }
 
     /** The host's end of a container's veth: the veth whose peer it is, both ways. */
