@@ -113,6 +113,45 @@ public class NetworkIT {
     }
 
     /**
+     * The summary says how long the container's network was silent as the agents saw it (its last TCP or UDP frame
+     * on hostA before the freeze to its first on hostB after the copy ran). Bounds that hold whatever the load: the
+     * tree was frozen through the whole TRANSFER and RESTORE phases, so it is at least those; both frames passed
+     * while the command ran, so it is at most the command's time.
+     */
+    @Test
+    public void theSummarySaysHowLongTheContainersNetworkWasSilent() throws Exception {
+        ContainerNetwork network = ContainerNetwork.on("hnet10", cluster.segmentAddress(59), "02:00:a9:fe:54:42");
+        Workload tree = networked("silence", network, null);
+        EchoClient client = connected(network);
+        Workload.Status before = tree.awaitCountAbove(2, 30);
+        client.resetGap();
+
+        long started = System.nanoTime();
+        Commands.Result result = cluster.clientLive(cluster.a, "migrate", "process:" + tree.root(), "--to",
+                cluster.b.name).result(MIGRATE_SECONDS);
+        double commandMillis = (System.nanoTime() - started) / 1e6;
+        String text = result.output();
+        System.out.println("NetworkIT silence: migrate printed:\n" + text);
+        assertEquals("migrate exits 0:\n" + text, 0, result.exitCode());
+        assertTrue("the client's connection goes on after the move", client.awaitEchoes(client.echoed() + 200, 30));
+        tree.assertOneRunningCopy(cluster.b.name, before.count());
+
+        MigrateOutput summary = new MigrateOutput(result.stdout());
+        double silent = summary.networkSilentMillis().orElseThrow(() -> new AssertionError("the summary has no "
+                + "network line:\n" + text));
+        double frozenThrough = summary.phaseMillis("TRANSFER").orElse(0.0) + summary.phaseMillis("RESTORE")
+                .orElseThrow(() -> new AssertionError("no RESTORE row:\n" + text));
+        EchoClient.Report seen = client.stop();
+        System.out.printf(Locale.ROOT, "NetworkIT FIGURE: network silent %.0f ms (agents), the client's longest gap"
+                + " %d ms, frozen %.0f ms, TRANSFER+RESTORE %.0f ms%n", silent, seen.longestGapMs(),
+                summary.frozenMillis().orElse(-1.0), frozenThrough);
+        assertTrue("silent at least through TRANSFER and RESTORE (" + frozenThrough + " ms): " + silent + " ms",
+                silent >= frozenThrough);
+        assertTrue("silent at most the command's " + commandMillis + " ms: " + silent + " ms", silent <= commandMillis);
+        assertTrue("the client saw every line echoed once, in order: " + seen, seen.intact());
+    }
+
+    /**
      * ps says, for each tree, its addresses and how its network moves: a veth on the bridge with its address, the
      * host's network staying behind, and a macvlan refused by name, in the table and in --json.
      */
