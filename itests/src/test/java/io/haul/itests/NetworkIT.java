@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import org.junit.After;
 import org.junit.AfterClass;
+import org.junit.Assume;
 import org.junit.Before;
 import org.junit.BeforeClass;
 import org.junit.Test;
@@ -109,6 +110,48 @@ public class NetworkIT {
         double frozen = new MigrateOutput(result.stdout()).frozenMillis().orElse(-1.0);
         System.out.printf(Locale.ROOT, "NetworkIT FIGURE: frozen %.0f ms, the client's longest gap %d ms "
                 + "(%d lines echoed)%n", frozen, seen.longestGapMs(), seen.echoed());
+        assertTrue("the client saw every line echoed once, in order: " + seen, seen.intact());
+    }
+
+    /**
+     * A tree with an IPv6 address (link-local: fe80::/10 only) moves with it, and the segment hears an unsolicited
+     * neighbour advertisement for it from the container's hardware address (hostC watches), as it hears the
+     * gratuitous ARP for IPv4; hostC reaches the address on hostB.
+     */
+    @Test
+    public void aTreeWithAnIpv6AddressMovesWithItAndItsPeersHearItsNeighbourAdvertisement() throws Exception {
+        Assume.assumeTrue("na6 is not installed (ipv6toolkit; ./haul setup installs it)", Commands.which("na6") != null);
+        ContainerNetwork network = ContainerNetwork.on("hnet11", cluster.segmentAddress(60), "02:00:a9:fe:54:43");
+        Workload tree = networked("ipv6", network, null);
+        String ipv6 = "fe80::a9fe:5b3c";
+        run("nsenter --net=/proc/" + tree.root() + "/ns/net ip -6 addr add " + ipv6 + "/64 dev eth0 nodad", null);
+        String fromC = "nsenter --net=/run/netns/" + cluster.hostC() + " ping -6 -c 1 -W 5 " + ipv6 + "%haul-"
+                + cluster.hostC();
+        run(fromC, null);
+        EchoClient client = connected(network);
+        Workload.Status before = tree.awaitCountAbove(2, 30);
+
+        try (LiveCommand heard = LiveCommand.start(List.of("nsenter", "--net=/run/netns/" + cluster.hostC(), "perl",
+                Path.of(System.getProperty("haul.home", "..")).toAbsolutePath().normalize()
+                        .resolve("itests/src/test/resources/migration/na-watch.pl").toString(), "300"))) {
+            assertTrue("hostC watches", heard.awaitLine("watching"::equals, 30).isPresent());
+            Commands.Result result = cluster.clientLive(cluster.a, "migrate", "process:" + tree.root(), "--to",
+                    cluster.b.name).result(MIGRATE_SECONDS);
+            String text = result.output();
+            System.out.println("NetworkIT IPv6: migrate printed:\n" + text);
+            assertEquals("migrate exits 0:\n" + text, 0, result.exitCode());
+            long root = tree.assertOneRunningCopy(cluster.b.name, before.count());
+            String addresses = Commands.run(List.of("nsenter", "--net=/proc/" + root + "/ns/net", "ip", "-6", "addr",
+                    "show", "dev", "eth0"), 30).output();
+            assertTrue("the copy has the address:\n" + addresses, addresses.contains("inet6 " + ipv6 + "/64"));
+            String advertisement = "NA fe80:0000:0000:0000:0000:0000:a9fe:5b3c from " + network.mac()
+                    + " override unsolicited";
+            assertTrue("hostC hears the unsolicited advertisement:\n" + heard.output(),
+                    heard.awaitLine(advertisement::equals, 30).isPresent());
+        }
+        run(fromC, null);
+        assertTrue("the client's connection goes on after the move", client.awaitEchoes(client.echoed() + 200, 30));
+        EchoClient.Report seen = client.stop();
         assertTrue("the client saw every line echoed once, in order: " + seen, seen.intact());
     }
 

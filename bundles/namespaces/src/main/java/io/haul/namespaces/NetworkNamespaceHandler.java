@@ -279,6 +279,34 @@ public final class NetworkNamespaceHandler extends KindHandler {
             for (String address : veth.ipv4()) {
                 announcing.execute(() -> announce(rootPid, veth, address));
             }
+            announcing.execute(() -> advertiseIpv6(rootPid, veth));
+        }
+    }
+
+    /**
+     * An unsolicited neighbour advertisement for each IPv6 address the copy's interface has now (its link-local
+     * ones too, which CRIU restored or the kernel made from the same MAC), as the gratuitous ARP does for IPv4.
+     */
+    private void advertiseIpv6(long rootPid, ContainerVeth veth) {
+        try {
+            List<String> ipv6 = IpLinks.named(network.ofProcess(rootPid), veth.name()).map(link -> link.addresses()
+                    .stream().filter(a -> !a.ipv4()).map(NetAddress::address).toList()).orElse(List.of());
+            if (ipv6.isEmpty()) {
+                return;
+            }
+            Usability tool = network.neighbourAdvertisement();
+            if (!tool.usable()) {
+                LOG.warn("cannot advertise {} of pid {}'s {}: {}; IPv6 peers learn it when their caches expire", ipv6,
+                        rootPid, veth.name(), tool.reason());
+                return;
+            }
+            for (String address : ipv6) {
+                network.advertise(rootPid, veth.name(), veth.mac(), address);
+                LOG.info("advertised {} ({}) of pid {}'s {} to the segment", address, veth.mac(), rootPid, veth.name());
+            }
+        } catch (HaulException e) {
+            LOG.warn("cannot advertise the IPv6 addresses of pid {}'s {}: {}; peers learn them when their caches "
+                    + "expire", rootPid, veth.name(), e.getMessage());
         }
     }
 

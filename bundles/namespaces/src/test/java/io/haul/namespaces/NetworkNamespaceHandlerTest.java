@@ -197,14 +197,18 @@ class NetworkNamespaceHandlerTest {
     }
 
     @Test
-    void theRunningCopyIsAnnouncedForEachAddress() throws Exception {
+    void theRunningCopyIsAnnouncedForEachAddressIpv6Too() throws Exception {
         source.veth(42, "eth0", "vctr0", "br0", "169.254.60.50");
         source.host.add(FakeNetwork.bridge(5, "br0", 1500));
         NamespacePlan plan = handler(source).plan(ownNamespace(42));
 
+        destination.veth(77, "eth0", "vctr0", "br0", "169.254.60.50"); // the restored copy, with fe80::1 too
+
         handler(destination).running(new NamespacePlan(NamespaceKind.NET, true, plan.facts(), CriuOptions.NONE), 77);
 
         assertEquals(List.of("77 eth0 169.254.60.50"), destination.announced);
+        assertEquals(List.of("77 eth0 02:00:a9:fe:3c:32 fe80::1"), destination.advertised,
+                "its IPv6 address, link-local too, by an unsolicited neighbour advertisement");
     }
 
     @Test
