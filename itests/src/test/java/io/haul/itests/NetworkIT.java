@@ -424,11 +424,16 @@ public class NetworkIT {
         }
     }
 
-    /** No CRIU network-lock rule on either host, nor in the tree's own namespace (pid {@code root}). */
+    /**
+     * No CRIU network-lock rule and no frame drop of Haul's on either host, nor a CRIU rule in the tree's own
+     * namespace (pid {@code root}).
+     */
     private static void assertNoLockRules(long root) throws Exception {
         for (TwoHostCluster.Agent host : List.of(cluster.a, cluster.b)) {
             String rules = Commands.run(List.of("ip", "netns", "exec", host.name, "iptables", "-S"), 30).output();
             assertFalse("no CRIU rule is left on " + host + ":\n" + rules, rules.contains("CRIU"));
+            String drops = Commands.run(List.of("ip", "netns", "exec", host.name, "ebtables", "-L"), 30).output();
+            assertFalse("no frame drop of Haul's is left on " + host + ":\n" + drops, drops.contains("HAUL-HOLD"));
         }
         String inside = Commands.run(List.of("nsenter", "--net=/proc/" + root + "/ns/net", "iptables", "-S"), 30)
                 .output();

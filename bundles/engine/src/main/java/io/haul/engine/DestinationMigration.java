@@ -7,6 +7,7 @@ import io.haul.api.migration.Phase;
 import io.haul.api.transport.Connection;
 import io.haul.protocol.ProtocolException;
 import io.haul.protocol.Versions;
+import io.haul.host.net.FrameDrop;
 import io.haul.host.net.FrameWatch;
 import io.haul.protocol.v1.Commit;
 import io.haul.protocol.v1.Committed;
@@ -19,6 +20,7 @@ import io.haul.protocol.v1.Restored;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -100,10 +102,15 @@ final class DestinationMigration implements Runnable {
                 peer.abort(failure.code(), failure.getMessage());
                 return;
             }
-            new Reception(context, workspace, peer, id).run(prepare);
+            List<String> macs = new Reception(context, workspace, peer, id).run(prepare);
             HeldRestore tree;
+            Optional<FrameDrop> silence;
             try {
                 reached(id, Phase.RESTORE.name());
+                // released on every outcome; lifted at once past the commit point
+                silence = ContainerFrames.silence(macs, id);
+                silence.ifPresent(rollback::release);
+                silence.ifPresent(drop -> rollback.undo(why -> drop.close())); // before the source hears
                 tree = new DestinationRestore(context, workspace, peer, rollback).run(accepted, id);
             } catch (HaulException | MigrationFailure e) {
                 MigrationFailure failure = e instanceof HaulException h ? MigrationFailure.of(h) : (MigrationFailure) e;
@@ -120,6 +127,7 @@ final class DestinationMigration implements Runnable {
             Optional<Commit> commit = awaitVerdict(peer, id);
             if (commit.isPresent()) {
                 rollback.committed();
+                silence.ifPresent(FrameDrop::close);
                 run(peer, id, tree, accepted, commit.get().getReportNetwork());
             } else {
                 rollback.rollBack(new MigrationFailure("rolled-back", "the migration rolled back"));
@@ -152,7 +160,8 @@ final class DestinationMigration implements Runnable {
             boolean reportNetwork) {
         DestinationSession session = accepted.session();
         // watched from before the resume: the copy's first frame may leave at once
-        Optional<FrameWatch> frames = reportNetwork ? ContainerFrames.watch(tree.rootPid(), id) : Optional.empty();
+        Optional<FrameWatch> frames = reportNetwork
+                ? ContainerFrames.watch(ContainerFrames.macsOf(tree.rootPid(), id), id) : Optional.empty();
         try {
             tree.resume();
             LOG.info("migration {}: the container runs here as pid {}", id, tree.rootPid());

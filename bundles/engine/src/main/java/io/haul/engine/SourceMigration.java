@@ -10,6 +10,7 @@ import io.haul.protocol.ProtocolException;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -110,7 +111,8 @@ final class SourceMigration implements Runnable {
         var files = new FilesAhead(source, peer, wire).run();
 
         // the container's frames, watched until the freeze: the last one starts the network figure
-        Optional<FrameWatch> frames = ContainerFrames.watch(checked.rootPid(), source.id());
+        List<String> macs = ContainerFrames.macsOf(checked.rootPid(), source.id());
+        Optional<FrameWatch> frames = ContainerFrames.watch(macs, source.id());
         frames.ifPresent(source.rollback()::release);
         PushingPageSink pages = new PreCopyRounds(source, wire, strategyNames, policy).run(checked.rootPid());
 
@@ -122,7 +124,7 @@ final class SourceMigration implements Runnable {
 
         record.enter(Phase.TRANSFER, "sending the images to " + source.destination().name());
         source.entering(Phase.TRANSFER.name());
-        new ImageTransfer(source, peer, wire).run(frozen);
+        new ImageTransfer(source, peer, wire).run(frozen, macs);
 
         record.enter(Phase.RESTORE, "restoring on " + source.destination().name());
         source.entering(Phase.RESTORE.name());
