@@ -162,6 +162,7 @@ final class DestinationMigration implements Runnable {
         // watched from before the resume: the copy's first frame may leave at once
         Optional<FrameWatch> frames = reportNetwork
                 ? ContainerFrames.watch(ContainerFrames.macsOf(tree.rootPid(), id), id) : Optional.empty();
+        Instant resumed = Instant.now();
         try {
             tree.resume();
             LOG.info("migration {}: the container runs here as pid {}", id, tree.rootPid());
@@ -185,7 +186,13 @@ final class DestinationMigration implements Runnable {
         try {
             peer.send(Envelope.newBuilder().setCommitted(Committed.getDefaultInstance()));
             if (reportNetwork) {
-                peer.send(Envelope.newBuilder().setNetworkSeen(firstFrame(frames)));
+                NetworkSeen seen = firstFrame(frames);
+                if (seen.getSeen()) {
+                    LOG.info("migration {}: the copy's first TCP or UDP frame passed here {} ms after the resume", id,
+                            Duration.between(resumed, Instant.ofEpochSecond(seen.getEpochSecond(), seen.getNano()))
+                                    .toMillis());
+                }
+                peer.send(Envelope.newBuilder().setNetworkSeen(seen));
             }
         } catch (IOException e) {
             LOG.debug("migration {}: the source left before our confirmation", id);

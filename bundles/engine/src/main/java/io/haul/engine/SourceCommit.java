@@ -46,8 +46,8 @@ final class SourceCommit {
             }
             Duration silence = Duration.between(lastFrame, Instant.ofEpochSecond(seen.getEpochSecond(),
                     seen.getNano()));
-            LOG.info("migration {}: the container's network was silent {} ms, from its last frame here to its first on"
-                    + " {}", source.id(), silence.toMillis(), source.destination().name());
+            LOG.info("migration {}: the container's network was silent {} ms, from its last frame here ({}) to its "
+                    + "first on {}", source.id(), silence.toMillis(), lastFrame, source.destination().name());
             return Optional.of(silence);
         } catch (IOException e) {
             LOG.info("migration {}: no word from {} on the container's first frame ({})", source.id(),
