@@ -12,6 +12,7 @@ public final class MigrateOutput {
     private static final Pattern ID = Pattern.compile("(?m)^migration ([0-9a-f-]{36}): ");
     private static final Pattern NEW_ROOT = Pattern.compile("(?m)^new root pid\\s+(\\d+) on (\\S+)");
     private static final Pattern FROZEN = Pattern.compile("(?m)^frozen\\s+(\\d+(?:\\.\\d+)?) (ms|s)\\b");
+    private static final Pattern NETWORK = Pattern.compile("(?m)^network\\s+(\\d+(?:\\.\\d+)?) (ms|s) silent\\b");
     private static final Pattern PHASE_ROW = Pattern.compile("(?m)^([A-Z_]+)\\s+(\\d+(?:\\.\\d+)?) (ms|s)$");
     private static final Pattern RATE = Pattern.compile("(\\d+(?:\\.\\d+)?) (B|KiB|MiB|GiB)/s\\s*$");
 
@@ -39,6 +40,24 @@ public final class MigrateOutput {
     public Optional<Double> frozenMillis() {
         Matcher m = FROZEN.matcher(text);
         return m.find() ? Optional.of(millis(m.group(1), m.group(2))) : Optional.empty();
+    }
+
+    /** The summary's "network ... silent" figure in milliseconds: the agents' view of the container's silence. */
+    public Optional<Double> networkSilentMillis() {
+        Matcher m = NETWORK.matcher(text);
+        return m.find() ? Optional.of(millis(m.group(1), m.group(2))) : Optional.empty();
+    }
+
+    /** The duration of one phase in the summary's PHASE/DURATION table, in milliseconds. */
+    public Optional<Double> phaseMillis(String phase) {
+        int table = text.indexOf("PHASE ");
+        Matcher m = PHASE_ROW.matcher(table < 0 ? "" : text.substring(table));
+        while (m.find()) {
+            if (m.group(1).equals(phase)) {
+                return Optional.of(millis(m.group(2), m.group(3)));
+            }
+        }
+        return Optional.empty();
     }
 
     /** The rows of the summary's PHASE/DURATION table, in order. */

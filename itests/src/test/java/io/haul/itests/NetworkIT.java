@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import org.junit.After;
 import org.junit.AfterClass;
+import org.junit.Assume;
 import org.junit.Before;
 import org.junit.BeforeClass;
 import org.junit.Test;
@@ -25,7 +26,8 @@ import org.junit.Test;
  * echoing a client on hostC ({@link EchoClient}) that checks every byte both ways. Whatever the outcome, one
  * copy runs, the client's connection is open and whole, and no veth, bridge port or CRIU lock rule of the
  * migration is left on either host. The hosts share one segment (hosts.sh); names and addresses are this
- * class's own (haulnetA/B/C, 169.254.84.0/24).
+ * class's own (haulnetA/B/C, 169.254.84.0/24, unless
+ * {@code haul.it.netSegment} says otherwise).
  */
 @HostNeeds({Need.ROOT, Need.UNSHARE, Need.CRIU, Need.ARPING})
 public class NetworkIT {
@@ -33,6 +35,15 @@ public class NetworkIT {
     private static final int MIB = 32;
     private static final int PORT = 7007;
     private static final double MIGRATE_SECONDS = 180;
+
+    /**
+     * The segment's third byte, 84 unless {@code -Dhaul.it.netSegment=N} gives another, so that two people can run
+     * this class on one machine at once (the hosts are then hnetNA/B/C, 169.254.N.0/24: short, for hosts.sh's
+     * interface names).
+     */
+    private static final String SEGMENT_BYTE = System.getProperty("haul.it.netSegment", "84");
+    private static final String SEGMENT = "169.254." + SEGMENT_BYTE;
+    private static final String HOSTS = SEGMENT_BYTE.equals("84") ? "haulnet" : "hnet" + SEGMENT_BYTE;
 
     private static TwoHostCluster cluster;
     private final List<Workload> trees = new ArrayList<>();
@@ -42,7 +53,7 @@ public class NetworkIT {
     @BeforeClass
     public static void startCluster() throws Exception {
         cluster = TwoHostCluster.start(NetworkIT.class, new TwoHostCluster.Options()
-                .hosts("haulnetA", "169.254.84.1", "haulnetB", "169.254.84.2").folderOnlyOnA());
+                .hosts(HOSTS + "A", SEGMENT + ".1", HOSTS + "B", SEGMENT + ".2").folderOnlyOnA());
     }
 
     @AfterClass
@@ -100,6 +111,131 @@ public class NetworkIT {
         System.out.printf(Locale.ROOT, "NetworkIT FIGURE: frozen %.0f ms, the client's longest gap %d ms "
                 + "(%d lines echoed)%n", frozen, seen.longestGapMs(), seen.echoed());
         assertTrue("the client saw every line echoed once, in order: " + seen, seen.intact());
+    }
+
+    /**
+     * A tree with an IPv6 address (link-local: fe80::/10 only) moves with it, and the segment hears an unsolicited
+     * neighbour advertisement for it from the container's hardware address (hostC watches), as it hears the
+     * gratuitous ARP for IPv4; hostC reaches the address on hostB.
+     */
+    @Test
+    public void aTreeWithAnIpv6AddressMovesWithItAndItsPeersHearItsNeighbourAdvertisement() throws Exception {
+        Assume.assumeTrue("na6 is not installed (ipv6toolkit; ./haul setup installs it)", Commands.which("na6") != null);
+        ContainerNetwork network = ContainerNetwork.on("hnet11", cluster.segmentAddress(60), "02:00:a9:fe:54:43");
+        Workload tree = networked("ipv6", network, null);
+        String ipv6 = "fe80::a9fe:5b3c";
+        run("nsenter --net=/proc/" + tree.root() + "/ns/net ip -6 addr add " + ipv6 + "/64 dev eth0 nodad", null);
+        String fromC = "nsenter --net=/run/netns/" + cluster.hostC() + " ping -6 -c 1 -W 5 " + ipv6 + "%haul-"
+                + cluster.hostC();
+        run(fromC, null);
+        EchoClient client = connected(network);
+        Workload.Status before = tree.awaitCountAbove(2, 30);
+
+        try (LiveCommand heard = LiveCommand.start(List.of("nsenter", "--net=/run/netns/" + cluster.hostC(), "perl",
+                Path.of(System.getProperty("haul.home", "..")).toAbsolutePath().normalize()
+                        .resolve("itests/src/test/resources/migration/na-watch.pl").toString(), "300"))) {
+            assertTrue("hostC watches", heard.awaitLine("watching"::equals, 30).isPresent());
+            Commands.Result result = cluster.clientLive(cluster.a, "migrate", "process:" + tree.root(), "--to",
+                    cluster.b.name).result(MIGRATE_SECONDS);
+            String text = result.output();
+            System.out.println("NetworkIT IPv6: migrate printed:\n" + text);
+            assertEquals("migrate exits 0:\n" + text, 0, result.exitCode());
+            long root = tree.assertOneRunningCopy(cluster.b.name, before.count());
+            String addresses = Commands.run(List.of("nsenter", "--net=/proc/" + root + "/ns/net", "ip", "-6", "addr",
+                    "show", "dev", "eth0"), 30).output();
+            assertTrue("the copy has the address:\n" + addresses, addresses.contains("inet6 " + ipv6 + "/64"));
+            String advertisement = "NA fe80:0000:0000:0000:0000:0000:a9fe:5b3c from " + network.mac()
+                    + " override unsolicited";
+            assertTrue("hostC hears the unsolicited advertisement:\n" + heard.output(),
+                    heard.awaitLine(advertisement::equals, 30).isPresent());
+        }
+        run(fromC, null);
+        assertTrue("the client's connection goes on after the move", client.awaitEchoes(client.echoed() + 200, 30));
+        EchoClient.Report seen = client.stop();
+        assertTrue("the client saw every line echoed once, in order: " + seen, seen.intact());
+    }
+
+    /**
+     * The summary says how long the container's network was silent as the agents saw it (its last TCP or UDP frame
+     * on hostA before the freeze to its first on hostB after the copy ran). Bounds that hold whatever the load: the
+     * tree was frozen through the whole TRANSFER and RESTORE phases, so it is at least those; both frames passed
+     * while the command ran, so it is at most the command's time.
+     */
+    @Test
+    public void theSummarySaysHowLongTheContainersNetworkWasSilent() throws Exception {
+        ContainerNetwork network = ContainerNetwork.on("hnet10", cluster.segmentAddress(59), "02:00:a9:fe:54:42");
+        Workload tree = networked("silence", network, null);
+        EchoClient client = connected(network);
+        Workload.Status before = tree.awaitCountAbove(2, 30);
+        client.resetGap();
+
+        long started = System.nanoTime();
+        Commands.Result result = cluster.clientLive(cluster.a, "migrate", "process:" + tree.root(), "--to",
+                cluster.b.name).result(MIGRATE_SECONDS);
+        double commandMillis = (System.nanoTime() - started) / 1e6;
+        String text = result.output();
+        System.out.println("NetworkIT silence: migrate printed:\n" + text);
+        assertEquals("migrate exits 0:\n" + text, 0, result.exitCode());
+        assertTrue("the client's connection goes on after the move", client.awaitEchoes(client.echoed() + 200, 30));
+        tree.assertOneRunningCopy(cluster.b.name, before.count());
+
+        MigrateOutput summary = new MigrateOutput(result.stdout());
+        double silent = summary.networkSilentMillis().orElseThrow(() -> new AssertionError("the summary has no "
+                + "network line:\n" + text));
+        double frozenThrough = summary.phaseMillis("TRANSFER").orElse(0.0) + summary.phaseMillis("RESTORE")
+                .orElseThrow(() -> new AssertionError("no RESTORE row:\n" + text));
+        EchoClient.Report seen = client.stop();
+        System.out.printf(Locale.ROOT, "NetworkIT FIGURE: network silent %.0f ms (agents), the client's longest gap"
+                + " %d ms, frozen %.0f ms, TRANSFER+RESTORE %.0f ms%n", silent, seen.longestGapMs(),
+                summary.frozenMillis().orElse(-1.0), frozenThrough);
+        assertTrue("silent at least through TRANSFER and RESTORE (" + frozenThrough + " ms): " + silent + " ms",
+                silent >= frozenThrough);
+        assertTrue("silent at most the command's " + commandMillis + " ms: " + silent + " ms", silent <= commandMillis);
+        assertTrue("the client saw every line echoed once, in order: " + seen, seen.intact());
+    }
+
+    /**
+     * ps says, for each tree, its addresses and how its network moves: a veth on the bridge with its address, the
+     * host's network staying behind, and a macvlan refused by name, in the table and in --json.
+     */
+    @Test
+    public void psShowsEachTreesAddressesAndHowItsNetworkMoves() throws Exception {
+        ContainerNetwork network = ContainerNetwork.on("hnet8", cluster.segmentAddress(57), "02:00:a9:fe:54:40");
+        Workload veth = networked("ps-veth", network, null);
+        Workload host = Workload.single(cluster, "ps-host", 1);
+        trees.add(host);
+        ContainerNetwork other = ContainerNetwork.on("hnet9", cluster.segmentAddress(58), "02:00:a9:fe:54:41");
+        Workload macvlan = networked("ps-macvlan", other, null);
+        run("ip -n " + cluster.a.name + " link add hmv1 link haulbr0 type macvlan mode bridge && ip -n "
+                + cluster.a.name + " link set hmv1 netns " + macvlan.root(), null);
+
+        JsonNode listed = cluster.json(cluster.a, "ps", "process", "--json").path("containers");
+        JsonNode moves = details(listed, veth.root());
+        assertEquals("the veth tree's addresses", network.address() + "/24", moves.path("addresses").asText()
+                .replaceAll(" fe80:\\S+", ""));
+        assertTrue("how it moves: " + moves, moves.path("networkMove").asText().startsWith("veth eth0 on bridge "
+                + ContainerNetwork.HOSTS_BRIDGE + " (host end hnet8), " + network.address() + "/24: moves"));
+        assertTrue("the host's network stays: " + details(listed, host.root()), details(listed, host.root())
+                .path("networkMove").asText().startsWith("host network: the host's addresses stay behind"));
+        String refused = details(listed, macvlan.root()).path("networkMove").asText();
+        assertTrue("the macvlan is refused by name: " + refused, refused.startsWith("refused: ")
+                && refused.contains("hmv1") && refused.contains("macvlan"));
+
+        String table = cluster.client(cluster.a, "ps", "process").stdout();
+        System.out.println("NetworkIT ps:\n" + table);
+        assertTrue("the table has a NETWORK column:\n" + table, table.lines().findFirst().orElse("")
+                .contains(" NETWORK "));
+        assertTrue("the table names the veth tree's address:\n" + table, table.lines().anyMatch(line ->
+                line.startsWith("process:" + veth.root() + " ") && line.contains(network.address() + "/24: moves")));
+    }
+
+    private static JsonNode details(JsonNode containers, long root) {
+        for (JsonNode container : containers) {
+            if (container.path("rootPid").asLong() == root) {
+                return container.path("details");
+            }
+        }
+        throw new AssertionError("ps does not list the tree of pid " + root + ": " + containers);
     }
 
     /**
@@ -288,11 +424,16 @@ public class NetworkIT {
         }
     }
 
-    /** No CRIU network-lock rule on either host, nor in the tree's own namespace (pid {@code root}). */
+    /**
+     * No CRIU network-lock rule and no frame drop of Haul's on either host, nor a CRIU rule in the tree's own
+     * namespace (pid {@code root}).
+     */
     private static void assertNoLockRules(long root) throws Exception {
         for (TwoHostCluster.Agent host : List.of(cluster.a, cluster.b)) {
             String rules = Commands.run(List.of("ip", "netns", "exec", host.name, "iptables", "-S"), 30).output();
             assertFalse("no CRIU rule is left on " + host + ":\n" + rules, rules.contains("CRIU"));
+            String drops = Commands.run(List.of("ip", "netns", "exec", host.name, "ebtables", "-L"), 30).output();
+            assertFalse("no frame drop of Haul's is left on " + host + ":\n" + drops, drops.contains("HAUL-HOLD"));
         }
         String inside = Commands.run(List.of("nsenter", "--net=/proc/" + root + "/ns/net", "iptables", "-S"), 30)
                 .output();

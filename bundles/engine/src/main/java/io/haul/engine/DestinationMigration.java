@@ -7,13 +7,21 @@ import io.haul.api.migration.Phase;
 import io.haul.api.transport.Connection;
 import io.haul.protocol.ProtocolException;
 import io.haul.protocol.Versions;
+import io.haul.host.net.FrameDrop;
+import io.haul.host.net.FrameWatch;
+import io.haul.protocol.v1.Commit;
 import io.haul.protocol.v1.Committed;
 import io.haul.protocol.v1.Envelope;
 import io.haul.protocol.v1.HelloReply;
+import io.haul.protocol.v1.NetworkSeen;
 import io.haul.protocol.v1.Prepare;
 import io.haul.protocol.v1.Prepared;
 import io.haul.protocol.v1.Restored;
 import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +35,8 @@ import org.slf4j.LoggerFactory;
 final class DestinationMigration implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(DestinationMigration.class);
+    /** How long after the confirmation the destination waits for the copy's first frame. */
+    static final Duration FIRST_FRAME_WAIT = Duration.ofSeconds(3);
     private static final Pattern MIGRATION_ID = Pattern.compile("[A-Za-z0-9-]{1,64}");
 
     private final MigrationContext context;
@@ -92,10 +102,15 @@ final class DestinationMigration implements Runnable {
                 peer.abort(failure.code(), failure.getMessage());
                 return;
             }
-            new Reception(context, workspace, peer, id).run(prepare);
+            List<String> macs = new Reception(context, workspace, peer, id).run(prepare);
             HeldRestore tree;
+            Optional<FrameDrop> silence;
             try {
                 reached(id, Phase.RESTORE.name());
+                // released on every outcome; lifted at once past the commit point
+                silence = ContainerFrames.silence(macs, id);
+                silence.ifPresent(rollback::release);
+                silence.ifPresent(drop -> rollback.undo(why -> drop.close())); // before the source hears
                 tree = new DestinationRestore(context, workspace, peer, rollback).run(accepted, id);
             } catch (HaulException | MigrationFailure e) {
                 MigrationFailure failure = e instanceof HaulException h ? MigrationFailure.of(h) : (MigrationFailure) e;
@@ -109,9 +124,11 @@ final class DestinationMigration implements Runnable {
             }
             LOG.info("migration {}: restored as pid {}, stopped until the commit", id, tree.rootPid());
             peer.send(Envelope.newBuilder().setRestored(Restored.newBuilder().setRootPid(tree.rootPid())));
-            if (awaitVerdict(peer, id)) {
+            Optional<Commit> commit = awaitVerdict(peer, id);
+            if (commit.isPresent()) {
                 rollback.committed();
-                run(peer, id, tree, accepted);
+                silence.ifPresent(FrameDrop::close);
+                run(peer, id, tree, accepted, commit.get().getReportNetwork());
             } else {
                 rollback.rollBack(new MigrationFailure("rolled-back", "the migration rolled back"));
             }
@@ -122,24 +139,30 @@ final class DestinationMigration implements Runnable {
      * Whether the restored copy is the container: the source's commit says so, its abort says not, and without
      * the source the record decides.
      */
-    private boolean awaitVerdict(Peer peer, String id) {
+    private Optional<Commit> awaitVerdict(Peer peer, String id) {
         try {
-            peer.receive(Envelope.BodyCase.COMMIT, context.stepTimeout());
+            Commit commit = peer.receive(Envelope.BodyCase.COMMIT, context.stepTimeout()).getCommit();
             reached(id, Phase.COMMIT.name());
-            return true;
+            return Optional.of(commit);
         } catch (ProtocolException e) {
             LOG.info("migration {}: the source rolled back ({})", id, e.getMessage());
-            return false;
+            return Optional.empty();
         } catch (IOException | MigrationFailure e) {
             LOG.warn("migration {}: lost the source while holding the restored tree ({}); the record decides", id,
                     e.getMessage());
-            return CommitPoint.decideWithoutSource(context.store(), id, context.agentName(), context.clock().instant());
+            return CommitPoint.decideWithoutSource(context.store(), id, context.agentName(), context.clock().instant())
+                    ? Optional.of(Commit.getDefaultInstance()) : Optional.empty();
         }
     }
 
     /** After the commit point: the restored copy runs, its traffic goes through, the source hears it. */
-    private void run(Peer peer, String id, HeldRestore tree, DestinationChecks.Accepted accepted) {
+    private void run(Peer peer, String id, HeldRestore tree, DestinationChecks.Accepted accepted,
+            boolean reportNetwork) {
         DestinationSession session = accepted.session();
+        // watched from before the resume: the copy's first frame may leave at once
+        Optional<FrameWatch> frames = reportNetwork
+                ? ContainerFrames.watch(ContainerFrames.macsOf(tree.rootPid(), id), id) : Optional.empty();
+        Instant resumed = Instant.now();
         try {
             tree.resume();
             LOG.info("migration {}: the container runs here as pid {}", id, tree.rootPid());
@@ -162,9 +185,38 @@ final class DestinationMigration implements Runnable {
         }
         try {
             peer.send(Envelope.newBuilder().setCommitted(Committed.getDefaultInstance()));
+            if (reportNetwork) {
+                NetworkSeen seen = firstFrame(frames);
+                if (seen.getSeen()) {
+                    LOG.info("migration {}: the copy's first TCP or UDP frame passed here {} ms after the resume", id,
+                            Duration.between(resumed, Instant.ofEpochSecond(seen.getEpochSecond(), seen.getNano()))
+                                    .toMillis());
+                }
+                peer.send(Envelope.newBuilder().setNetworkSeen(seen));
+            }
         } catch (IOException e) {
             LOG.debug("migration {}: the source left before our confirmation", id);
+        } finally {
+            frames.ifPresent(FrameWatch::close);
         }
+    }
+
+    /**
+     * When the running copy's first TCP or UDP frame passed this host: waited for after the confirmation (the
+     * source's figures are complete without it), at most {@link #FIRST_FRAME_WAIT}, long enough for a peer's
+     * retransmission after its backoff.
+     */
+    private static NetworkSeen firstFrame(Optional<FrameWatch> frames) {
+        Optional<Instant> first = Optional.empty();
+        try {
+            if (frames.isPresent()) {
+                first = frames.get().awaitFirst(FIRST_FRAME_WAIT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return first.map(at -> NetworkSeen.newBuilder().setSeen(true).setEpochSecond(at.getEpochSecond())
+                .setNano(at.getNano()).build()).orElse(NetworkSeen.getDefaultInstance());
     }
 
     private void reached(String id, String point) throws MigrationFailure {

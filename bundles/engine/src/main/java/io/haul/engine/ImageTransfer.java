@@ -28,7 +28,8 @@ final class ImageTransfer {
         this.wire = wire;
     }
 
-    void run(FinalDump.Frozen frozen) throws MigrationFailure, IOException {
+    /** {@code macs}: the container's own hardware addresses, which the destination silences until the commit. */
+    void run(FinalDump.Frozen frozen, List<String> macs) throws MigrationFailure, IOException {
         Workspace workspace = source.workspace();
         List<String> names = workspace.imageNames();
         long total = workspace.imageBytes();
@@ -60,7 +61,8 @@ final class ImageTransfer {
         } catch (CancelledTransfer e) {
             throw SourceScope.cancelled();
         }
-        peer.send(Envelope.newBuilder().setImagesSent(ImagesSent.newBuilder().addAllFiles(sent).setTotalBytes(total)));
+        peer.send(Envelope.newBuilder().setImagesSent(ImagesSent.newBuilder().addAllFiles(sent).setTotalBytes(total)
+                .addAllContainerMacs(macs)));
         long imagesOnWire = wire.count() - before;
         source.record().statistics(s -> s.plusBytesOnWire(imagesOnWire));
         source.record().progress("images sent: " + Sizes.bytes(imagesOnWire) + " on the wire for "

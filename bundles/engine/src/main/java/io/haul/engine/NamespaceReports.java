@@ -3,8 +3,9 @@ package io.haul.engine;
 import io.haul.api.ContainerRef;
 import io.haul.api.HaulException;
 import io.haul.api.backend.ContainerInfo;
-import io.haul.api.namespace.ContainerNamespaces;
 import io.haul.api.criu.CriuOptions;
+import io.haul.api.namespace.ContainerNamespaces;
+import io.haul.api.namespace.NamespaceInstance;
 import io.haul.api.namespace.NamespaceKind;
 import io.haul.api.namespace.NamespacePlan;
 import io.haul.api.namespace.NamespaceReport;
@@ -12,10 +13,13 @@ import io.haul.api.namespace.NamespaceTree;
 import io.haul.api.namespace.NamespaceVerdict;
 import io.haul.api.plugin.PluginDirectory;
 import io.haul.api.plugin.PluginKind;
+import io.haul.host.net.IpLinks;
+import io.haul.host.net.NetAddress;
 import io.haul.host.proc.Namespaces;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.osgi.service.component.annotations.Activate;
@@ -79,6 +83,34 @@ public final class NamespaceReports implements ContainerNamespaces {
         return new NamespaceReport(report.container(), report.rootPid(), report.tree(), verdicts, why);
     }
 
+    /** The net handler's verdict on the container's topmost network namespace (its own, or the host's), in words. */
+    private static Optional<String> network(NamespaceReport report) {
+        return report.verdicts().stream().filter(v -> v.instance().kind() == NamespaceKind.NET).findFirst()
+                .map(v -> switch (v.action()) {
+                    case REFUSED -> "refused: " + v.detail();
+                    case STAYS_THE_HOSTS -> v.detail().isEmpty() ? "host network: stays behind" : v.detail();
+                    case MOVED_BY_CRIU -> v.detail().isEmpty() ? "own namespace, no interface to the host: moved by CRIU"
+                            : v.detail();
+                    case MOVED_WITH_HAUL -> v.detail();
+                });
+    }
+
+    /** The addresses in the container's own network namespace, but loopback's: the host's are the host's. */
+    private static Optional<String> addresses(NamespaceReport report) {
+        Optional<NamespaceInstance> own = report.tree().of(NamespaceKind.NET).stream()
+                .filter(i -> i.place() == NamespaceInstance.Place.CONTAINER).findFirst();
+        if (own.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(IpLinks.ofProcess(own.get().firstPid()).stream().filter(link -> !link.loopback())
+                    .flatMap(link -> link.addresses().stream()).map(NetAddress::toString)
+                    .collect(Collectors.joining(" ")));
+        } catch (HaulException e) {
+            return Optional.empty(); // gone meanwhile: the listing says what it knew
+        }
+    }
+
     @Override
     public ContainerInfo judged(ContainerInfo container) {
         NamespaceReport report;
@@ -92,6 +124,8 @@ public final class NamespaceReports implements ContainerNamespaces {
             details.put(NESTED_DETAIL, report.nestedKinds().stream().map(NamespaceKind::procName)
                     .collect(Collectors.joining(",")));
         }
+        network(report).ifPresent(how -> details.put(NETWORK_DETAIL, how));
+        addresses(report).ifPresent(addresses -> details.put(ADDRESSES_DETAIL, addresses));
         boolean migratable = container.migratable() && report.movable();
         String whyNot = container.migratable() ? report.refusal() : container.whyNot();
         return new ContainerInfo(container.ref(), container.rootPid(), container.command(), container.processes(),

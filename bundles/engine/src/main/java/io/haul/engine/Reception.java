@@ -6,6 +6,7 @@ import io.haul.protocol.ImageStream;
 import io.haul.protocol.ProtocolException;
 import io.haul.protocol.Versions;
 import io.haul.protocol.v1.Envelope;
+import io.haul.protocol.v1.ImagesSent;
 import io.haul.protocol.v1.ImageFile;
 import io.haul.protocol.v1.Prepare;
 import java.io.BufferedInputStream;
@@ -39,7 +40,8 @@ final class Reception {
         this.id = id;
     }
 
-    void run(Prepare prepare) throws IOException {
+    /** Returns the container's hardware addresses the source named with its images. */
+    List<String> run(Prepare prepare) throws IOException {
         long allowance = Math.max(prepare.getExpectedImageBytes() * 2, prepare.getExpectedImageBytes() + IMAGE_SLACK_BYTES);
         List<ImageFile> received;
         try (PreparedPageImage prepared = context.preparePageImages() ? PreparedPageImage.start(
@@ -55,12 +57,13 @@ final class Reception {
             received = ImageStream.receive(bulk, workspace.images(), allowance, done -> watchdog.moved(),
                     RecipePageImages.receiving(store, prepared));
         }
-        List<ImageFile> announced = peer.receive(Envelope.BodyCase.IMAGES_SENT, context.stepTimeout())
-                .getImagesSent().getFilesList();
+        ImagesSent sent = peer.receive(Envelope.BodyCase.IMAGES_SENT, context.stepTimeout()).getImagesSent();
+        List<ImageFile> announced = sent.getFilesList();
         if (!announced.equals(received)) {
             throw new ProtocolException("protocol.images-differ", "the images received (" + received.size()
                     + " files) are not the ones the source announced (" + announced.size() + ")");
         }
+        return sent.getContainerMacsList();
     }
 
     /**

@@ -6,9 +6,11 @@ import io.haul.api.migration.MigrationRecord;
 import io.haul.api.migration.Outcome;
 import io.haul.criu.hold.CriuHold;
 import io.haul.host.linux.ErrnoException;
+import io.haul.host.net.FrameDrop;
 import io.haul.host.proc.ProcessTree;
 import io.haul.host.proc.TaskStat;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +37,23 @@ final class Recovery {
         settleInFlight();
         settleHeldRestores();
         dropLeftoverImages();
+        liftLeftoverFrameDrops();
+    }
+
+    /**
+     * The frame drops a previous run of this agent left on this host's bridges (killed while a restored copy waited
+     * for the commit point): each goes once no restore of its migration is held here any more (a runtime's hold
+     * that waits on keeps its copy silent).
+     */
+    private void liftLeftoverFrameDrops() {
+        List<String> held = CriuHold.heldRestores().stream().map(id -> id.replace("-", "")
+                .toUpperCase(java.util.Locale.ROOT)).toList();
+        for (String drop : FrameDrop.leftovers()) {
+            if (held.stream().noneMatch(id -> id.startsWith(drop))) {
+                FrameDrop.remove(drop);
+                LOG.info("lifted the frame drop HAUL-HOLD-{} a previous run of this agent left", drop);
+            }
+        }
     }
 
     /**

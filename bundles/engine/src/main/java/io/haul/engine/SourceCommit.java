@@ -5,8 +5,11 @@ import io.haul.api.migration.Outcome;
 import io.haul.api.migration.Phase;
 import io.haul.protocol.v1.Commit;
 import io.haul.protocol.v1.Envelope;
+import io.haul.protocol.v1.NetworkSeen;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +30,32 @@ final class SourceCommit {
         this.peer = peer;
     }
 
+    /**
+     * From the container's last frame here before the freeze to the first the destination saw from its copy, as
+     * the destination tells it after its confirmation (it waits for that frame a few seconds at most).
+     */
+    private Optional<Duration> networkSilence(Instant lastFrame) {
+        Duration wait = DestinationMigration.FIRST_FRAME_WAIT.plusSeconds(2);
+        try {
+            NetworkSeen seen = peer.receiveAcrossHeartbeats(Envelope.BodyCase.NETWORK_SEEN, wait, wait)
+                    .getNetworkSeen();
+            if (!seen.getSeen()) {
+                LOG.info("migration {}: {} saw no TCP or UDP frame from the container within {} s of its run",
+                        source.id(), source.destination().name(), DestinationMigration.FIRST_FRAME_WAIT.toSeconds());
+                return Optional.empty();
+            }
+            Duration silence = Duration.between(lastFrame, Instant.ofEpochSecond(seen.getEpochSecond(),
+                    seen.getNano()));
+            LOG.info("migration {}: the container's network was silent {} ms, from its last frame here ({}) to its "
+                    + "first on {}", source.id(), silence.toMillis(), lastFrame, source.destination().name());
+            return Optional.of(silence);
+        } catch (IOException e) {
+            LOG.info("migration {}: no word from {} on the container's first frame ({})", source.id(),
+                    source.destination().name(), e.getMessage());
+            return Optional.empty();
+        }
+    }
+
     /** Phase 7: the destination restored the container, stopped; returns the root's pid there. */
     long awaitRestore() throws MigrationFailure, IOException {
         MigrationContext context = source.context();
@@ -39,8 +68,12 @@ final class SourceCommit {
         return pid;
     }
 
-    /** Phases 8 and 9: from the commit point on the destination is the container, whatever happens. */
-    SourceMigration.Ending commit(FinalDump.Frozen frozen, long newRootPid) throws MigrationFailure {
+    /**
+     * Phases 8 and 9: from the commit point on the destination is the container, whatever happens.
+     * {@code lastFrame}: when the container's last TCP or UDP frame passed here before the freeze, if it was watched.
+     */
+    SourceMigration.Ending commit(FinalDump.Frozen frozen, long newRootPid, Optional<Instant> lastFrame)
+            throws MigrationFailure {
         source.checkCancel();
         source.context().faults().reached(source.id(), "source:" + Phase.COMMIT);
         if (!source.record().commitPoint()) {
@@ -62,7 +95,7 @@ final class SourceCommit {
         boolean confirmed = false;
         try {
             long told = System.nanoTime();
-            peer.send(Envelope.newBuilder().setCommit(Commit.getDefaultInstance()));
+            peer.send(Envelope.newBuilder().setCommit(Commit.newBuilder().setReportNetwork(lastFrame.isPresent())));
             peer.receive(Envelope.BodyCase.COMMITTED, source.context().stepTimeout());
             confirmed = true;
             LOG.info("migration {}: {} confirmed it runs the container {} ms after it was told to", source.id(),
@@ -73,6 +106,10 @@ final class SourceCommit {
         }
         Duration frozenFor = Duration.between(frozen.at(), source.context().clock().instant());
         source.record().statistics(s -> s.withFrozen(frozenFor));
+        if (confirmed && lastFrame.isPresent()) {
+            networkSilence(lastFrame.get()).ifPresent(silence -> source.record().statistics(s ->
+                    s.withNetworkSilence(silence)));
+        }
         source.record().enter(Phase.CLEANUP, "cleaning up");
         return new SourceMigration.Ending(Outcome.SUCCEEDED, null, (confirmed ? "done: " : "done (unconfirmed): ")
                 + source.container().ref() + " runs on " + source.destination().name() + " as pid " + newRootPid

@@ -5,9 +5,12 @@ import io.haul.api.migration.MigrationError;
 import io.haul.api.migration.Outcome;
 import io.haul.api.migration.Phase;
 import io.haul.cluster.ContainerLock;
+import io.haul.host.net.FrameWatch;
 import io.haul.protocol.ProtocolException;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -107,21 +110,27 @@ final class SourceMigration implements Runnable {
         CountingOutputStream wire = new CountingOutputStream(peer.connection().bulkOut());
         var files = new FilesAhead(source, peer, wire).run();
 
+        // the container's frames, watched until the freeze: the last one starts the network figure
+        List<String> macs = ContainerFrames.macsOf(checked.rootPid(), source.id());
+        Optional<FrameWatch> frames = ContainerFrames.watch(macs, source.id());
+        frames.ifPresent(source.rollback()::release);
         PushingPageSink pages = new PreCopyRounds(source, wire, strategyNames, policy).run(checked.rootPid());
 
         record.enter(Phase.FINAL_DUMP, "freezing and dumping " + source.container().ref());
         source.entering(Phase.FINAL_DUMP.name());
         FinalDump.Frozen frozen = new FinalDump(source).run(checked, files, pages);
+        frames.ifPresent(FrameWatch::close); // frozen: the container sends nothing more here
+        Optional<Instant> lastFrame = frames.flatMap(FrameWatch::last);
 
         record.enter(Phase.TRANSFER, "sending the images to " + source.destination().name());
         source.entering(Phase.TRANSFER.name());
-        new ImageTransfer(source, peer, wire).run(frozen);
+        new ImageTransfer(source, peer, wire).run(frozen, macs);
 
         record.enter(Phase.RESTORE, "restoring on " + source.destination().name());
         source.entering(Phase.RESTORE.name());
         SourceCommit commit = new SourceCommit(source, peer);
         long newRootPid = commit.awaitRestore();
-        return commit.commit(frozen, newRootPid);
+        return commit.commit(frozen, newRootPid, lastFrame);
     }
 
     private Ending fail(MigrationFailure failure) {

@@ -31,6 +31,12 @@ record ContainerVeth(String name, String mac, int mtu, String hostEnd, String br
         return addresses.stream().filter(a -> a.indexOf(':') < 0).map(a -> a.substring(0, a.indexOf('/'))).toList();
     }
 
+    /** For people: "veth eth0 on bridge haulbr0 (host end hnet1), 169.254.91.50/24". */
+    String describe() {
+        return "veth " + name + " on bridge " + bridge + " (host end " + hostEnd + ")"
+                + (addresses.isEmpty() ? ", no address" : ", " + String.join(" ", addresses));
+    }
+
     /** The CRIU restore option that makes the host end and attaches it to {@code bridgeHere}. */
     String criuExternal(String bridgeHere) {
         return "veth[" + name + "]:" + hostEnd + "@" + bridgeHere;

@@ -5,6 +5,7 @@ import io.haul.api.Usability;
 import io.haul.host.net.Arp;
 import io.haul.host.net.BridgeFdb;
 import io.haul.host.net.IpLinks;
+import io.haul.host.net.NeighbourAdvertisement;
 import io.haul.host.net.NetLink;
 import io.haul.host.net.TcpSocket;
 import io.haul.host.net.TcpSockets;
@@ -29,6 +30,15 @@ interface HostNetwork {
 
     /** A gratuitous ARP for {@code ipv4} from interface {@code ifname} of the namespace of pid {@code pid}. */
     void announce(long pid, String ifname, String ipv4) throws HaulException;
+
+    /** Whether unsolicited IPv6 neighbour advertisements can be sent here. */
+    Usability neighbourAdvertisement();
+
+    /**
+     * An unsolicited neighbour advertisement for {@code ipv6} from interface {@code ifname} (hardware address
+     * {@code mac}) of the namespace of pid {@code pid}.
+     */
+    void advertise(long pid, String ifname, String mac, String ipv6) throws HaulException;
 
     /** The TCP sockets the processes hold. */
     List<TcpSocket> socketsOf(List<Long> pids);
@@ -62,6 +72,16 @@ interface HostNetwork {
             @Override
             public void announce(long pid, String ifname, String ipv4) throws HaulException {
                 Arp.announce(pid, ifname, ipv4);
+            }
+
+            @Override
+            public Usability neighbourAdvertisement() {
+                return NeighbourAdvertisement.usability();
+            }
+
+            @Override
+            public void advertise(long pid, String ifname, String mac, String ipv6) throws HaulException {
+                NeighbourAdvertisement.announce(pid, ifname, mac, ipv6);
             }
 
             @Override

@@ -175,6 +175,10 @@ public final class NetworkNamespaceHandler extends KindHandler {
         return links;
     }
 
+    /**
+     * How the container's own namespace moves, for haul:namespaces and the NETWORK column of haul:ps: each veth to
+     * the host's bridge with its addresses ("veth eth0 on bridge haulbr0 (host end hnet1), 169.254.91.50/24").
+     */
     @Override
     String help(NamespaceInstance instance, NamespacePlan plan) {
         String veths = plan.facts().getOrDefault(ContainerVeth.FACT, "");
@@ -182,12 +186,16 @@ public final class NetworkNamespaceHandler extends KindHandler {
             return "";
         }
         try {
-            return "its veths to the host's bridge are made again on the destination's ("
-                    + ContainerVeth.fromFact(veths).stream().map(v -> v.name() + " on " + v.bridge())
-                    .collect(Collectors.joining(", ")) + "), and announced by gratuitous ARP";
+            return ContainerVeth.fromFact(veths).stream().map(ContainerVeth::describe)
+                    .collect(Collectors.joining("; ")) + ": moves to the destination's bridge, announced there";
         } catch (HaulException e) {
             return "";
         }
+    }
+
+    @Override
+    String hostDetail(NamespaceInstance instance) {
+        return "host network: the host's addresses stay behind (sockets on loopback or any address move)";
     }
 
     /** The host's end of a container's veth: the veth whose peer it is, both ways. */
@@ -271,6 +279,34 @@ public final class NetworkNamespaceHandler extends KindHandler {
             for (String address : veth.ipv4()) {
                 announcing.execute(() -> announce(rootPid, veth, address));
             }
+            announcing.execute(() -> advertiseIpv6(rootPid, veth));
+        }
+    }
+
+    /**
+     * An unsolicited neighbour advertisement for each IPv6 address the copy's interface has now (its link-local
+     * ones too, which CRIU restored or the kernel made from the same MAC), as the gratuitous ARP does for IPv4.
+     */
+    private void advertiseIpv6(long rootPid, ContainerVeth veth) {
+        try {
+            List<String> ipv6 = IpLinks.named(network.ofProcess(rootPid), veth.name()).map(link -> link.addresses()
+                    .stream().filter(a -> !a.ipv4()).map(NetAddress::address).toList()).orElse(List.of());
+            if (ipv6.isEmpty()) {
+                return;
+            }
+            Usability tool = network.neighbourAdvertisement();
+            if (!tool.usable()) {
+                LOG.warn("cannot advertise {} of pid {}'s {}: {}; IPv6 peers learn it when their caches expire", ipv6,
+                        rootPid, veth.name(), tool.reason());
+                return;
+            }
+            for (String address : ipv6) {
+                network.advertise(rootPid, veth.name(), veth.mac(), address);
+                LOG.info("advertised {} ({}) of pid {}'s {} to the segment", address, veth.mac(), rootPid, veth.name());
+            }
+        } catch (HaulException e) {
+            LOG.warn("cannot advertise the IPv6 addresses of pid {}'s {}: {}; peers learn them when their caches "
+                    + "expire", rootPid, veth.name(), e.getMessage());
         }
     }
 

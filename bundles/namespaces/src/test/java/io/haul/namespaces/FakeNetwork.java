@@ -19,6 +19,7 @@ final class FakeNetwork implements HostNetwork {
     final Map<Long, List<NetLink>> byPid = new HashMap<>();
     final Map<String, Set<String>> answering = new HashMap<>();
     final List<String> announced = new ArrayList<>();
+    final List<String> advertised = new ArrayList<>();
     final Map<String, String> forwarding = new HashMap<>();
     final List<TcpSocket> sockets = new ArrayList<>();
     Usability arp = Usability.yes();
@@ -67,6 +68,16 @@ final class FakeNetwork implements HostNetwork {
     @Override
     public void announce(long pid, String ifname, String ipv4) {
         announced.add(pid + " " + ifname + " " + ipv4);
+    }
+
+    @Override
+    public Usability neighbourAdvertisement() {
+        return Usability.yes();
+    }
+
+    @Override
+    public void advertise(long pid, String ifname, String mac, String ipv6) {
+        advertised.add(pid + " " + ifname + " " + mac + " " + ipv6);
     }
 
     @Override

@@ -14,6 +14,7 @@ import io.haul.api.namespace.NamespaceInstance.Place;
 import io.haul.api.namespace.NamespaceKind;
 import io.haul.api.namespace.NamespacePlan;
 import io.haul.api.namespace.NamespaceTree;
+import io.haul.api.namespace.NamespaceVerdict;
 import io.haul.host.net.NetAddress;
 import io.haul.host.net.NetLink;
 import io.haul.host.net.TcpSocket;
@@ -62,6 +63,21 @@ class NetworkNamespaceHandlerTest {
         List<ContainerVeth> veths = ContainerVeth.fromFact(plan.facts().get(ContainerVeth.FACT));
         assertEquals(List.of(new ContainerVeth("eth0", "02:00:a9:fe:3c:32", 1500, "vctr0", "br0",
                 List.of("169.254.60.50/16"))), veths, "the IPv6 link-local address is made anew, not carried");
+    }
+
+    @Test
+    void theVerdictsSayHowTheNetworkMovesWithItsAddressesOrThatTheHostsStaysBehind() {
+        source.veth(42, "eth0", "vctr0", "br0", "169.254.60.50");
+        source.host.add(FakeNetwork.bridge(5, "br0", 1500));
+        NamespaceVerdict own = handler(source).verdicts(ownNamespace(42)).getFirst();
+        assertEquals(NamespaceVerdict.Action.MOVED_WITH_HAUL, own.action());
+        assertTrue(own.detail().startsWith("veth eth0 on bridge br0 (host end vctr0), 169.254.60.50/16: moves"),
+                own.detail());
+
+        NamespaceVerdict host = handler(source).verdicts(tree(42, instance(NamespaceKind.NET, 1, Place.HOST, 42L)))
+                .getFirst();
+        assertEquals(NamespaceVerdict.Action.STAYS_THE_HOSTS, host.action());
+        assertTrue(host.detail().startsWith("host network: the host's addresses stay behind"), host.detail());
     }
 
     @Test
@@ -181,14 +197,18 @@ class NetworkNamespaceHandlerTest {
     }
 
     @Test
-    void theRunningCopyIsAnnouncedForEachAddress() throws Exception {
+    void theRunningCopyIsAnnouncedForEachAddressIpv6Too() throws Exception {
         source.veth(42, "eth0", "vctr0", "br0", "169.254.60.50");
         source.host.add(FakeNetwork.bridge(5, "br0", 1500));
         NamespacePlan plan = handler(source).plan(ownNamespace(42));
 
+        destination.veth(77, "eth0", "vctr0", "br0", "169.254.60.50"); // the restored copy, with fe80::1 too
+
         handler(destination).running(new NamespacePlan(NamespaceKind.NET, true, plan.facts(), CriuOptions.NONE), 77);
 
         assertEquals(List.of("77 eth0 169.254.60.50"), destination.announced);
+        assertEquals(List.of("77 eth0 02:00:a9:fe:3c:32 fe80::1"), destination.advertised,
+                "its IPv6 address, link-local too, by an unsolicited neighbour advertisement");
     }
 
     @Test

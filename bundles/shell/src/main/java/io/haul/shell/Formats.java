@@ -53,16 +53,24 @@ final class Formats {
         if (list.containers().isEmpty()) {
             out.append("no containers found\n");
         } else {
-            TextTable table = new TextTable("CONTAINER", "PID", "PROCS", "RSS", "NESTED", "MIGRATABLE", "COMMAND");
+            TextTable table = new TextTable("CONTAINER", "PID", "PROCS", "RSS", "NESTED", "NETWORK", "MIGRATABLE",
+                    "COMMAND");
             for (ContainerInfo c : list.containers()) {
                 table.row(c.ref(), c.rootPid(), c.processes(), bytes(c.rssBytes()),
-                        c.details().getOrDefault(ContainerNamespaces.NESTED_DETAIL, "-"),
+                        c.details().getOrDefault(ContainerNamespaces.NESTED_DETAIL, "-"), network(c),
                         c.migratable() ? "yes" : "no: " + c.whyNot(), c.command());
             }
             out.append(table);
         }
         list.problems().forEach(problem -> out.append("warning: ").append(problem).append('\n'));
         return out.toString();
+    }
+
+    /** How the container's network moves; a refusal the MIGRATABLE column gives whole is only named. */
+    private static String network(ContainerInfo c) {
+        String how = c.details().getOrDefault(ContainerNamespaces.NETWORK_DETAIL, "-");
+        return how.startsWith("refused: ") && c.whyNot().contains(how.substring("refused: ".length()))
+                ? "refused (see MIGRATABLE)" : how;
     }
 
     /** A container's namespaces, a row per instance, and whether a migration would be refused. */

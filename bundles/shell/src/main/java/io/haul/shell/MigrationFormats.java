@@ -69,6 +69,11 @@ final class MigrationFormats {
             out.append("frozen        ").append(millis(s.frozen())).append(" (from the freeze on ").append(r.source())
                     .append(" to running on ").append(r.destination()).append(")\n");
         }
+        if (!s.networkSilence().isZero()) {
+            out.append("network       ").append(millis(s.networkSilence())).append(" silent (from the container's last "
+                    + "TCP or UDP frame seen on ").append(r.source()).append(" before the freeze to its first seen on ")
+                    .append(r.destination()).append(" after the copy ran, each host's clock)\n");
+        }
         out.append("on the wire   ").append(Formats.bytes(s.bytesOnWire())).append('\n');
         out.append("images        ").append(Formats.bytes(s.imageBytes())).append('\n');
         if (s.newRootPid() > 0) {
