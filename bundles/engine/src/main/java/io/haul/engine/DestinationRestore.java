@@ -11,6 +11,8 @@ import io.haul.criu.RestoredTree;
 import io.haul.host.KernelFeature;
 import java.io.IOException;
 import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Phase 7 on the destination: the backend's session makes what the restore needs and the container's traffic is
@@ -19,6 +21,8 @@ import java.time.Duration;
  * meanwhile, so a lost link is noticed within its step timeout.
  */
 final class DestinationRestore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DestinationRestore.class);
 
     private final MigrationContext context;
     private final Workspace workspace;
@@ -53,8 +57,11 @@ final class DestinationRestore {
     private RestoredTree restoreWithCriu(CriuDestinationSession session, CriuOptions fromHandlers, String id)
             throws HaulException, IOException {
         CriuOptions options = session.restoreOptions().over(fromHandlers);
+        long started = System.nanoTime();
         RestoredTree tree = held(context.criu().restore(new RestoreRequest(options, workspace.images(),
                 workspace.log("restore"), lazyRestore(), id)));
+        LOG.info("migration {}: frozen window: CRIU restored the tree in {} ms", id,
+                (System.nanoTime() - started) / 1_000_000);
         workspace.remember("restored.pid", Long.toString(tree.rootPid()));
         session.restored(tree.rootPid());
         return tree;
