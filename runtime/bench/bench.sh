@@ -285,14 +285,28 @@ availability() {
 # Each run sets these, then record_run writes them as a row of the CSV (R_GAP, the client-seen pause, only with
 # --network: its column came last, so that older readers of the CSV find theirs where they were).
 # R_FROZE (when the freeze began, epoch seconds) is not written: it places the client's pause in the detail.
+# The frozen window's breakdown (issue #16), the columns after it: R_PHASES, the source's phases DUMP/TRANSFER/
+# RESTORE/COMMIT in seconds (cold: dump/copy/restore/0), and from the agents' logs CRIU's own dump (R_CRIU_DUMP),
+# the destination's rebuild of the page images, their recipes' arrival included (R_REBUILD), CRIU's own restore (R_CRIU_RESTORE) and
+# the pages of the final dump found by fingerprint instead of hashed again (R_KNOWN).
 R_STATUS="" R_DOWN="" R_TOTAL="" R_BYTES="" R_ROUNDS="" R_VERDICT="" R_IMAGE="" R_DETAIL="" R_GAP="" R_FROZE=""
+R_PHASES="" R_CRIU_DUMP="" R_REBUILD="" R_CRIU_RESTORE="" R_KNOWN=""
 reset_run() {
     R_STATUS=failed R_DOWN="" R_TOTAL="" R_BYTES="" R_ROUNDS="" R_VERDICT="-" R_IMAGE="" R_DETAIL="" R_GAP="" R_FROZE=""
+    R_PHASES="" R_CRIU_DUMP="" R_REBUILD="" R_CRIU_RESTORE="" R_KNOWN=""
 }
 record_run() { # record_run MIB RATE METHOD RUN
-    local detail=${R_DETAIL//,/;}
+    local detail=${R_DETAIL//,/;} phases
     detail=${detail//$'\n'/ }
-    echo "$1,$2,$LINK,$3,$4,$R_STATUS,$R_DOWN,$R_TOTAL,$R_BYTES,$R_ROUNDS,$R_VERDICT,$R_IMAGE,$detail,$R_GAP" >> "$CSV"
+    phases=${R_PHASES:-///}
+    echo "$1,$2,$LINK,$3,$4,$R_STATUS,$R_DOWN,$R_TOTAL,$R_BYTES,$R_ROUNDS,$R_VERDICT,$R_IMAGE,$detail,$R_GAP,${phases//\//,},$R_CRIU_DUMP,$R_REBUILD,$R_CRIU_RESTORE,$R_KNOWN" >> "$CSV"
+}
+
+# agent_figure HOST ID TEXT: the milliseconds, as seconds, of the agent's log line "migration ID: frozen window:
+# TEXT N ms" (the engine writes one per part of the frozen window it measures); empty when there is none.
+agent_figure() {
+    grep -h "migration $2: frozen window: $3 [0-9]* ms" "$WORK/$1/log/haul.log" 2>/dev/null | tail -1 \
+        | sed -E "s/.*frozen window: $3 ([0-9]+) ms.*/\1/" | awk '{ printf "%.3f", $1 / 1000 }' || true
 }
 
 # goes_on PID: the moved workload runs as PID in benchB, its counter moves on and its pages are intact.
@@ -358,26 +372,35 @@ cold_run() {
     R_BYTES=$(find "$dir/src" -name '*.img' -printf '%s\n' | awk '{ n += $1 } END { print n + 0 }')
     R_IMAGE=$R_BYTES R_ROUNDS=0
     R_DETAIL="dump $(elapsed "$t0" "$t1") s; copy $(elapsed "$t1" "$t2") s; restore $(elapsed "$t2" "$t3") s"
+    R_PHASES="$(elapsed "$t0" "$t1")/$(elapsed "$t1" "$t2")/$(elapsed "$t2" "$t3")/0"
+    R_CRIU_DUMP=$(elapsed "$t0" "$t1") R_CRIU_RESTORE=$(elapsed "$t2" "$t3")
     if goes_on "$NEW_ROOT"; then R_STATUS=ok; fi
     rm -rf "$dir"
 }
 
 # haul_run TAG STRATEGY: ./haul migrate with the strategy, its figures from the JSON record.
 haul_run() {
-    local tag=$1 strategy=$2 json="$OUT/runs/$1.json" outcome down total bytes rounds verdict image pid freeze error
+    local tag=$1 strategy=$2 json="$OUT/runs/$1.json" outcome down total bytes rounds verdict image pid freeze id phases
+    local error
     timeout 900 "${CONTROL_CLIENT[@]}" "$WORK/$A/control.sock" migrate "process:$TREE_ROOT" --to "$B" \
         --strategy "$strategy" --json > "$json" 2> "$OUT/runs/$tag.err" || true
     [ -s "$OUT/runs/$tag.err" ] || rm -f "$OUT/runs/$tag.err"
     outcome=NO_RECORD pid=- error="cannot read the record $json"
-    IFS=$'\t' read -r outcome down total bytes rounds verdict image pid freeze error < <(perl "$BENCH/record.pl" "$json") || true
+    IFS=$'\t' read -r outcome down total bytes rounds verdict image pid freeze id phases error \
+        < <(perl "$BENCH/record.pl" "$json") || true
     [ "$pid" = - ] || NEW_ROOT=$pid
     if [ "$outcome" != SUCCEEDED ]; then
         [ "$outcome" != NO_RECORD ] || error="$error $(tr '\n' ' ' < "$OUT/runs/$tag.err" 2>/dev/null)"
         R_DETAIL="$outcome: $error"
         return
     fi
-    R_DOWN=$down R_TOTAL=$total R_BYTES=$bytes R_ROUNDS=$rounds R_VERDICT=$verdict R_IMAGE=$image
+    R_DOWN=$down R_TOTAL=$total R_BYTES=$bytes R_ROUNDS=$rounds R_VERDICT=$verdict R_IMAGE=$image R_PHASES=$phases
     [ "$freeze" = - ] || R_FROZE=$freeze
+    R_CRIU_DUMP=$(agent_figure "$A" "$id" "CRIU dumped in")
+    R_REBUILD=$(agent_figure "$B" "$id" "page images rebuilt in")
+    R_CRIU_RESTORE=$(agent_figure "$B" "$id" "CRIU restored the tree in")
+    R_KNOWN=$(grep -h "migration $id: frozen window: CRIU dumped" "$WORK/$A/log/haul.log" 2>/dev/null | tail -1 \
+        | sed -nE 's/.*; ([0-9]+) pages known by fingerprint.*/\1/p' || true)
     if goes_on "$NEW_ROOT"; then R_STATUS=ok; fi
 }
 
@@ -385,7 +408,7 @@ haul_run() {
 "$HAUL_HOME/haul" setup >/dev/null
 "$HAUL_HOME/haul" build
 mkdir -p "$OUT/runs"
-echo "mib,rate,link,method,run,status,downtime_s,total_s,bytes,rounds,verdict,image_bytes,detail,client_gap_s" > "$CSV"
+echo "mib,rate,link,method,run,status,downtime_s,total_s,bytes,rounds,verdict,image_bytes,detail,client_gap_s,dump_s,transfer_s,restore_s,commit_s,criu_dump_s,rebuild_s,criu_restore_s,known_pages" > "$CSV"
 STARTED=$(now)
 
 say "two hosts: $A ($A_IP) and $B ($B_IP), link capped at $LINK each way${NETWORK:+; a client machine $C ($C_IP) on the bridge of $B}"

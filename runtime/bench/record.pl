@@ -2,7 +2,13 @@
 # Reads what `./haul migrate ... --json` printed (a migration record) and prints its figures for bench.sh,
 # tab-separated on one line:
 #
-#   OUTCOME  DOWNTIME_S  TOTAL_S  BYTES_ON_WIRE  ROUNDS  VERDICT  IMAGE_BYTES  NEW_ROOT_PID  FREEZE_AT  ERROR
+#   OUTCOME  DOWNTIME_S  TOTAL_S  BYTES_ON_WIRE  ROUNDS  VERDICT  IMAGE_BYTES  NEW_ROOT_PID  FREEZE_AT  ID  PHASES  ERROR
+#
+# PHASES is the frozen window's breakdown by the source's phases, in seconds, DUMP/TRANSFER/RESTORE/COMMIT
+# (statistics.phaseDurations of FINAL_DUMP, TRANSFER, RESTORE and COMMIT: the freeze and CRIU's dump with the
+# page images' capture; sending the images while the destination rebuilds them; the rest of that rebuild and the
+# restore; the commit point until the destination confirms the tree runs). ID is the migration's id, by which
+# the bench finds the agents' own figures in their logs.
 #
 # DOWNTIME_S is statistics.frozen (an ISO-8601 duration such as PT2.799S; plain seconds are accepted too),
 # TOTAL_S is ended - started, ROUNDS the number of statistics.rounds. FREEZE_AT is when the final dump began
@@ -32,7 +38,7 @@ my $record = $start < 0 ? undef : eval { JSON::PP->new->decode(substr($text, $st
 if (!defined $record || ref $record ne 'HASH' || !exists $record->{outcome}) {
     (my $why = $text) =~ s/\s+/ /g;
     $why =~ s/^ | $//g;
-    print join("\t", 'NO_RECORD', ('-') x 8, $why eq '' ? 'no output' : $why), "\n";
+    print join("\t", 'NO_RECORD', ('-') x 10, $why eq '' ? 'no output' : $why), "\n";
     exit 0;
 }
 
@@ -79,6 +85,8 @@ my $total = defined $started && defined $ended ? sprintf('%.3f', $ended - $start
 my $frozen = seconds($stats->{frozen});
 my ($dump) = grep { ($_->{phase} // '') eq 'FINAL_DUMP' } @{$record->{history} // []};
 my $freeze_at = $dump ? sprintf('%.6f', instant($dump->{at})) : '';
+my $durations = $stats->{phaseDurations} // {};
+my $phases = join('/', map { sprintf('%.3f', seconds($durations->{$_} // 0)) } qw(FINAL_DUMP TRANSFER RESTORE COMMIT));
 my $error = '';
 if ($record->{error}) {
     my $e = $record->{error};
@@ -88,4 +96,4 @@ if ($record->{error}) {
 }
 print join("\t", map { defined $_ && $_ ne '' ? $_ : '-' } $record->{outcome},
     $frozen eq '' ? '' : sprintf('%.3f', $frozen), $total, $stats->{bytesOnWire}, scalar(@$rounds), $verdict,
-    $stats->{imageBytes}, $stats->{newRootPid}, $freeze_at, $error), "\n";
+    $stats->{imageBytes}, $stats->{newRootPid}, $freeze_at, $record->{id}, $phases, $error), "\n";

@@ -1,5 +1,6 @@
 package io.haul.engine;
 
+import io.haul.pages.KnownPages;
 import io.haul.pages.PageHash;
 import io.haul.pages.PageRecipeReader;
 import io.haul.pages.PageRecipeWriter;
@@ -28,6 +29,7 @@ final class RecipePageImages implements PageImages {
     private final PageStore store;
     private final PreparedPageImage prepared;
     private PageImageCapture captured;
+    private long rebuildNanos;
 
     private RecipePageImages(PageRecipeWriter writer, PageStore store, PreparedPageImage prepared) {
         this.writer = writer;
@@ -41,7 +43,16 @@ final class RecipePageImages implements PageImages {
      * images hold it: in full in the first image {@link #send} sends that holds it, by reference in the others.
      */
     static RecipePageImages sending(Predicate<PageHash> destinationHas) {
-        return new RecipePageImages(new PageRecipeWriter(destinationHas), null, null);
+        return sending(destinationHas, null);
+    }
+
+    /**
+     * The same, naming the pages {@code known} finds by their fingerprint without hashing them (null: hash
+     * every page). Each page {@code known} finds must be one {@code destinationHas} says the destination holds.
+     */
+    static RecipePageImages sending(Predicate<PageHash> destinationHas, KnownPages known) {
+        return new RecipePageImages(new PageRecipeWriter(destinationHas, known,
+                PageRecipeWriter.defaultHashThreads()), null, null);
     }
 
     /**
@@ -94,11 +105,18 @@ final class RecipePageImages implements PageImages {
         if (store == null) {
             throw new IOException("the source side does not receive page images");
         }
+        long started = System.nanoTime();
         PageRecipeReader reader = new PageRecipeReader(store);
         if (prepared != null && prepared.claimAs(target)) {
             reader.readOver(in, target, Long.MAX_VALUE);
         } else {
             reader.read(in, target);
         }
+        rebuildNanos += System.nanoTime() - started;
+    }
+
+    /** The destination's side: how long the page images took to rebuild, their recipes' arrival included. */
+    long rebuildMillis() {
+        return rebuildNanos / 1_000_000;
     }
 }

@@ -1,6 +1,7 @@
 package io.haul.engine;
 
 import io.haul.api.HaulException;
+import io.haul.api.backend.CriuSourceSession;
 import io.haul.api.migration.Outcome;
 import io.haul.api.migration.Phase;
 import io.haul.protocol.v1.Commit;
@@ -24,6 +25,8 @@ final class SourceCommit {
 
     private final SourceScope source;
     private final Peer peer;
+    /** When the destination was told to run its copy (System.nanoTime). */
+    private long toldAt;
 
     SourceCommit(SourceScope source, Peer peer) {
         this.source = source;
@@ -81,29 +84,17 @@ final class SourceCommit {
                     + " rolled the migration back before the commit point (it lost this agent)");
         }
         source.rollback().committed();
-        try {
-            frozen.held().commit(); // CRIU (or the runtime) kills the source tree now
-        } catch (HaulException e) {
-            LOG.error("migration {}: CRIU did not finish the dump after the commit point; the source tree {} may "
-                    + "still exist: {}", source.id(), source.container().rootPid(), e.getMessage());
+        // Haul's own CRIU ends the source tree (its final answer comes once the tasks are killed and their memory
+        // freed: tens of ms, more for a big tree) while the destination runs its copy, not before: from the
+        // commit point the destination is the container, and the source stays frozen, its traffic held, until
+        // killed. A runtime's copy starts only after the source's container is gone, as the runtime expects.
+        boolean ownCriu = source.session() instanceof CriuSourceSession;
+        boolean told = ownCriu && tellToRun(lastFrame.isPresent());
+        endSource(frozen);
+        if (!ownCriu) {
+            told = tellToRun(lastFrame.isPresent());
         }
-        try {
-            source.session().committed(); // e.g. the runtime forgets the stopped container
-        } catch (RuntimeException e) {
-            LOG.warn("migration {}: the backend could not clean up after the source: {}", source.id(), e.toString());
-        }
-        boolean confirmed = false;
-        try {
-            long told = System.nanoTime();
-            peer.send(Envelope.newBuilder().setCommit(Commit.newBuilder().setReportNetwork(lastFrame.isPresent())));
-            peer.receive(Envelope.BodyCase.COMMITTED, source.context().stepTimeout());
-            confirmed = true;
-            LOG.info("migration {}: {} confirmed it runs the container {} ms after it was told to", source.id(),
-                    source.destination().name(), (System.nanoTime() - told) / 1_000_000);
-        } catch (IOException e) {
-            LOG.warn("migration {}: {} did not confirm the commit ({}); it resumes the tree from the record",
-                    source.id(), source.destination().name(), e.getMessage());
-        }
+        boolean confirmed = told && confirmedRunning();
         Duration frozenFor = Duration.between(frozen.at(), source.context().clock().instant());
         source.record().statistics(s -> s.withFrozen(frozenFor));
         if (confirmed && lastFrame.isPresent()) {
@@ -114,5 +105,47 @@ final class SourceCommit {
         return new SourceMigration.Ending(Outcome.SUCCEEDED, null, (confirmed ? "done: " : "done (unconfirmed): ")
                 + source.container().ref() + " runs on " + source.destination().name() + " as pid " + newRootPid
                 + ", frozen for " + frozenFor.toMillis() + " ms");
+    }
+
+    /** The source copy goes: CRIU (or the runtime) kills the frozen tree, the backend forgets it. */
+    private void endSource(FinalDump.Frozen frozen) {
+        try {
+            frozen.held().commit();
+        } catch (HaulException e) {
+            LOG.error("migration {}: CRIU did not finish the dump after the commit point; the source tree {} may "
+                    + "still exist: {}", source.id(), source.container().rootPid(), e.getMessage());
+        }
+        try {
+            source.session().committed(); // e.g. the runtime forgets the stopped container
+        } catch (RuntimeException e) {
+            LOG.warn("migration {}: the backend could not clean up after the source: {}", source.id(), e.toString());
+        }
+    }
+
+    /** Tells the destination to run its copy; false when it cannot be told (it resumes it from the record). */
+    private boolean tellToRun(boolean reportNetwork) {
+        try {
+            toldAt = System.nanoTime();
+            peer.send(Envelope.newBuilder().setCommit(Commit.newBuilder().setReportNetwork(reportNetwork)));
+            return true;
+        } catch (IOException e) {
+            LOG.warn("migration {}: {} could not be told to run the container ({}); it resumes the tree from the "
+                    + "record", source.id(), source.destination().name(), e.getMessage());
+            return false;
+        }
+    }
+
+    /** Whether the destination confirmed its copy runs. */
+    private boolean confirmedRunning() {
+        try {
+            peer.receive(Envelope.BodyCase.COMMITTED, source.context().stepTimeout());
+            LOG.info("migration {}: {} confirmed it runs the container {} ms after it was told to", source.id(),
+                    source.destination().name(), (System.nanoTime() - toldAt) / 1_000_000);
+            return true;
+        } catch (IOException e) {
+            LOG.warn("migration {}: {} did not confirm the commit ({}); it resumes the tree from the record",
+                    source.id(), source.destination().name(), e.getMessage());
+            return false;
+        }
     }
 }

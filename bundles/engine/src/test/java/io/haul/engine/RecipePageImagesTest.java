@@ -1,15 +1,18 @@
 package io.haul.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.haul.pages.PageHash;
 import io.haul.pages.PageHasher;
+import io.haul.pages.PagePushReader;
 import io.haul.pages.PageStore;
 import io.haul.protocol.ImageStream;
 import io.haul.protocol.TransferProgress;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -76,6 +79,40 @@ class RecipePageImagesTest {
         }
     }
 
+    /**
+     * Pre-copy pushed every page of a tree (through the engine's sink); then the tree wrote three of them. The final
+     * dump finds the others by fingerprint without hashing them again, and the three arrive with their new content.
+     */
+    @Test
+    void pagesChangedAfterPreCopyArriveChangedAndTheOthersAreNotHashedAgain() throws Exception {
+        int pages = FIFO_BYTES / PAGE + 1;
+        byte[] before = pages(pages);
+        ByteArrayOutputStream pushed = new ByteArrayOutputStream();
+        PushingPageSink sink = new PushingPageSink(pushed);
+        for (int i = 0; i < pages; i++) {
+            sink.offer(1, 0x10000L + (long) i * PAGE, ByteBuffer.wrap(before, i * PAGE, PAGE).slice());
+        }
+        sink.end();
+        byte[] after = before.clone();
+        after[5 * PAGE + 7] ^= 1;
+        after[100 * PAGE + 3000] ^= 0x40;
+        System.arraycopy(page(), 0, after, (pages - 1) * PAGE, PAGE);
+        try (Source source = new Source(1, RecipePageImages.sending(sink::destinationHas, sink.known()))) {
+            source.write(1, after);
+            byte[] wire = source.send();
+            assertEquals(pages - 3, sink.foundByFingerprint(), "the unchanged pages were not hashed again");
+
+            Path images = Files.createDirectories(work.resolve("destination"));
+            try (PageStore store = new PageStore(1 << 20, work.resolve("store"))) {
+                PagePushReader.readAll(new ByteArrayInputStream(pushed.toByteArray()), store);
+                ImageStream.receive(new ByteArrayInputStream(wire), images, Long.MAX_VALUE, TransferProgress.NONE,
+                        RecipePageImages.receiving(store, null));
+            }
+            assertArrayEquals(after, Files.readAllBytes(images.resolve("pages-1.img")), "the final dump, byte for byte");
+            assertTrue(wire.length < 4 * PAGE + pages * 20, "only the changed pages in full: " + wire.length + " bytes");
+        }
+    }
+
     /** The destination: its store holds what pre-copy pushed; it rebuilds the images from the stream. */
     private Path receive(byte[] wire) throws Exception {
         Path images = Files.createDirectories(work.resolve("destination"));
@@ -91,11 +128,16 @@ class RecipePageImagesTest {
     private final class Source implements AutoCloseable {
 
         final Path images = Files.createDirectories(work.resolve("source"));
-        final RecipePageImages pageImages = RecipePageImages.sending(precopiedHash::equals);
+        final RecipePageImages pageImages;
         final Semaphore captured = new Semaphore(0);
         final PageImageCapture capture;
 
         Source(int count) throws Exception {
+            this(count, RecipePageImages.sending(precopiedHash::equals));
+        }
+
+        Source(int count, RecipePageImages pageImages) throws Exception {
+            this.pageImages = pageImages;
             capture = PageImageCapture.start(images, work.resolve("recipes"), count, (in, out) -> {
                 long bytes = pageImages.capture(in, out);
                 captured.release();

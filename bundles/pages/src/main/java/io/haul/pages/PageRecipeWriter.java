@@ -51,6 +51,7 @@ public final class PageRecipeWriter {
     private static final byte IS_NEW = 2;
 
     private final Predicate<PageHash> destinationHas;
+    private final KnownPages known;
     private final int hashThreads;
     private final HashIndex sent = new HashIndex(1 << 12);
 
@@ -61,10 +62,20 @@ public final class PageRecipeWriter {
 
     /** A writer that hashes ahead on {@code hashThreads} threads (0: all on the calling thread). */
     public PageRecipeWriter(Predicate<PageHash> destinationHas, int hashThreads) {
+        this(destinationHas, null, hashThreads);
+    }
+
+    /**
+     * A writer that names a page found in {@code known} by the hash found there, without hashing it (a
+     * fingerprint costs a tenth of a SHA-256 here), and hashes the others on {@code hashThreads} threads (0: all
+     * on the calling thread). Every page {@code known} finds must be one {@code destinationHas} says it holds.
+     */
+    public PageRecipeWriter(Predicate<PageHash> destinationHas, KnownPages known, int hashThreads) {
         if (hashThreads < 0) {
             throw new IllegalArgumentException("hashThreads " + hashThreads);
         }
         this.destinationHas = Objects.requireNonNull(destinationHas, "destinationHas");
+        this.known = known;
         this.hashThreads = hashThreads;
     }
 
@@ -140,7 +151,7 @@ public final class PageRecipeWriter {
         Chunk chunk = new Chunk();
         long size = 0;
         while (chunk.load(source) > 0) {
-            chunk.analyze(destinationHas);
+            chunk.analyze(destinationHas, known);
             emitter.emit(chunk);
             size += chunk.length;
         }
@@ -168,7 +179,7 @@ public final class PageRecipeWriter {
                         break;
                     }
                     inFlight.add(workers.submit(() -> {
-                        chunk.analyze(destinationHas);
+                        chunk.analyze(destinationHas, known);
                         return chunk;
                     }));
                 }
@@ -276,6 +287,7 @@ public final class PageRecipeWriter {
         final int[] encodedAt = new int[CHUNK_PAGES];
         final int[] encodedLength = new int[CHUNK_PAGES];
         final PageHasher hasher = new PageHasher();
+        final PageFingerprint fingerprint = new PageFingerprint();
         final PageCodec codec = new PageCodec();
         int length;
 
@@ -291,7 +303,7 @@ public final class PageRecipeWriter {
             return length;
         }
 
-        void analyze(Predicate<PageHash> destinationHas) {
+        void analyze(Predicate<PageHash> destinationHas, KnownPages known) {
             int full = length / PAGE;
             int at = 0;
             for (int i = 0; i < full; i++) {
@@ -299,6 +311,16 @@ public final class PageRecipeWriter {
                 if (PageHasher.isZero(data, off)) {
                     state[i] = IS_ZERO;
                     continue;
+                }
+                if (known != null) {
+                    fingerprint.of(data, off);
+                    PageHash held = known.byFingerprint(fingerprint.hi(), fingerprint.lo());
+                    if (held != null) {
+                        his[i] = held.hi();
+                        los[i] = held.lo();
+                        state[i] = IS_HELD;
+                        continue;
+                    }
                 }
                 PageHash hash = hasher.hash(data, off);
                 his[i] = hash.hi();

@@ -7,7 +7,7 @@
  * pages the destination holds instead of sending them.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package io.haul.pages;
 
 import org.osgi.annotation.bundle.Export;

@@ -9,9 +9,10 @@ import java.util.zip.CRC32C;
  *
  * <p>It is not collision-safe, and need not be. A changed page whose fingerprint happens to equal the old one
  * (about one in 2^32 for a change confined to one half) is only not offered in this round; the page is still
- * in the process, so the final dump writes it, and the final dump is matched page by page against what the
- * destination holds by SHA-256: the stale page is simply sent then, in the frozen window. A miss costs a page
- * of downtime, never correctness.
+ * in the process, so the final dump writes it, and the final dump names a page by what the destination holds
+ * only when its own bytes have the fingerprint of content pre-copy pushed (else by their SHA-256): the stale
+ * page's new content was never pushed, so it is simply sent then, in the frozen window. A miss costs a page of
+ * downtime, never correctness.
  *
  * <p>Not thread-safe: one instance per reader.
  */
