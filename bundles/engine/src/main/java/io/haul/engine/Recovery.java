@@ -10,6 +10,11 @@ import io.haul.host.proc.ProcessTree;
 import io.haul.host.proc.TaskStat;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,22 +24,77 @@ import org.slf4j.LoggerFactory;
  * As the destination: a restored tree kept stopped (or still held by CRIU at post-restore) runs if the record
  * passed the commit point, else it is killed and the rollback recorded.
  */
-final class Recovery {
+final class Recovery implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Recovery.class);
 
     private static final Duration LEFT_STOPPED_WITHIN = Duration.ofSeconds(10);
 
+    /** How often a migration waiting for its other agent is looked at again. */
+    private static final Duration RETRY = Duration.ofSeconds(1);
+
     private final MigrationContext context;
+    /** Migrations whose other agent has not put its records back into the cluster yet: settled when it has. */
+    private final Set<String> waiting = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("haul-recovery").factory());
 
     Recovery(MigrationContext context) {
         this.context = context;
     }
 
+    /**
+     * Settles what can be settled now and, in the background, the rest as their other agents come back: after every
+     * agent stopped, the newest version of a record (its commit point) may be on the other agent's disk only.
+     */
     void settle() {
+        settleNow();
+        if (!waiting.isEmpty()) {
+            retries.scheduleWithFixedDelay(this::settleWaiting, RETRY.toMillis(), RETRY.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void settleNow() {
         settleInFlight();
         settleHeldRestores();
         dropLeftoverImages();
+    }
+
+    private void settleWaiting() {
+        try {
+            settleNow();
+            if (waiting.isEmpty()) {
+                retries.shutdown();
+            }
+        } catch (RuntimeException e) {
+            LOG.error("settling the migrations left in flight failed; trying again: {}", e.toString());
+        }
+    }
+
+    /**
+     * Whether the record may decide now: the migration's other agent has put its own copies back into the cluster.
+     * Until then the migration waits, each copy as it was (the source's tree running, CRIU having resumed it; the
+     * destination's restored copy held or stopped): exactly one runs.
+     */
+    private boolean mayDecide(MigrationRecord record) {
+        String other = record.destination().equals(context.agentName()) ? record.source() : record.destination();
+        if (context.store().recordsLoaded(other)) {
+            if (waiting.remove(record.id())) {
+                LOG.info("migration {}: agent {} is back with its records; settling it now", record.id(), other);
+            }
+            return true;
+        }
+        if (waiting.add(record.id())) {
+            LOG.warn("migration {} was in flight when this agent stopped: waiting for agent {} to rejoin the cluster, "
+                    + "whose disk may hold the record's newest state (its commit point)", record.id(), other);
+        }
+        return false;
+    }
+
+    @Override
+    public void close() {
+        retries.shutdownNow();
     }
 
     /**
@@ -54,6 +114,9 @@ final class Recovery {
                 continue; // another agent's on this machine, or unknown
             }
             MigrationRecord record = stored.get();
+            if (record.outcome() == Outcome.IN_PROGRESS && !mayDecide(record)) {
+                continue;
+            }
             boolean go = CommitPoint.passed(record);
             try {
                 if (CriuHold.decide(id, go)) {
@@ -87,6 +150,9 @@ final class Recovery {
 
     private void settleInFlight() {
         for (MigrationRecord record : context.store().inFlight(context.agentName())) {
+            if (!mayDecide(record)) {
+                continue;
+            }
             try {
                 if (record.destination().equals(context.agentName())) {
                     settleAsDestination(record);

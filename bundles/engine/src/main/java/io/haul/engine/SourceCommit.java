@@ -47,6 +47,7 @@ final class SourceCommit {
             throw new MigrationFailure("commit.refused", source.destination().name()
                     + " rolled the migration back before the commit point (it lost this agent)");
         }
+        source.context().faults().reached(source.id(), "source:COMMITTED");
         source.rollback().committed();
         try {
             frozen.held().commit(); // CRIU (or the runtime) kills the source tree now
