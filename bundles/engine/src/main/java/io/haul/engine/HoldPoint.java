@@ -3,14 +3,15 @@ package io.haul.engine;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The fault point a test on real agents stops a migration at ({@code testHoldAt} of {@code haul.engine}): the
- * migration that reaches it logs {@code held at POINT} and waits until its folder holds {@value #RELEASE}, so a
- * test can act on the world at that very step (kill both agents at the commit point, write into the cluster) and
- * then let it go on, or never.
+ * The fault points a test on real agents stops a migration at ({@code testHoldAt} of {@code haul.engine}, a
+ * comma-separated list): the migration that reaches one logs {@code held at POINT} and waits until its folder holds
+ * {@value #RELEASE}, which it then deletes (so the next point holds again). A test acts on the world at that very
+ * step (kills both agents at the commit point, writes into the cluster) and then lets it go on, or never.
  */
 final class HoldPoint implements FaultPoints {
 
@@ -21,18 +22,18 @@ final class HoldPoint implements FaultPoints {
 
     private static final Logger LOG = LoggerFactory.getLogger(HoldPoint.class);
 
-    private final String point;
+    private final Set<String> points;
     private final Path migrations;
 
-    HoldPoint(String point, Path migrations) {
-        this.point = point;
+    HoldPoint(String points, Path migrations) {
+        this.points = Set.of(points.strip().split("\\s*,\\s*"));
         this.migrations = migrations;
-        LOG.warn("test setting testHoldAt: migrations stop at {} until released", point);
+        LOG.warn("test setting testHoldAt: migrations stop at {} until released", this.points);
     }
 
     @Override
-    public void reached(String migrationId, String reached) {
-        if (!point.equals(reached)) {
+    public void reached(String migrationId, String point) {
+        if (!points.contains(point)) {
             return;
         }
         Path release = migrations.resolve(migrationId).resolve(RELEASE);
@@ -45,6 +46,11 @@ final class HoldPoint implements FaultPoints {
                 Thread.currentThread().interrupt();
                 return;
             }
+        }
+        try {
+            Files.deleteIfExists(release);
+        } catch (java.io.IOException e) {
+            LOG.warn("migration {}: cannot delete {}: {}", migrationId, release, e.toString());
         }
         LOG.warn("migration {}: released at {}", migrationId, point);
     }

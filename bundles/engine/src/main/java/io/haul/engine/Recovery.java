@@ -130,18 +130,24 @@ final class Recovery implements AutoCloseable {
     }
 
     /**
-     * Images of migrations that ended while this agent was away (the other side rolled back without it) are
-     * of no use any more: a restarted agent keeps no copy of a container it does not run.
+     * Images of migrations that ended while this agent was away (the other side settled them without it) are of no
+     * use any more: a restarted agent keeps no copy of a container it does not run. A copy it restored for one is
+     * the container if the migration passed its commit point (the source, settling it first, killed its own), so
+     * it runs; else it goes.
      */
     private void dropLeftoverImages() {
         try (var folders = java.nio.file.Files.list(context.migrationsDir())) {
             folders.filter(folder -> java.nio.file.Files.isDirectory(folder.resolve("images"))).forEach(folder -> {
                 String id = folder.getFileName().toString();
-                boolean running = context.store().get(id).map(r -> r.outcome() == Outcome.IN_PROGRESS).orElse(false);
-                if (!running) {
-                    new Workspace(context.migrationsDir(), id).dropImages();
-                    LOG.info("dropped the images of migration {}, which ended while this agent was away", id);
+                Optional<MigrationRecord> record = context.store().get(id);
+                if (record.map(r -> r.outcome() == Outcome.IN_PROGRESS).orElse(false)) {
+                    return;
                 }
+                Workspace workspace = new Workspace(context.migrationsDir(), id);
+                record.filter(r -> r.destination().equals(context.agentName()))
+                        .ifPresent(r -> settleRestoredCopy(id, workspace, CommitPoint.passed(r), true));
+                workspace.dropImages();
+                LOG.info("dropped the images of migration {}, which ended while this agent was away", id);
             });
         } catch (java.io.IOException e) {
             // no migrations folder yet: nothing left over
@@ -189,31 +195,40 @@ final class Recovery implements AutoCloseable {
 
     private void settleAsDestination(MigrationRecord record) {
         Workspace workspace = new Workspace(context.migrationsDir(), record.id());
-        String pid = workspace.recall("restored.pid");
         boolean committed = CommitPoint.passed(record);
         if (!committed && !write(record, Outcome.ROLLED_BACK,
                 "the destination agent restarted before the commit point")) {
             committed = context.store().get(record.id()).map(CommitPoint::passed).orElse(false);
         }
         boolean wasHeld = decideHeldRestore(record.id(), committed);
-        if (!pid.isEmpty()) {
-            long root = Long.parseLong(pid);
-            if (committed) {
-                if (wasHeld) {
-                    awaitLeftStopped(root); // else CRIU's SIGSTOP at its end could come after our SIGCONT
-                }
-                try {
-                    ProcessTree.resume(root);
-                } catch (ErrnoException e) {
-                    LOG.error("migration {}: cannot resume restored tree {}: {}", record.id(), root, e.getMessage());
-                }
-                LOG.warn("migration {}: resumed restored tree {} after a restart (commit point passed)", record.id(), root);
-            } else {
-                ProcessTree.kill(root);
-                LOG.warn("migration {}: killed restored tree {} after a restart (rolled back)", record.id(), root);
-            }
-        }
+        settleRestoredCopy(record.id(), workspace, committed, wasHeld);
         workspace.dropImages();
+    }
+
+    /**
+     * The tree this agent restored for a migration, if it recorded one: resumed when the migration passed its
+     * commit point (once CRIU, if it still held the restore, has left every task stopped), else killed.
+     */
+    private void settleRestoredCopy(String id, Workspace workspace, boolean committed, boolean mayStillStop) {
+        String pid = workspace.recall("restored.pid");
+        if (pid.isEmpty()) {
+            return;
+        }
+        long root = Long.parseLong(pid);
+        if (committed) {
+            if (mayStillStop) {
+                awaitLeftStopped(root); // else CRIU's SIGSTOP at its end could come after our SIGCONT
+            }
+            try {
+                ProcessTree.resume(root);
+            } catch (ErrnoException e) {
+                LOG.error("migration {}: cannot resume restored tree {}: {}", id, root, e.getMessage());
+            }
+            LOG.warn("migration {}: resumed restored tree {} after a restart (commit point passed)", id, root);
+        } else {
+            ProcessTree.kill(root);
+            LOG.warn("migration {}: killed restored tree {} after a restart (rolled back)", id, root);
+        }
     }
 
     /**
