@@ -47,7 +47,7 @@ public @interface ClusterConfiguration {
 
     @AttributeDefinition(name = "Kept records",
             description = "How many ended migrations the agent keeps the records of, on its disk "
-                    + "(<state folder>/cluster/records.mv, about 2 KiB each) and in the cluster: the history "
+                    + "(<state folder>/cluster/records.mv, a few KiB each) and in the cluster: the history "
                     + "haul:migrations shows. Migrations in flight are always kept.", min = "1")
     int keptRecords() default ClusterSettings.KEPT_RECORDS;
 

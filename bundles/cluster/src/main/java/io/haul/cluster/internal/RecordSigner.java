@@ -1,25 +1,16 @@
 package io.haul.cluster.internal;
 
 import io.haul.api.migration.MigrationRecord;
-import java.io.ByteArrayInputStream;
+import io.haul.cluster.AgentCertificates;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.Signature;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.security.spec.PKCS8EncodedKeySpec;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.List;
 import java.util.Optional;
-import javax.naming.InvalidNameException;
-import javax.naming.ldap.LdapName;
-import javax.naming.ldap.Rdn;
-import javax.security.auth.x500.X500Principal;
 
 /**
  * Signs the records this agent writes with its key and checks the records others wrote, with the certificates
@@ -68,10 +59,9 @@ final class RecordSigner {
 
     /** The signer with the CA's certificate, this agent's certificate and its PKCS#8 key, all PEM. */
     static RecordSigner load(Path caPem, Path certificatePem, Path keyPem) throws IOException, GeneralSecurityException {
-        X509Certificate ca = certificate(Files.readString(caPem));
-        X509Certificate certificate = certificate(Files.readString(certificatePem));
-        PrivateKey key = KeyFactory.getInstance(certificate.getPublicKey().getAlgorithm())
-                .generatePrivate(new PKCS8EncodedKeySpec(pem(Files.readString(keyPem), "PRIVATE KEY")));
+        X509Certificate ca = AgentCertificates.certificate(Files.readString(caPem));
+        X509Certificate certificate = AgentCertificates.certificate(Files.readString(certificatePem));
+        PrivateKey key = AgentCertificates.privateKey(Files.readString(keyPem), certificate);
         certificate.verify(ca.getPublicKey());
         return new RecordSigner(ca, certificate, key);
     }
@@ -83,7 +73,7 @@ final class RecordSigner {
 
     /** The name this agent signs as (its certificate's CN), empty when unsigned. */
     String signerName() {
-        return certificate == null ? "" : commonName(certificate).orElse("");
+        return certificate == null ? "" : AgentCertificates.commonName(certificate).orElse("");
     }
 
     /** The record as version {@code seq}, signed by this agent. */
@@ -93,7 +83,7 @@ final class RecordSigner {
         }
         SignedRecord unsigned = new SignedRecord(seq, recordJson, encodedCertificate, "");
         try {
-            Signature signature = Signature.getInstance(algorithm(certificate));
+            Signature signature = Signature.getInstance(AgentCertificates.signatureAlgorithm(certificate));
             signature.initSign(key);
             signature.update(unsigned.signedText());
             return new SignedRecord(seq, recordJson, encodedCertificate,
@@ -123,21 +113,20 @@ final class RecordSigner {
         }
         X509Certificate signer;
         try {
-            signer = (X509Certificate) CertificateFactory.getInstance("X.509")
-                    .generateCertificate(new ByteArrayInputStream(Base64.getDecoder().decode(stored.signer())));
+            signer = AgentCertificates.certificateOfBase64(stored.signer());
             signer.verify(ca.getPublicKey());
             signer.checkValidity();
-        } catch (GeneralSecurityException | IllegalArgumentException e) {
+        } catch (GeneralSecurityException e) {
             throw new Untrusted("its signer's certificate is not one of the cluster CA valid now: " + e.getMessage());
         }
-        String name = commonName(signer).orElseThrow(() -> new Untrusted("its signer's certificate names no agent"));
+        String name = AgentCertificates.commonName(signer).orElseThrow(() -> new Untrusted("its signer's certificate names no agent"));
         if (!name.equals(record.source()) && !name.equals(record.destination())) {
             throw new Untrusted("it is signed by " + name + ", neither its source " + record.source()
                     + " nor its destination " + record.destination());
         }
         boolean valid;
         try {
-            Signature signature = Signature.getInstance(algorithm(signer));
+            Signature signature = Signature.getInstance(AgentCertificates.signatureAlgorithm(signer));
             signature.initVerify(signer.getPublicKey());
             signature.update(stored.signedText());
             valid = signature.verify(Base64.getDecoder().decode(stored.signature()));
@@ -179,57 +168,15 @@ final class RecordSigner {
         }
         SignedRecord note = new SignedRecord(0, text, lines[1], lines[2]);
         try {
-            X509Certificate signer = (X509Certificate) CertificateFactory.getInstance("X.509")
-                    .generateCertificate(new ByteArrayInputStream(Base64.getDecoder().decode(note.signer())));
+            X509Certificate signer = AgentCertificates.certificateOfBase64(note.signer());
             signer.verify(ca.getPublicKey());
             signer.checkValidity();
-            Signature signature = Signature.getInstance(algorithm(signer));
+            Signature signature = Signature.getInstance(AgentCertificates.signatureAlgorithm(signer));
             signature.initVerify(signer.getPublicKey());
             signature.update(note.signedText());
-            return signature.verify(Base64.getDecoder().decode(note.signature())) ? commonName(signer) : Optional.empty();
+            return signature.verify(Base64.getDecoder().decode(note.signature())) ? AgentCertificates.commonName(signer) : Optional.empty();
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             return Optional.empty();
         }
-    }
-
-    /** The subject CN of a certificate, when it has exactly one. */
-    static Optional<String> commonName(X509Certificate certificate) {
-        String subject = certificate.getSubjectX500Principal().getName(X500Principal.RFC2253);
-        List<String> names = new ArrayList<>();
-        try {
-            for (Rdn rdn : new LdapName(subject).getRdns()) {
-                if (rdn.getType().equalsIgnoreCase("CN")) {
-                    names.add(String.valueOf(rdn.getValue()));
-                }
-            }
-        } catch (InvalidNameException e) {
-            return Optional.empty();
-        }
-        return names.size() == 1 && !names.getFirst().isBlank() ? Optional.of(names.getFirst()) : Optional.empty();
-    }
-
-    private static X509Certificate certificate(String pem) throws GeneralSecurityException {
-        return (X509Certificate) CertificateFactory.getInstance("X.509")
-                .generateCertificate(new ByteArrayInputStream(pem(pem, "CERTIFICATE")));
-    }
-
-    private static byte[] pem(String text, String type) throws GeneralSecurityException {
-        String begin = "-----BEGIN " + type + "-----";
-        String end = "-----END " + type + "-----";
-        int from = text.indexOf(begin);
-        int to = from < 0 ? -1 : text.indexOf(end, from);
-        if (from < 0 || to < 0) {
-            throw new GeneralSecurityException("no " + type + " in the PEM text");
-        }
-        return Base64.getMimeDecoder().decode(text.substring(from + begin.length(), to));
-    }
-
-    private static String algorithm(X509Certificate certificate) {
-        return switch (certificate.getPublicKey().getAlgorithm()) {
-            case "EC" -> "SHA256withECDSA";
-            case "RSA" -> "SHA256withRSA";
-            case "Ed25519", "EdDSA" -> "Ed25519";
-            default -> "SHA256with" + certificate.getPublicKey().getAlgorithm();
-        };
     }
 }

@@ -123,10 +123,13 @@ final class TrustedRecords implements AutoCloseable {
     }
 
     /**
-     * Puts this agent's copies into the map where it has none, an older one or one not to trust, then bounds the
-     * history to the newest {@code kept} ended records, then signs the note that this agent's records are in.
+     * Bounds the history to the newest {@code kept} ended records, then puts this agent's copies into the map where
+     * it has none, an older one or one not to trust, then signs the note that this agent's records are in.
      */
     void load(String agent, UUID member) {
+        // first: a copy put back and pruned after would come back through the listener's events
+        List<String> pruned = durable.prune(kept);
+        pruned.forEach(records::remove);
         int restored = 0;
         for (Map.Entry<String, SignedRecord> entry : durable.all().entrySet()) {
             String id = entry.getKey();
@@ -148,8 +151,6 @@ final class TrustedRecords implements AutoCloseable {
                 }
             }
         }
-        List<String> pruned = durable.prune(kept);
-        pruned.forEach(records::remove);
         loaded.set(agent, signer.signNote(loadedNote(agent, member)));
         LOG.info("put {} of the {} migration records kept on disk back into the cluster{}", restored, durable.size(),
                 pruned.isEmpty() ? "" : "; removed the " + pruned.size() + " oldest ended ones beyond " + kept);
