@@ -30,7 +30,7 @@ import org.junit.Test;
  * <ul>
  * <li>both agents killed -9 just after the commit point, with the cluster's memory gone with them: started again,
  * they settle the migration from the records on their disks, exactly one copy runs, on hostB, and the record says
- * SUCCEEDED; both agents still list the migration;</li>
+ * SUCCEEDED; both agents still list the migration; killed just before it, it rolls back to the copy on hostA;</li>
  * <li>a stranger, a Hazelcast member with no certificate on hostC, joins while a migration is held before its
  * commit point and writes a COMMIT into its record and a cancel: the agents log it, naming the member, and act on
  * neither; released, the migration commits and ends with exactly one copy, on hostB.</li>
@@ -106,6 +106,30 @@ public class StatePlaneIT {
             assertTrue("haul migrations on " + agent + " still lists " + id,
                     cluster.client(agent, "migrations").stdout().contains(id.substring(0, 8)));
         }
+    }
+
+    @Test
+    public void bothAgentsKilledJustBeforeTheCommitPointRollBack() throws Exception {
+        tree = Workload.single(cluster, "before-commit-kill", MIB);
+        Workload.Status before = tree.awaitCountAbove(2, 30);
+        LiveCommand migrate = cluster.clientLive(cluster.a, "migrate", "process:" + tree.root(), "--to", cluster.b.name);
+        String id = migrationId(migrate);
+        awaitHeld(id, "source:COMMIT");
+        // restored and held on B, frozen on A, the record short of its commit point
+        cluster.b.kill();
+        cluster.a.kill();
+        assertTrue("migrate ended with its agent", migrate.awaitEnd(30));
+
+        cluster.b.start(); // the destination first, this time
+        awaitLog(cluster.b, "waiting for agent " + cluster.a.name + " to rejoin", 60);
+        cluster.a.start();
+        cluster.awaitCluster(TwoHostCluster.CLUSTER_SECONDS);
+        JsonNode record = awaitOutcome(cluster.a, id, 60);
+        assertEquals("the record says the source kept the container:\n" + record.toPrettyString(), "ROLLED_BACK",
+                record.path("outcome").asText());
+        assertEquals("agent.restarted", record.path("error").path("code").asText());
+        assertEquals("hostB reads the same record", "ROLLED_BACK", cluster.record(cluster.b, id).path("outcome").asText());
+        tree.assertOneRunningCopy(cluster.a.name, before.count());
     }
 
     @Test
