@@ -46,6 +46,7 @@ public final class TwoHostCluster implements AutoCloseable {
         String ipB = "169.254.78.2";
         String clusterName = "haulit";
         int stepTimeoutSeconds;
+        String engineSettings = "";
         boolean folderOnlyOnA;
         final Map<String, String> extraConfiguration = new LinkedHashMap<>();
 
@@ -70,6 +71,12 @@ public final class TwoHostCluster implements AutoCloseable {
         /** One more file in each agent's {@code etc/} (e.g. {@code haul.eventbus.cfg}). */
         public Options configuration(String file, String content) {
             extraConfiguration.put(file, content);
+            return this;
+        }
+
+        /** One more line {@code key=value} in each agent's {@code haul.engine.cfg} (e.g. testHoldAt). */
+        public Options engineSetting(String key, String value) {
+            this.engineSettings += key + "=" + value + "\n";
             return this;
         }
 
@@ -617,7 +624,8 @@ public final class TwoHostCluster implements AutoCloseable {
                     + "hazelcast.heartbeat.interval.seconds=1\nhazelcast.merge.first.run.delay.seconds=5\n"
                     + "hazelcast.merge.next.run.delay.seconds=5\n");
             configuration.put(state.resolve("etc/haul.engine.cfg"), "listen=" + ip + ":" + TRANSPORT_PORT + "\n"
-                    + (options.stepTimeoutSeconds > 0 ? "stepTimeoutSeconds=" + options.stepTimeoutSeconds + "\n" : ""));
+                    + (options.stepTimeoutSeconds > 0 ? "stepTimeoutSeconds=" + options.stepTimeoutSeconds + "\n" : "")
+                    + options.engineSettings);
             options.extraConfiguration.forEach((file, content) -> configuration.put(state.resolve("etc").resolve(file), content));
             for (Map.Entry<Path, String> file : configuration.entrySet()) {
                 Files.writeString(file.getKey(), file.getValue());

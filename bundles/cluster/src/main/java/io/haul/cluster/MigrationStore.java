@@ -30,6 +30,15 @@ public interface MigrationStore {
     /** Records still in progress in which this agent is the source or the destination. */
     List<MigrationRecord> inFlight(String agent);
 
+    /**
+     * Whether {@code agent} runs in the cluster and has put the records it keeps on its disk back into it. Before
+     * that, the cluster may lack the newest version of a record that only that agent's disk holds (every member
+     * stopped at once): a recovery that decides a migration from its record waits for both of its agents.
+     */
+    default boolean recordsLoaded(String agent) {
+        return true;
+    }
+
     /** Takes the container's lock for a migration, or empty when another migration holds it. */
     Optional<ContainerLock> lock(ContainerRef container, String migrationId);
 

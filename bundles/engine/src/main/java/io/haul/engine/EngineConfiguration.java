@@ -62,4 +62,11 @@ public @interface EngineConfiguration {
             description = "Folders of ended migrations (their logs) this agent keeps, the newest first; older ones "
                     + "are removed when a migration ends.")
     int keptMigrations() default 50;
+
+    @AttributeDefinition(name = "Hold at (tests only)",
+            description = "For tests that stop a migration at a step on real agents: a fault point such as "
+                    + "source:COMMIT (before the commit point) or source:COMMITTED (just after it). A migration that "
+                    + "reaches it logs 'held at POINT' and waits until the file <state>/migrations/ID/release-hold "
+                    + "exists. Empty, the default: never.")
+    String testHoldAt() default "";
 }

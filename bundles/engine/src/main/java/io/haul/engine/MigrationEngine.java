@@ -41,6 +41,7 @@ public final class MigrationEngine implements MigrationService {
     private static final Logger LOG = LoggerFactory.getLogger(MigrationEngine.class);
 
     private final MigrationContext context;
+    private final Recovery recovery;
     private final Cluster cluster;
     private final EngineConfiguration config;
     private final ExecutorService migrations = Executors.newVirtualThreadPerTaskExecutor();
@@ -64,16 +65,19 @@ public final class MigrationEngine implements MigrationService {
                 new LocalCapabilities(host, plugins, migrationsDir, Clock.systemUTC()), cluster.migrations(), migrationsDir,
                 Duration.ofSeconds(config.stepTimeoutSeconds()), Duration.ofSeconds(config.restoreTimeoutSeconds()),
                 config.pageStoreMemoryMiB() << 20, config.lazyRestore(),
-                config.capturePageImages(), config.preparePageImages(), Clock.systemUTC(), FaultPoints.NONE);
+                config.capturePageImages(), config.preparePageImages(), Clock.systemUTC(),
+                config.testHoldAt().isBlank() ? FaultPoints.NONE : new HoldPoint(config.testHoldAt().strip(), migrationsDir));
         this.kept = new KeptFolders(migrationsDir, config.keptMigrations(), id -> context.store().get(id));
         this.starter = new MigrationStarter(context, this::runThenPrune);
-        new Recovery(context).settle();
+        this.recovery = new Recovery(context);
+        recovery.settle();
         pruneFolders();
         this.listener = listen(listenTransport);
     }
 
     @Deactivate
     void deactivate() {
+        recovery.close();
         republisher.shutdownNow();
         if (listener != null) {
             listener.close();

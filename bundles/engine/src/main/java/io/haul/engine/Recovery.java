@@ -12,6 +12,11 @@ import io.haul.host.proc.TaskStat;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,19 +26,38 @@ import org.slf4j.LoggerFactory;
  * As the destination: a restored tree kept stopped (or still held by CRIU at post-restore) runs if the record
  * passed the commit point, else it is killed and the rollback recorded.
  */
-final class Recovery {
+final class Recovery implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Recovery.class);
 
     private static final Duration LEFT_STOPPED_WITHIN = Duration.ofSeconds(10);
 
+    /** How often a migration waiting for its other agent is looked at again. */
+    private static final Duration RETRY = Duration.ofSeconds(1);
+
     private final MigrationContext context;
+    /** Migrations whose other agent has not put its records back into the cluster yet: settled when it has. */
+    private final Set<String> waiting = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("haul-recovery").factory());
 
     Recovery(MigrationContext context) {
         this.context = context;
     }
 
+    /**
+     * Settles what can be settled now and, in the background, the rest as their other agents come back: after every
+     * agent stopped, the newest version of a record (its commit point) may be on the other agent's disk only.
+     */
     void settle() {
+        settleNow();
+        if (!waiting.isEmpty()) {
+            retries.scheduleWithFixedDelay(this::settleWaiting, RETRY.toMillis(), RETRY.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void settleNow() {
         settleInFlight();
         settleHeldRestores();
         dropLeftoverImages();
@@ -56,6 +80,42 @@ final class Recovery {
         }
     }
 
+    private void settleWaiting() {
+        try {
+            settleNow();
+            if (waiting.isEmpty()) {
+                retries.shutdown();
+            }
+        } catch (RuntimeException e) {
+            LOG.error("settling the migrations left in flight failed; trying again: {}", e.toString());
+        }
+    }
+
+    /**
+     * Whether the record may decide now: the migration's other agent has put its own copies back into the cluster.
+     * Until then the migration waits, each copy as it was (the source's tree running, CRIU having resumed it; the
+     * destination's restored copy held or stopped): exactly one runs.
+     */
+    private boolean mayDecide(MigrationRecord record) {
+        String other = record.destination().equals(context.agentName()) ? record.source() : record.destination();
+        if (context.store().recordsLoaded(other)) {
+            if (waiting.remove(record.id())) {
+                LOG.info("migration {}: agent {} is back with its records; settling it now", record.id(), other);
+            }
+            return true;
+        }
+        if (waiting.add(record.id())) {
+            LOG.warn("migration {} was in flight when this agent stopped: waiting for agent {} to rejoin the cluster, "
+                    + "whose disk may hold the record's newest state (its commit point)", record.id(), other);
+        }
+        return false;
+    }
+
+    @Override
+    public void close() {
+        retries.shutdownNow();
+    }
+
     /**
      * Restores a runtime (Docker, runc) still holds for migrations to this agent, left by its previous run (the
      * engine's own held restores are settled with their migration, above): the
@@ -73,6 +133,9 @@ final class Recovery {
                 continue; // another agent's on this machine, or unknown
             }
             MigrationRecord record = stored.get();
+            if (record.outcome() == Outcome.IN_PROGRESS && !mayDecide(record)) {
+                continue;
+            }
             boolean go = CommitPoint.passed(record);
             try {
                 if (CriuHold.decide(id, go)) {
@@ -86,18 +149,24 @@ final class Recovery {
     }
 
     /**
-     * Images of migrations that ended while this agent was away (the other side rolled back without it) are
-     * of no use any more: a restarted agent keeps no copy of a container it does not run.
+     * Images of migrations that ended while this agent was away (the other side settled them without it) are of no
+     * use any more: a restarted agent keeps no copy of a container it does not run. A copy it restored for one is
+     * the container if the migration passed its commit point (the source, settling it first, killed its own), so
+     * it runs; else it goes.
      */
     private void dropLeftoverImages() {
         try (var folders = java.nio.file.Files.list(context.migrationsDir())) {
             folders.filter(folder -> java.nio.file.Files.isDirectory(folder.resolve("images"))).forEach(folder -> {
                 String id = folder.getFileName().toString();
-                boolean running = context.store().get(id).map(r -> r.outcome() == Outcome.IN_PROGRESS).orElse(false);
-                if (!running) {
-                    new Workspace(context.migrationsDir(), id).dropImages();
-                    LOG.info("dropped the images of migration {}, which ended while this agent was away", id);
+                Optional<MigrationRecord> record = context.store().get(id);
+                if (record.map(r -> r.outcome() == Outcome.IN_PROGRESS).orElse(false)) {
+                    return;
                 }
+                Workspace workspace = new Workspace(context.migrationsDir(), id);
+                record.filter(r -> r.destination().equals(context.agentName()))
+                        .ifPresent(r -> settleRestoredCopy(id, workspace, CommitPoint.passed(r), true));
+                workspace.dropImages();
+                LOG.info("dropped the images of migration {}, which ended while this agent was away", id);
             });
         } catch (java.io.IOException e) {
             // no migrations folder yet: nothing left over
@@ -106,6 +175,9 @@ final class Recovery {
 
     private void settleInFlight() {
         for (MigrationRecord record : context.store().inFlight(context.agentName())) {
+            if (!mayDecide(record)) {
+                continue;
+            }
             try {
                 if (record.destination().equals(context.agentName())) {
                     settleAsDestination(record);
@@ -142,31 +214,40 @@ final class Recovery {
 
     private void settleAsDestination(MigrationRecord record) {
         Workspace workspace = new Workspace(context.migrationsDir(), record.id());
-        String pid = workspace.recall("restored.pid");
         boolean committed = CommitPoint.passed(record);
         if (!committed && !write(record, Outcome.ROLLED_BACK,
                 "the destination agent restarted before the commit point")) {
             committed = context.store().get(record.id()).map(CommitPoint::passed).orElse(false);
         }
         boolean wasHeld = decideHeldRestore(record.id(), committed);
-        if (!pid.isEmpty()) {
-            long root = Long.parseLong(pid);
-            if (committed) {
-                if (wasHeld) {
-                    awaitLeftStopped(root); // else CRIU's SIGSTOP at its end could come after our SIGCONT
-                }
-                try {
-                    ProcessTree.resume(root);
-                } catch (ErrnoException e) {
-                    LOG.error("migration {}: cannot resume restored tree {}: {}", record.id(), root, e.getMessage());
-                }
-                LOG.warn("migration {}: resumed restored tree {} after a restart (commit point passed)", record.id(), root);
-            } else {
-                ProcessTree.kill(root);
-                LOG.warn("migration {}: killed restored tree {} after a restart (rolled back)", record.id(), root);
-            }
-        }
+        settleRestoredCopy(record.id(), workspace, committed, wasHeld);
         workspace.dropImages();
+    }
+
+    /**
+     * The tree this agent restored for a migration, if it recorded one: resumed when the migration passed its
+     * commit point (once CRIU, if it still held the restore, has left every task stopped), else killed.
+     */
+    private void settleRestoredCopy(String id, Workspace workspace, boolean committed, boolean mayStillStop) {
+        String pid = workspace.recall("restored.pid");
+        if (pid.isEmpty()) {
+            return;
+        }
+        long root = Long.parseLong(pid);
+        if (committed) {
+            if (mayStillStop) {
+                awaitLeftStopped(root); // else CRIU's SIGSTOP at its end could come after our SIGCONT
+            }
+            try {
+                ProcessTree.resume(root);
+            } catch (ErrnoException e) {
+                LOG.error("migration {}: cannot resume restored tree {}: {}", id, root, e.getMessage());
+            }
+            LOG.warn("migration {}: resumed restored tree {} after a restart (commit point passed)", id, root);
+        } else {
+            ProcessTree.kill(root);
+            LOG.warn("migration {}: killed restored tree {} after a restart (rolled back)", id, root);
+        }
     }
 
     /**

@@ -83,6 +83,7 @@ final class SourceCommit {
             throw new MigrationFailure("commit.refused", source.destination().name()
                     + " rolled the migration back before the commit point (it lost this agent)");
         }
+        source.context().faults().reached(source.id(), "source:COMMITTED");
         source.rollback().committed();
         // Haul's own CRIU ends the source tree (its final answer comes once the tasks are killed and their memory
         // freed: tens of ms, more for a big tree) while the destination runs its copy, not before: from the

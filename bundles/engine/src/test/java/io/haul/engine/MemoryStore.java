@@ -53,6 +53,22 @@ final class MemoryStore implements MigrationStore {
                 .filter(r -> r.source().equals(agent) || r.destination().equals(agent)).toList();
     }
 
+    /** Agents that are gone with their records (every member stopped) until {@link #back}. */
+    private final Set<String> away = ConcurrentHashMap.newKeySet();
+
+    void away(String agent) {
+        away.add(agent);
+    }
+
+    void back(String agent) {
+        away.remove(agent);
+    }
+
+    @Override
+    public boolean recordsLoaded(String agent) {
+        return !away.contains(agent);
+    }
+
     @Override
     public Optional<ContainerLock> lock(ContainerRef container, String migrationId) {
         if (locks.putIfAbsent(container, migrationId) != null) {

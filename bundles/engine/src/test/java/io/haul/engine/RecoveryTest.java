@@ -67,6 +67,41 @@ class RecoveryTest {
         assertEquals(Outcome.ROLLED_BACK, store.get(id("in-flight")).orElseThrow().outcome());
     }
 
+    @Test
+    void aRestoreHeldInFlightWaitsUntilTheSourceIsBackWithItsRecords() throws Exception {
+        MemoryStore store = new MemoryStore();
+        store.away("recovery-test-a"); // its disk may hold the commit point: nothing is decided without it
+        String id = id("waiting");
+        Path images = Files.createDirectories(work.resolve("images-waiting"));
+        store.put(new MigrationRecord(id, new ContainerRef("docker", "web"), "recovery-test-a", AGENT, Phase.RESTORE,
+                Outcome.IN_PROGRESS, Instant.now(), null, MigrationStatistics.NONE, null, List.of()));
+        try (CriuHold hold = CriuHold.forRestore(id, images, Duration.ofSeconds(60))) {
+            ProcessBuilder builder = new ProcessBuilder("sh", HOOK.toString()).redirectErrorStream(true);
+            builder.environment().putAll(Map.of("CRTOOLS_SCRIPT_ACTION", "post-restore", "CRTOOLS_INIT_PID", "1",
+                    "CRTOOLS_IMAGE_DIR", images.toString()));
+            Process hook = builder.start();
+            try (Recovery recovery = recovery(store)) {
+                hold.awaitReached(new java.util.concurrent.CompletableFuture<>());
+                hold.dropWithoutVerdict();
+                recovery.settle();
+                assertEquals(Outcome.IN_PROGRESS, store.get(id).orElseThrow().outcome(), "nothing decided yet");
+                assertTrue(hook.isAlive(), "the restore is still held");
+                store.back("recovery-test-a");
+                assertTrue(hook.waitFor(30, TimeUnit.SECONDS), "the hook ended once the source was back");
+                assertEquals(1, hook.exitValue(), "undone: the record had not passed its commit point");
+                assertEquals(Outcome.ROLLED_BACK, store.get(id).orElseThrow().outcome());
+            } finally {
+                hook.destroyForcibly();
+            }
+        }
+    }
+
+    private Recovery recovery(MemoryStore store) {
+        return new Recovery(new MigrationContext(AGENT, null, null, null, store, work.resolve("migrations"),
+                Duration.ofSeconds(5), Duration.ofSeconds(5), 0, false, false, false, Clock.systemUTC(),
+                FaultPoints.NONE));
+    }
+
     private int settle(Phase phase, Outcome outcome, String name) throws Exception {
         return settle(phase, outcome, name, new MemoryStore());
     }
@@ -85,9 +120,9 @@ class RecoveryTest {
             hook = builder.start();
             hold.awaitReached(new java.util.concurrent.CompletableFuture<>());
             hold.dropWithoutVerdict();
-            new Recovery(new MigrationContext(AGENT, null, null, null, store, work.resolve("migrations"),
-                    Duration.ofSeconds(5), Duration.ofSeconds(5), 0, false, false, false, Clock.systemUTC(),
-                    FaultPoints.NONE)).settle();
+            try (Recovery recovery = recovery(store)) {
+                recovery.settle();
+            }
         }
         assertTrue(hook.waitFor(30, TimeUnit.SECONDS), "the hook ended once Recovery decided");
         return hook.exitValue();

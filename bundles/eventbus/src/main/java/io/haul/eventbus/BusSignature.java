@@ -1,5 +1,6 @@
 package io.haul.eventbus;
 
+import io.haul.cluster.AgentCertificates;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.json.Json;
@@ -9,13 +10,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -25,9 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
-import javax.naming.InvalidNameException;
-import javax.naming.ldap.LdapName;
-import javax.naming.ldap.Rdn;
 import javax.security.auth.x500.X500Principal;
 
 /**
@@ -66,9 +62,7 @@ public final class BusSignature {
     /** A signer with a certificate and its PKCS#8 key, as make-certs.sh writes them ({@code agent.pem, agent.key}). */
     public static BusSignature load(Path certificatePem, Path privateKeyPem) throws IOException, GeneralSecurityException {
         X509Certificate certificate = certificate(Files.readString(certificatePem));
-        byte[] der = pem(Files.readString(privateKeyPem), "PRIVATE KEY");
-        PrivateKey key = KeyFactory.getInstance(certificate.getPublicKey().getAlgorithm())
-                .generatePrivate(new PKCS8EncodedKeySpec(der));
+        PrivateKey key = AgentCertificates.privateKey(Files.readString(privateKeyPem), certificate);
         return new BusSignature(certificate, key);
     }
 
@@ -187,43 +181,16 @@ public final class BusSignature {
 
     /** The subject CN of a certificate, or its whole subject when it has not exactly one. */
     public static String commonName(X509Certificate certificate) {
-        String subject = certificate.getSubjectX500Principal().getName(X500Principal.RFC2253);
-        List<String> names = new ArrayList<>();
-        try {
-            for (Rdn rdn : new LdapName(subject).getRdns()) {
-                if (rdn.getType().equalsIgnoreCase("CN")) {
-                    names.add(String.valueOf(rdn.getValue()));
-                }
-            }
-        } catch (InvalidNameException e) {
-            return subject;
-        }
-        return names.size() == 1 ? names.getFirst() : subject;
+        return AgentCertificates.commonName(certificate)
+                .orElseGet(() -> certificate.getSubjectX500Principal().getName(X500Principal.RFC2253));
     }
 
     /** The first certificate of a PEM text. */
     public static X509Certificate certificate(String pem) throws GeneralSecurityException {
-        return (X509Certificate) CertificateFactory.getInstance("X.509")
-                .generateCertificate(new ByteArrayInputStream(pem(pem, "CERTIFICATE")));
-    }
-
-    private static byte[] pem(String text, String type) throws GeneralSecurityException {
-        String begin = "-----BEGIN " + type + "-----";
-        String end = "-----END " + type + "-----";
-        int from = text.indexOf(begin);
-        int to = from < 0 ? -1 : text.indexOf(end, from);
-        if (from < 0 || to < 0) {
-            throw new GeneralSecurityException("no " + type + " in the PEM text");
-        }
-        return Base64.getMimeDecoder().decode(text.substring(from + begin.length(), to));
+        return AgentCertificates.certificate(pem);
     }
 
     private static String algorithm(X509Certificate certificate) {
-        return switch (certificate.getPublicKey().getAlgorithm()) {
-            case "EC" -> "SHA256withECDSA";
-            case "RSA" -> "SHA256withRSA";
-            case "Ed25519", "EdDSA" -> "Ed25519";
-            default -> "SHA256with" + certificate.getPublicKey().getAlgorithm();
-        };
+        return AgentCertificates.signatureAlgorithm(certificate);
     }
 }

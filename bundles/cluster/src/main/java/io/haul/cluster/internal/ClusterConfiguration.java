@@ -44,4 +44,25 @@ public @interface ClusterConfiguration {
             description = "How long the member looks for the listed members before it starts a cluster of its own.",
             min = "1")
     int joinTimeoutSeconds() default 5;
+
+    @AttributeDefinition(name = "Kept records",
+            description = "How many ended migrations the agent keeps the records of, on its disk "
+                    + "(<state folder>/cluster/records.mv, a few KiB each) and in the cluster: the history "
+                    + "haul:migrations shows. Migrations in flight are always kept.", min = "1")
+    int keptRecords() default ClusterSettings.KEPT_RECORDS;
+
+    @AttributeDefinition(name = "CA certificate",
+            description = "PEM file of the cluster CA, which the signatures of the records are checked against. "
+                    + "Empty: <state folder>/tls/ca.pem (the files the TLS transport uses).")
+    String caCert() default "";
+
+    @AttributeDefinition(name = "Certificate",
+            description = "PEM file of this agent's certificate, whose key signs the records it writes. Empty: "
+                    + "<state folder>/tls/agent.pem. Without the three files the agent writes and trusts unsigned "
+                    + "records (a cluster of one on a developer's machine) and says so when it starts.")
+    String certificate() default "";
+
+    @AttributeDefinition(name = "Private key",
+            description = "PEM file (PKCS#8) of this agent's private key. Empty: <state folder>/tls/agent.key.")
+    String privateKey() default "";
 }

@@ -15,9 +15,18 @@ import java.util.TreeMap;
  * @param members            {@code host[:port]} of the members to join; empty for a cluster of one
  * @param joinTimeoutSeconds how long to look for them before starting alone
  * @param hazelcastProperties extra {@code hazelcast.*} properties
+ * @param keptRecords        how many ended migrations' records the agent keeps (on its disk and in the cluster)
  */
 public record ClusterSettings(String clusterName, int port, String bindAddress, List<String> members,
-        int joinTimeoutSeconds, Map<String, String> hazelcastProperties) {
+        int joinTimeoutSeconds, Map<String, String> hazelcastProperties, int keptRecords) {
+
+    /** The default of {@code keptRecords}. */
+    public static final int KEPT_RECORDS = 1000;
+
+    public ClusterSettings(String clusterName, int port, String bindAddress, List<String> members,
+            int joinTimeoutSeconds, Map<String, String> hazelcastProperties) {
+        this(clusterName, port, bindAddress, members, joinTimeoutSeconds, hazelcastProperties, KEPT_RECORDS);
+    }
 
     public ClusterSettings {
         if (clusterName == null || clusterName.isBlank()) {
@@ -28,6 +37,9 @@ public record ClusterSettings(String clusterName, int port, String bindAddress, 
         }
         if (joinTimeoutSeconds < 1) {
             throw new IllegalArgumentException("join timeout must be at least 1 s, was " + joinTimeoutSeconds);
+        }
+        if (keptRecords < 1) {
+            throw new IllegalArgumentException("keptRecords must be at least 1, was " + keptRecords);
         }
         bindAddress = bindAddress == null ? "" : bindAddress.strip();
         members = List.copyOf(members);
@@ -43,7 +55,7 @@ public record ClusterSettings(String clusterName, int port, String bindAddress, 
             }
         });
         return new ClusterSettings(config.clusterName(), config.port(), config.bindAddress(),
-                parseMembers(config.members()), config.joinTimeoutSeconds(), hazelcast);
+                parseMembers(config.members()), config.joinTimeoutSeconds(), hazelcast, config.keptRecords());
     }
 
     /** Splits a comma- (or blank-) separated member list. */

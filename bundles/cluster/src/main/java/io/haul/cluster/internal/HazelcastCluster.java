@@ -14,7 +14,9 @@ import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import io.haul.cluster.AgentRegistry;
 import io.haul.cluster.Cluster;
 import io.haul.cluster.MigrationStore;
+import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.net.UnknownHostException;
 import java.util.Map;
 import java.util.Set;
@@ -51,6 +53,7 @@ public final class HazelcastCluster implements Cluster, AutoCloseable {
     static final String MIGRATIONS_MAP = "haul.migrations";
     static final String LOCKS_MAP = "haul.locks";
     static final String CANCELS_MAP = "haul.cancels";
+    static final String LOADED_MAP = "haul.loaded";
     static final String PROGRESS_TOPIC = "haul.progress";
 
     static final String LOOPBACK = "127.0.0.1";
@@ -66,19 +69,28 @@ public final class HazelcastCluster implements Cluster, AutoCloseable {
     private final HazelcastMigrationStore migrations;
     private final ExecutorService sweeper;
 
-    private HazelcastCluster(HazelcastInstance hazelcast, Supplier<String> agentName) {
+    private HazelcastCluster(HazelcastInstance hazelcast, ClusterSettings settings, Supplier<String> agentName,
+            RecordSigner signer, DurableRecords durable) {
         this.hazelcast = hazelcast;
         this.agentName = agentName;
         // read anew at each use: a member that rejoins after a network split gets a new UUID from Hazelcast
         Supplier<UUID> self = () -> hazelcast.getCluster().getLocalMember().getUuid();
         this.agents = new HazelcastAgentRegistry(hazelcast.getMap(AGENTS_MAP), self, this::liveMembers);
-        this.migrations = new HazelcastMigrationStore(hazelcast.getMap(MIGRATIONS_MAP), hazelcast.getMap(LOCKS_MAP),
+        TrustedRecords records = new TrustedRecords(hazelcast.getMap(MIGRATIONS_MAP), hazelcast.getMap(LOADED_MAP),
+                signer, durable, settings.keptRecords());
+        this.migrations = new HazelcastMigrationStore(records, signer, hazelcast.getMap(LOCKS_MAP),
                 hazelcast.getMap(CANCELS_MAP), hazelcast.getTopic(PROGRESS_TOPIC), self, agentName, this::liveMembers);
         this.sweeper = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("haul-cluster-sweep")
                 .factory());
         hazelcast.getCluster().addMembershipListener(new MembershipListener() {
             @Override
             public void memberAdded(MembershipEvent event) {
+                if (!JoinList.lists(settings.members(), event.getMember().getAddress())) {
+                    // Hazelcast's open-source edition cannot refuse it: what it writes is checked instead
+                    LOG.warn("{} joined the cluster but is not among the configured members {}: records, cancels "
+                            + "and load notes it writes count for nothing unless signed by an agent",
+                            TrustedRecords.describe(event.getMember()), settings.members());
+                }
             }
 
             @Override
@@ -89,26 +101,44 @@ public final class HazelcastCluster implements Cluster, AutoCloseable {
             }
         });
         sweepLater(); // what members that left before this one joined may have left behind
+        records.load(agentName.get(), self.get());
     }
 
     /**
      * Starts a member and waits until it has joined (or, finding no one, formed) its cluster.
      *
-     * @param agentName   this agent's name, read each time it is needed (it may change while the agent runs)
-     * @param classLoader the class loader Hazelcast's configuration gets
+     * @param agentName      this agent's name, read each time it is needed (it may change while the agent runs)
+     * @param classLoader    the class loader Hazelcast's configuration gets
+     * @param signer         signs the records this agent writes and checks the others'
+     * @param recordsFolder  where this agent keeps its copy of the records ({@link DurableRecords})
      */
-    public static HazelcastCluster start(ClusterSettings settings, Supplier<String> agentName, ClassLoader classLoader) {
+    public static HazelcastCluster start(ClusterSettings settings, Supplier<String> agentName, ClassLoader classLoader,
+            RecordSigner signer, Path recordsFolder) {
         QuietHazelcastLogs.apply();
         long begin = System.nanoTime();
-        HazelcastInstance hazelcast = Hazelcast.newHazelcastInstance(config(settings, agentName.get(), classLoader));
+        DurableRecords durable;
         try {
-            HazelcastCluster cluster = new HazelcastCluster(hazelcast, agentName);
+            durable = DurableRecords.open(recordsFolder);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("cannot open the migration records kept in " + recordsFolder + ": "
+                    + e.getMessage(), e);
+        }
+        HazelcastInstance hazelcast;
+        try {
+            hazelcast = Hazelcast.newHazelcastInstance(config(settings, agentName.get(), classLoader));
+        } catch (RuntimeException e) {
+            durable.close();
+            throw e;
+        }
+        try {
+            HazelcastCluster cluster = new HazelcastCluster(hazelcast, settings, agentName, signer, durable);
             LOG.info("agent {} is member {} of {}, {} member(s), started in {} ms", agentName.get(),
                     hazelcast.getCluster().getLocalMember().getAddress(), settings,
                     hazelcast.getCluster().getMembers().size(), (System.nanoTime() - begin) / 1_000_000);
             return cluster;
         } catch (RuntimeException e) {
             hazelcast.getLifecycleService().terminate();
+            durable.close();
             throw e;
         }
     }
@@ -137,8 +167,14 @@ public final class HazelcastCluster implements Cluster, AutoCloseable {
         network.setPortAutoIncrement(settings.alone());
         // Alone, nobody needs to reach the member: it listens on loopback only, since Hazelcast's open-source
         // edition accepts any member that knows the cluster name.
+        // With members listed and no bindAddress, the one of them that is this host's own address: Hazelcast
+        // would otherwise listen on every interface, where any process that reaches it can join.
         String bindAddress = !settings.bindAddress().isEmpty() ? ip(settings.bindAddress())
-                : settings.alone() ? LOOPBACK : "";
+                : settings.alone() ? LOOPBACK : JoinList.localMember(settings.members()).orElse("");
+        if (bindAddress.isEmpty()) {
+            LOG.warn("the cluster member listens on every interface: set bindAddress in haul.cluster (or list this "
+                    + "host's own address among the members) to keep it on the agents' private one");
+        }
         if (!bindAddress.isEmpty()) {
             network.getInterfaces().setEnabled(true).addInterface(bindAddress);
             config.setProperty("hazelcast.socket.bind.any", "false");
@@ -235,6 +271,18 @@ public final class HazelcastCluster implements Cluster, AutoCloseable {
             hazelcast.getLifecycleService().terminate();
         }
         LOG.info("left the cluster in {} ms", (System.nanoTime() - begin) / 1_000_000);
+    }
+
+    /** Stops at once, as a killed agent's member does (no graceful hand-over), for tests. */
+    void crash() {
+        sweeper.shutdownNow();
+        hazelcast.getLifecycleService().terminate();
+        migrations.close();
+    }
+
+    /** Forgets the records this agent keeps on disk, for tests that start each case from an empty cluster. */
+    void forgetKeptRecords() {
+        migrations.records().forgetKept();
     }
 
     /** The member's attributes, for tests and diagnostics. */

@@ -25,7 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Migration records in {@value HazelcastCluster#MIGRATIONS_MAP} (id → record JSON), container locks in
+ * Migration records in {@value HazelcastCluster#MIGRATIONS_MAP} (id → signed record, {@link TrustedRecords}), container locks in
  * {@value HazelcastCluster#LOCKS_MAP}, cancel requests in {@value HazelcastCluster#CANCELS_MAP} and progress
  * events on the topic {@value HazelcastCluster#PROGRESS_TOPIC}.
  *
@@ -57,10 +57,6 @@ final class HazelcastMigrationStore implements MigrationStore, AutoCloseable {
     public record LockEntry(String migrationId, UUID member, String agent, Instant since) {
     }
 
-    /** What the cancel map holds per migration: who asked, and when. */
-    public record CancelRequest(String agent, Instant at) {
-    }
-
     static final int CANCEL_TTL_HOURS = 24;
 
     private static final Logger LOG = LoggerFactory.getLogger(HazelcastMigrationStore.class);
@@ -71,7 +67,8 @@ final class HazelcastMigrationStore implements MigrationStore, AutoCloseable {
             .thenComparing(MigrationRecord::id, Comparator.nullsFirst(Comparator.<String>naturalOrder()))
             .reversed();
 
-    private final IMap<String, String> records;
+    private final TrustedRecords records;
+    private final RecordSigner signer;
     private final IMap<String, String> locks;
     private final IMap<String, String> cancels;
     private final ITopic<String> progress;
@@ -80,9 +77,10 @@ final class HazelcastMigrationStore implements MigrationStore, AutoCloseable {
     private final Supplier<Set<UUID>> liveMembers;
     private final Set<Subscription> subscriptions = ConcurrentHashMap.newKeySet();
 
-    HazelcastMigrationStore(IMap<String, String> records, IMap<String, String> locks, IMap<String, String> cancels,
-            ITopic<String> progress, Supplier<UUID> self, Supplier<String> agentName, Supplier<Set<UUID>> liveMembers) {
+    HazelcastMigrationStore(TrustedRecords records, RecordSigner signer, IMap<String, String> locks,
+            IMap<String, String> cancels, ITopic<String> progress, Supplier<UUID> self, Supplier<String> agentName, Supplier<Set<UUID>> liveMembers) {
         this.records = records;
+        this.signer = signer;
         this.locks = locks;
         this.cancels = cancels;
         this.progress = progress;
@@ -93,39 +91,32 @@ final class HazelcastMigrationStore implements MigrationStore, AutoCloseable {
 
     @Override
     public void put(MigrationRecord record) {
-        Objects.requireNonNull(record.id(), "a migration record needs an id");
-        records.set(record.id(), HaulJson.write(record));
+        records.put(record);
     }
 
     @Override
     public Optional<MigrationRecord> get(String id) {
-        String json = id == null ? null : records.get(id);
-        return json == null ? Optional.empty() : Optional.of(HaulJson.read(json, MigrationRecord.class));
+        return id == null ? Optional.empty() : records.get(id).map(TrustedRecords.Trusted::record);
     }
 
     /**
-     * Compares the stored record with {@code expected} as records (not as JSON text, whose map order may
-     * differ between JVMs), then swaps the stored text for {@code next}'s atomically: a write in between makes
+     * Compares the trusted record with {@code expected} as records (not as JSON text, whose map order may
+     * differ between JVMs), then swaps the stored value for {@code next}'s atomically: a write in between makes
      * the swap, and so this call, fail. A null {@code expected} means "only if there is no record yet".
      */
     @Override
     public boolean replace(MigrationRecord expected, MigrationRecord next) {
-        Objects.requireNonNull(next.id(), "a migration record needs an id");
-        if (expected == null) {
-            return records.putIfAbsent(next.id(), HaulJson.write(next)) == null;
-        }
-        if (!next.id().equals(expected.id())) {
-            throw new IllegalArgumentException("replace record " + expected.id() + " by one of another id, " + next.id());
-        }
-        String stored = records.get(expected.id());
-        return stored != null && HaulJson.read(stored, MigrationRecord.class).equals(expected)
-                && records.replace(expected.id(), stored, HaulJson.write(next));
+        return records.replace(expected, next);
     }
 
     @Override
     public List<MigrationRecord> list() {
-        return records.values().stream().map(json -> HaulJson.read(json, MigrationRecord.class))
-                .sorted(NEWEST_FIRST).toList();
+        return records.list().stream().sorted(NEWEST_FIRST).toList();
+    }
+
+    @Override
+    public boolean recordsLoaded(String agent) {
+        return records.loadedBy(agent, liveMembers.get());
     }
 
     @Override
@@ -188,19 +179,33 @@ final class HazelcastMigrationStore implements MigrationStore, AutoCloseable {
     }
 
     /**
-     * Marks the migration cancelled in the map {@value HazelcastCluster#CANCELS_MAP}, which every agent reads;
-     * the mark expires after {@value #CANCEL_TTL_HOURS} h, far beyond any migration.
+     * Marks the migration cancelled in the map {@value HazelcastCluster#CANCELS_MAP}, which every agent reads, with
+     * a note this agent signs (a cancel rolls a migration back, so a stranger's must count for nothing); the mark
+     * expires after {@value #CANCEL_TTL_HOURS} h, far beyond any migration.
      */
     @Override
     public void requestCancel(String migrationId) {
         Objects.requireNonNull(migrationId, "cancel a migration by its id");
-        cancels.set(migrationId, HaulJson.write(new CancelRequest(agentName.get(), Instant.now())), CANCEL_TTL_HOURS,
-                TimeUnit.HOURS);
+        cancels.set(migrationId, signer.signNote(cancelNote(migrationId)), CANCEL_TTL_HOURS, TimeUnit.HOURS);
+        LOG.info("migration {}: cancel asked for by agent {}", migrationId, agentName.get());
     }
 
+    /** Whether a cancel was asked for by a holder of a certificate of the cluster CA (an agent or an operator). */
     @Override
     public boolean cancelRequested(String migrationId) {
-        return migrationId != null && cancels.containsKey(migrationId);
+        if (migrationId == null) {
+            return false;
+        }
+        String note = cancels.get(migrationId);
+        if (note != null && signer.noteSigner(note, cancelNote(migrationId)).isEmpty()) {
+            LOG.debug("migration {}: a cancel mark not signed by the cluster's CA; ignored", migrationId);
+            return false;
+        }
+        return note != null;
+    }
+
+    private static String cancelNote(String migrationId) {
+        return "cancel " + migrationId;
     }
 
     @Override
@@ -228,10 +233,16 @@ final class HazelcastMigrationStore implements MigrationStore, AutoCloseable {
         return subscription;
     }
 
-    /** Ends the subscriptions still open (the member is stopping). */
+    /** The records as this agent trusts them and keeps them on disk. */
+    TrustedRecords records() {
+        return records;
+    }
+
+    /** Ends the subscriptions still open and closes the records' disk copy (the member is stopping). */
     @Override
     public void close() {
         subscriptions.forEach(Subscription::close);
+        records.close();
     }
 
     private final class Lock implements ContainerLock {

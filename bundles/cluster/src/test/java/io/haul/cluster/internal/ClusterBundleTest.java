@@ -58,7 +58,7 @@ class ClusterBundleTest {
             "org.osgi.util.function", "org.osgi.util.promise", "org.osgi.service.component",
             "com.fasterxml.jackson.core.jackson-annotations", "com.fasterxml.jackson.core.jackson-core",
             "com.fasterxml.jackson.core.jackson-databind", "com.fasterxml.jackson.datatype.jackson-datatype-jsr310",
-            "com.hazelcast",
+            "com.hazelcast", "com.h2database.mvstore",
             "io.haul.api", "io.haul.json", "io.haul.agent", "io.haul.cluster",
             "org.apache.felix.scr");
 

@@ -1,5 +1,9 @@
 package io.haul.cluster.internal;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -33,7 +37,22 @@ final class TestMembers {
     }
 
     static HazelcastCluster start(Supplier<String> agent, int port) {
-        return HazelcastCluster.start(settings(port), agent, HazelcastCluster.class.getClassLoader());
+        return start(agent, port, RecordSigner.unsigned(), recordsFolder(port));
+    }
+
+    static HazelcastCluster start(Supplier<String> agent, int port, RecordSigner signer, Path records) {
+        return HazelcastCluster.start(settings(port), agent, HazelcastCluster.class.getClassLoader(), signer, records);
+    }
+
+    /** A new, empty folder for a member's records on disk. */
+    static Path recordsFolder(int port) {
+        try {
+            Path folder = Files.createTempDirectory("haul-records-" + port + "-");
+            folder.toFile().deleteOnExit();
+            return folder;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Polls until the condition holds, or fails after {@code seconds}. */
