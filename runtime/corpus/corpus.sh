@@ -14,8 +14,8 @@
 # (tasks found by their working folder) and says PASS. A Haul migration that fails must have left the program
 # running on corpusA: the runner then asks it to check its state there too. It prints a table (kind, plain CRIU,
 # Haul, reason) and the line "corpus: N kinds; plain CRIU moves X; Haul moves Y; Haul-only failures Z", Z the
-# kinds plain CRIU moved and Haul neither moved nor refused before the freeze; then the kinds Haul refused before
-# the freeze and those it let fail in the frozen window, with their reasons. Exit status 0 when Z is 0.
+# kinds plain CRIU moved and Haul neither moved nor refused in its checks (a handshake that timed out counts as a
+# failure); then the kinds Haul refused and those it let fail, frozen or not, with their reasons. Exit status 0 when Z is 0.
 #
 #   ./haul corpus [--kinds K1,K2...] [--load] [--out DIR]
 #
@@ -181,8 +181,11 @@ haul_move() {
     else
         PHASE=${error%%:*}
         verdict A
+        # only the checks refuse a kind with its reason; a handshake or pre-copy that fails is a failure, if unfrozen
         case "$PHASE" in
-            HANDSHAKE|CHECKS|FILES|PRECOPY) CELL=refused ;;
+            CHECKS) CELL=refused ;;
+            HANDSHAKE|FILESYSTEM|PRECOPY) CELL="failed unfrozen" ;;
+            CLEANUP) CELL="failed after commit" ;;
             *) CELL="failed frozen" ;;
         esac
         REASON="${error}"
@@ -217,7 +220,7 @@ say "moving each program from $A to $B, with plain CRIU and with Haul"
 TABLE="$OUT/table.txt"
 printf '%-18s %-16s %-16s %s\n' KIND "PLAIN CRIU" HAUL REASON | tee "$TABLE"
 total=0 plain_moves=0 haul_moves=0 haul_only=0
-refusals=() frozen=()
+refusals=() frozen=() unfrozen=()
 for kind in "${KIND_LIST[@]}"; do
     plain_move "$kind"; plain=$CELL plain_reason=$REASON
     haul_move "$kind"; haul=$CELL haul_reason=$REASON
@@ -226,6 +229,7 @@ for kind in "${KIND_LIST[@]}"; do
     [ "$haul" = moved ] && haul_moves=$((haul_moves + 1))
     if [ "$plain" = moved ] && [ "$haul" != moved ] && [ "$haul" != refused ]; then haul_only=$((haul_only + 1)); fi
     [ "$haul" = refused ] && refusals+=("$kind: $haul_reason")
+    [[ $haul == "failed unfrozen"* ]] && unfrozen+=("$kind: $haul_reason")
     [[ $haul == "failed frozen"* ]] && frozen+=("$kind: $haul_reason")
     reason=${haul_reason:-$plain_reason}
     [ -n "$reason" ] || reason="-"
@@ -238,6 +242,7 @@ done
     echo "corpus: $total kinds; plain CRIU moves $plain_moves; Haul moves $haul_moves; Haul-only failures $haul_only${LOAD:+ (under load)}"
     for line in "${refusals[@]}"; do echo "refused by Haul before the freeze: $line"; done
     for line in "${frozen[@]}"; do echo "failed in Haul's frozen window: $line"; done
+    for line in "${unfrozen[@]}"; do echo "failed before the freeze, not refused: $line"; done
 } | tee -a "$TABLE"
 echo "(table, results.csv and logs in $OUT)"
 [ "$haul_only" = 0 ]

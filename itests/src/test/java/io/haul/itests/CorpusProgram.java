@@ -136,26 +136,11 @@ public final class CorpusProgram implements AutoCloseable {
     /** Kills every task of every copy by pid (a PID namespace's init ignores SIGTERM), then the launcher. */
     @Override
     public void close() throws InterruptedException {
-        List<ProcessHandle> killed = new ArrayList<>();
+        List<Long> pids = new ArrayList<>();
         for (String pidNs : copies().keySet()) {
-            for (Procs.Task task : Procs.inPidNamespace(pidNs)) {
-                ProcessHandle.of(task.pid()).ifPresent(handle -> {
-                    handle.destroyForcibly();
-                    killed.add(handle);
-                });
-            }
+            Procs.inPidNamespace(pidNs).forEach(task -> pids.add(task.pid()));
         }
-        if (launcher != null) {
-            launcher.destroyForcibly();
-            launcher.waitFor(10, TimeUnit.SECONDS);
-        }
-        for (ProcessHandle handle : killed) {
-            try {
-                handle.onExit().get(10, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                System.out.println(kind + ": pid " + handle.pid() + " did not end within 10 s of SIGKILL");
-            }
-        }
+        Procs.killAndWait(pids, launcher, this);
     }
 
     @Override

@@ -179,4 +179,29 @@ public final class Procs {
             throw new AssertionError("no network namespace " + name + ": " + e, e);
         }
     }
+
+    /**
+     * SIGKILL to each of the tasks (a PID namespace's init ignores SIGTERM) and to the launcher that started them,
+     * then waits up to 10 s for each to end; says which did not, naming {@code who}.
+     */
+    public static void killAndWait(List<Long> pids, Process launcher, Object who) throws InterruptedException {
+        List<ProcessHandle> killed = new ArrayList<>();
+        for (long pid : pids) {
+            ProcessHandle.of(pid).ifPresent(handle -> {
+                handle.destroyForcibly();
+                killed.add(handle);
+            });
+        }
+        if (launcher != null) {
+            launcher.destroyForcibly();
+            launcher.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        for (ProcessHandle handle : killed) {
+            try {
+                handle.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                System.out.println(who + ": pid " + handle.pid() + " did not end within 10 s of SIGKILL");
+            }
+        }
+    }
 }
