@@ -61,6 +61,7 @@ cleanup() {
     local status=$?
     stop_program
     kill_pids "${BUSY[@]}"
+    for pid in "${BUSY[@]}"; do wait "$pid" 2>/dev/null || true; done   # reaped here: no "Killed" line
     stop_agents "$AGENT_A" "$AGENT_B"
     end_work "$status" "$A" "$B"
 }
