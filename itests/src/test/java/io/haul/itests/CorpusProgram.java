@@ -136,11 +136,7 @@ public final class CorpusProgram implements AutoCloseable {
     /** Kills every task of every copy by pid (a PID namespace's init ignores SIGTERM), then the launcher. */
     @Override
     public void close() throws InterruptedException {
-        List<Long> pids = new ArrayList<>();
-        for (String pidNs : copies().keySet()) {
-            Procs.inPidNamespace(pidNs).forEach(task -> pids.add(task.pid()));
-        }
-        Procs.killAndWait(pids, launcher, this);
+        Procs.killPidNamespaces(copies().keySet(), launcher, this);
     }
 
     @Override

@@ -180,6 +180,16 @@ public final class Procs {
         }
     }
 
+    /** {@link #killAndWait} of every process of each of the PID namespaces ("pid:[...]"), and of the launcher. */
+    public static void killPidNamespaces(java.util.Collection<String> pidNamespaces, Process launcher, Object who)
+            throws InterruptedException {
+        List<Long> pids = new ArrayList<>();
+        for (String pidNs : pidNamespaces) {
+            inPidNamespace(pidNs).forEach(task -> pids.add(task.pid()));
+        }
+        killAndWait(pids, launcher, who);
+    }
+
     /**
      * SIGKILL to each of the tasks (a PID namespace's init ignores SIGTERM) and to the launcher that started them,
      * then waits up to 10 s for each to end; says which did not, naming {@code who}.

@@ -272,11 +272,7 @@ public final class Workload implements AutoCloseable {
      */
     @Override
     public void close() throws InterruptedException {
-        List<Long> pids = new ArrayList<>();
-        for (String pidNs : copies().keySet()) {
-            Procs.inPidNamespace(pidNs).forEach(task -> pids.add(task.pid()));
-        }
-        Procs.killAndWait(pids, launcher, this);
+        Procs.killPidNamespaces(copies().keySet(), launcher, this);
         List<Procs.Task> left = tasks();
         if (!left.isEmpty()) {
             System.out.println(this + ": tasks left after close: " + left);
