@@ -105,6 +105,16 @@ start_networked_workload() {
         ip addr add $address/24 dev eth0 && ip link set eth0 up"
 }
 
+# tasks_in_folder DIR: every task whose working folder is DIR: a program run in a folder of its own, wherever it
+# runs now (the folder is on storage both hosts see, and /proc shows it even for a task restored lazily).
+tasks_in_folder() {
+    local link pid
+    for link in /proc/[0-9]*/cwd; do
+        [ "$(readlink "$link" 2>/dev/null)" = "$1" ] || continue
+        pid=${link#/proc/}; echo "${pid%/cwd}"
+    done
+}
+
 # kill_pids PID...: SIGKILL to each given pid still there; empty arguments are skipped.
 kill_pids() {
     local pid

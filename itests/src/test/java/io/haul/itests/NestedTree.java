@@ -133,22 +133,7 @@ public final class NestedTree implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        List<ProcessHandle> killed = new ArrayList<>();
-        for (Procs.Task task : tasks()) {
-            ProcessHandle.of(task.pid()).ifPresent(handle -> {
-                handle.destroyForcibly();
-                killed.add(handle);
-            });
-        }
-        launcher.destroyForcibly();
-        launcher.waitFor(10, TimeUnit.SECONDS);
-        for (ProcessHandle handle : killed) {
-            try {
-                handle.onExit().get(10, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                System.out.println(dir + ": pid " + handle.pid() + " did not end within 10 s of SIGKILL");
-            }
-        }
+        Procs.killAndWait(tasks().stream().map(Procs.Task::pid).toList(), launcher, dir);
     }
 
     @Override

@@ -179,4 +179,39 @@ public final class Procs {
             throw new AssertionError("no network namespace " + name + ": " + e, e);
         }
     }
+
+    /** {@link #killAndWait} of every process of each of the PID namespaces ("pid:[...]"), and of the launcher. */
+    public static void killPidNamespaces(java.util.Collection<String> pidNamespaces, Process launcher, Object who)
+            throws InterruptedException {
+        List<Long> pids = new ArrayList<>();
+        for (String pidNs : pidNamespaces) {
+            inPidNamespace(pidNs).forEach(task -> pids.add(task.pid()));
+        }
+        killAndWait(pids, launcher, who);
+    }
+
+    /**
+     * SIGKILL to each of the tasks (a PID namespace's init ignores SIGTERM) and to the launcher that started them,
+     * then waits up to 10 s for each to end; says which did not, naming {@code who}.
+     */
+    public static void killAndWait(List<Long> pids, Process launcher, Object who) throws InterruptedException {
+        List<ProcessHandle> killed = new ArrayList<>();
+        for (long pid : pids) {
+            ProcessHandle.of(pid).ifPresent(handle -> {
+                handle.destroyForcibly();
+                killed.add(handle);
+            });
+        }
+        if (launcher != null) {
+            launcher.destroyForcibly();
+            launcher.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        for (ProcessHandle handle : killed) {
+            try {
+                handle.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                System.out.println(who + ": pid " + handle.pid() + " did not end within 10 s of SIGKILL");
+            }
+        }
+    }
 }

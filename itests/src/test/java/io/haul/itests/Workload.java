@@ -272,26 +272,7 @@ public final class Workload implements AutoCloseable {
      */
     @Override
     public void close() throws InterruptedException {
-        List<ProcessHandle> killed = new ArrayList<>();
-        for (String pidNs : copies().keySet()) {
-            for (Procs.Task task : Procs.inPidNamespace(pidNs)) {
-                ProcessHandle.of(task.pid()).ifPresent(handle -> {
-                    handle.destroyForcibly();
-                    killed.add(handle);
-                });
-            }
-        }
-        if (launcher != null) {
-            launcher.destroyForcibly();
-            launcher.waitFor(10, TimeUnit.SECONDS);
-        }
-        for (ProcessHandle handle : killed) {
-            try {
-                handle.onExit().get(10, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                System.out.println(this + ": pid " + handle.pid() + " did not end within 10 s of SIGKILL");
-            }
-        }
+        Procs.killPidNamespaces(copies().keySet(), launcher, this);
         List<Procs.Task> left = tasks();
         if (!left.isEmpty()) {
             System.out.println(this + ": tasks left after close: " + left);

@@ -12,7 +12,8 @@ import java.util.List;
  * restored under the same kernel meets the original: a named FIFO (its buffer is the kernel's, and the frozen
  * source's data is still in it: CRIU's restore fails splicing it, "Error splicing data: Resource temporarily
  * unavailable") and a file lock (the frozen source still holds it: the restore blocks on it until its time
- * limit, with the source frozen all along). Between two machines neither happens; between two agents on one
+ * limit, with the source frozen all along), and a pseudo-terminal's master (CRIU makes the pty again with its
+ * index, which the frozen source's still holds on the same devpts: "tty: Can't open master pty"). Between two machines neither happens; between two agents on one
  * kernel (tests, a local move) a migration must be refused before the freeze instead. Read from
  * {@code /proc/PID/fd} and {@code /proc/PID/fdinfo} ("lock:" lines), without opening anything.
  */
@@ -50,6 +51,10 @@ public final class OneKernelObjects {
         if (!target.startsWith("/")) {
             return; // pipe:[...], socket:[...], anon_inode:...: the tree's own
         }
+        if (target.equals("/dev/ptmx") || target.equals("/dev/pts/ptmx")) {
+            found.add(TaskStat.describe(pid) + " has the pseudo-terminal master " + target + " open" + ptyIndex(fd));
+            return;
+        }
         try {
             int mode = (Integer) Files.getAttribute(fd, "unix:mode"); // follows the link: the file's mode
             if ((mode & S_IFMT) == S_IFIFO) {
@@ -67,6 +72,20 @@ public final class OneKernelObjects {
         } catch (IOException | RuntimeException e) {
             // the fd or the task went while we looked
         }
+    }
+
+    /** " (pty N)" from the master's fdinfo ("tty-index:"), empty when the kernel does not say. */
+    private static String ptyIndex(Path fd) {
+        try {
+            for (String line : Files.readAllLines(fd.getParent().resolveSibling("fdinfo").resolve(fd.getFileName()))) {
+                if (line.startsWith("tty-index:")) {
+                    return " (pty " + line.substring("tty-index:".length()).strip() + ")";
+                }
+            }
+        } catch (IOException e) {
+            // closed meanwhile
+        }
+        return "";
     }
 
     /** This kernel's boot id: the same on two agents exactly when they run on one kernel. */

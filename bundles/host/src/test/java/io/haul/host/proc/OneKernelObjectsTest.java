@@ -49,6 +49,25 @@ class OneKernelObjectsTest {
         assertTrue(Files.exists(plain));
     }
 
+    /** ./haul corpus's pty program: plain CRIU moved it, Haul failed its restore in the frozen window. */
+    @Test
+    void aPseudoTerminalMasterIsFoundWithItsIndex() throws Exception {
+        assumeTrue(Files.exists(Path.of("/dev/ptmx")), "/dev/ptmx is needed");
+        Process holder = new ProcessBuilder("perl", "-e", """
+                open(my $m, '+<', '/dev/ptmx') or die "ptmx: $!"; $| = 1; print "ready\\n"; sleep 60;
+                """).start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(holder.getInputStream()))) {
+            assertEquals("ready", out.readLine());
+            List<String> found = OneKernelObjects.of(List.of(holder.pid()));
+            assertEquals(1, found.size(), found.toString());
+            assertTrue(found.get(0).matches("pid " + holder.pid() + " \\(perl\\) has the pseudo-terminal master "
+                    + "/dev/(pts/)?ptmx open \\(pty \\d+\\)"), found.toString());
+        } finally {
+            holder.destroyForcibly();
+            holder.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
     @Test
     void theBootIdNamesThisKernel() {
         assertTrue(OneKernelObjects.bootId().matches("[0-9a-f-]{36}"), OneKernelObjects.bootId());
