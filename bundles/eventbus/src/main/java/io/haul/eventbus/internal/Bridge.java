@@ -96,7 +96,10 @@ final class Bridge {
         }
         if (type == BridgeEventType.SEND && BusApi.OPERATIONS.contains(address)) {
             try {
-                sign(event, raw, address);
+                String principal = sign(event, raw, address);
+                // the one trace of a bridge client's operation before the agent acts on it (or never answers)
+                LOG.info("event-bus bridge: {} from {} at {} passed to the agents", address, principal,
+                        event.socket().remoteAddress());
             } catch (SSLPeerUnverifiedException | GeneralSecurityException | RuntimeException e) {
                 LOG.warn("event-bus bridge: refused {} from {}: {}", address, event.socket().remoteAddress(), e.toString());
                 event.complete(false);
@@ -109,9 +112,9 @@ final class Bridge {
     /**
      * Signs the frame's body for the client's principal, in place (the bridge sends the frame it gave the handler).
      * A body that is not a JSON object is left unsigned: the agent refuses it as malformed before it looks for a
-     * signature.
+     * signature. Returns the principal it signed for.
      */
-    private void sign(BridgeEvent event, JsonObject raw, String address) throws SSLPeerUnverifiedException,
+    private String sign(BridgeEvent event, JsonObject raw, String address) throws SSLPeerUnverifiedException,
             GeneralSecurityException {
         String principal = principal(event.socket().peerCertificates());
         JsonObject headers = raw.getJsonObject("headers");
@@ -127,10 +130,10 @@ final class Bridge {
         } catch (DecodeException e) {
             json = null;
         }
-        if (json == null) {
-            return;
+        if (json != null) {
+            agent.sign(address, json, principal).forEach(headers::put);
         }
-        agent.sign(address, json, principal).forEach(headers::put);
+        return principal;
     }
 
     private static String principal(List<Certificate> chain) throws SSLPeerUnverifiedException {

@@ -84,6 +84,8 @@ import org.slf4j.LoggerFactory;
 public final class EventBusApi {
 
     private static final Logger LOG = LoggerFactory.getLogger(EventBusApi.class);
+    /** A request answered after this long is logged with where its time went (clients give up after 30 s). */
+    private static final long SLOW_REQUEST_MILLIS = 5_000;
     /** How long the activation waits for its consumers to be known across the cluster. */
     private static final long REGISTER_SECONDS = 30;
     private static final int DEFAULT_LIMIT = 100;
@@ -227,10 +229,13 @@ public final class EventBusApi {
 
     /** One request, on a virtual thread; every outcome is a reply. */
     private void handle(String address, Message<Object> message, boolean here) {
+        long received = System.nanoTime();
         requests.execute(() -> {
+            long started = System.nanoTime();
             try {
                 JsonObject body = Requests.read(message.body(), config.maxRequestBytes());
                 message.reply(answer(address, body, message.headers(), here));
+                warnIfSlow(address, received, started);
             } catch (BusFailure failure) {
                 failure.replyTo(message);
             } catch (HaulException e) {
@@ -240,6 +245,19 @@ public final class EventBusApi {
                 message.fail(BusApi.FAILURE_INTERNAL, "internal: " + e);
             }
         });
+    }
+
+    /**
+     * A client waits 30 s at most for an answer: a request that took a good part of that says where the time
+     * went (waiting for a thread, or answering), so that a client's "no answer" can be traced to its cause.
+     */
+    private static void warnIfSlow(String address, long received, long started) {
+        long waited = TimeUnit.NANOSECONDS.toMillis(started - received);
+        long answered = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        if (waited + answered > SLOW_REQUEST_MILLIS) {
+            LOG.warn("event-bus request to {} answered after {} ms ({} ms waiting for a thread)", address,
+                    waited + answered, waited);
+        }
     }
 
     private JsonObject answer(String address, JsonObject body, MultiMap headers, boolean here)
