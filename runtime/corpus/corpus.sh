@@ -175,7 +175,7 @@ haul_move() {
     timeout 300 "${CONTROL_CLIENT[@]}" "$WORK/$A/control.sock" migrate "process:$ROOT" --to "$B" --json \
         > "$json" 2> "$OUT/logs/$kind.haul.err" || true
     [ -s "$OUT/logs/$kind.haul.err" ] || rm -f "$OUT/logs/$kind.haul.err"
-    IFS=$'\t' read -r outcome _ _ _ _ _ _ pid _ error < <(perl "$HAUL_HOME/runtime/bench/record.pl" "$json") || true
+    IFS=$'\t' read -r outcome _ _ _ _ _ _ pid _ _ _ error < <(perl "$HAUL_HOME/runtime/bench/record.pl" "$json") || true
     if [ "$outcome" = SUCCEEDED ]; then
         verdict B
         CELL=$V_CELL REASON=$V_REASON

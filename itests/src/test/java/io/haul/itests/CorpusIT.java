@@ -16,8 +16,9 @@ import org.junit.Test;
  * The corpus's fast form (issue #17; the whole corpus, beside plain CRIU, is {@code ./haul corpus}): a handful of
  * the quick programs of {@code runtime/corpus/kinds}, each moved from hostA to hostB with
  * {@code ./haul migrate}, each then checking its own kernel object and saying PASS or FAIL with the reason; and the
- * kinds Haul refuses on one kernel (a named FIFO, a pty), refused before the freeze with the program running on
- * and intact.
+ * kinds Haul refuses, refused before the freeze with the program running on and intact: on one kernel (a named
+ * FIFO, a pty), what CRIU cannot dump (a POSIX message queue) and what it would restore with state lost (a
+ * periodic timerfd that expired unread, a semaphore eventfd, an inotify instance with an event queued).
  * Hosts corpitA/corpitB on 169.254.97.0/24 (the runner's are corpusA/corpusB there).
  */
 @HostNeeds({Need.ROOT, Need.UNSHARE, Need.CRIU})
@@ -82,7 +83,7 @@ public class CorpusIT {
     /** On one kernel the copy would meet the FIFO buffer the frozen source still holds: refused in the checks. */
     @Test
     public void aNamedFifoWithDataIsRefusedBeforeTheFreezeOnOneKernelAndKeepsItsState() throws Exception {
-        assertRefusedOnOneKernel("fifo-named", "has the named FIFO ", "/fifo open");
+        assertRefusedBeforeTheFreeze("fifo-named", "check.one-kernel", "has the named FIFO ", "/fifo open");
     }
 
     /**
@@ -91,17 +92,49 @@ public class CorpusIT {
      */
     @Test
     public void aPseudoTerminalIsRefusedBeforeTheFreezeOnOneKernelAndKeepsItsState() throws Exception {
-        assertRefusedOnOneKernel("pty", "has the pseudo-terminal master ", "ptmx open (pty ");
+        assertRefusedBeforeTheFreeze("pty", "check.one-kernel", "has the pseudo-terminal master ", "ptmx open (pty ");
     }
 
-    private static void assertRefusedOnOneKernel(String kind, String... named) throws Exception {
+    /** CRIU 4.2.1 cannot dump a POSIX message queue (its dump failed with the tree frozen): refused in the checks. */
+    @Test
+    public void aPosixMessageQueueIsRefusedBeforeTheFreezeAndKeepsItsMessages() throws Exception {
+        assertRefusedBeforeTheFreeze("posix-mq", "check.file-undumpable", "(posix-mq) fd 3 (/haul-corpus)",
+                "a POSIX message queue", "Can't lookup mount=", "close it (mq_close)");
+    }
+
+    /** Plain CRIU restores a periodic timerfd that expired unread disarmed: Haul refuses it instead. */
+    @Test
+    public void aPeriodicTimerfdThatExpiredUnreadIsRefusedBeforeTheFreezeAndKeepsTicking() throws Exception {
+        assertRefusedBeforeTheFreeze("timerfd", "check.state-lost", "(timerfd) fd 3 (anon_inode:[timerfd])",
+                "a periodic timerfd (every 40 ms) that expired", "restores it disarmed", "then migrate again");
+    }
+
+    /** Plain CRIU restores a semaphore eventfd as a plain one: Haul refuses it instead. */
+    @Test
+    public void aSemaphoreEventfdIsRefusedBeforeTheFreezeAndKeepsItsMode() throws Exception {
+        assertRefusedBeforeTheFreeze("eventfd-epoll", "check.state-lost", "(eventfd-epoll) fd 4 (anon_inode:[eventfd])",
+                "semaphore mode (EFD_SEMAPHORE) holding 3", "SysV or POSIX shared-memory semaphore");
+    }
+
+    /** Plain CRIU drops an inotify instance's queued events: Haul refuses it instead. */
+    @Test
+    public void anInotifyInstanceWithAQueuedEventIsRefusedBeforeTheFreezeAndKeepsTheEvent() throws Exception {
+        assertRefusedBeforeTheFreeze("inotify", "check.state-lost", "(inotify) fd 3 (anon_inode:inotify)",
+                "bytes of events queued", "not its queue");
+    }
+
+    /**
+     * Haul refuses the kind in the checks with the code and a reason that names it; nothing froze, and the program
+     * runs on in hostA alone and finds its object as it left it.
+     */
+    private static void assertRefusedBeforeTheFreeze(String kind, String code, String... named) throws Exception {
         try (CorpusProgram program = CorpusProgram.start(cluster, kind)) {
             Commands.Result result = cluster.clientLive(cluster.a, "migrate", "process:" + program.root(), "--to",
                     cluster.b.name).result(MIGRATE_SECONDS);
             assertEquals("migrate exits 1:\n" + result.output(), 1, result.exitCode());
             JsonNode record = cluster.record(cluster.a, new MigrateOutput(result.output()).id());
             assertEquals(record.toPrettyString(), "CHECKS", record.path("error").path("phase").asText());
-            assertEquals(record.toPrettyString(), "check.one-kernel", record.path("error").path("code").asText());
+            assertEquals(record.toPrettyString(), code, record.path("error").path("code").asText());
             for (String words : named) {
                 assertTrue("the reason names the object (" + words + "): " + record.path("error"),
                         record.path("error").path("message").asText().contains(words));

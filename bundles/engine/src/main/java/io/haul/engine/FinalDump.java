@@ -58,6 +58,10 @@ final class FinalDump {
             throw MigrationFailure.of(e);
         }
         source.rollback().undo(why -> held.abort()); // CRIU (or the runtime) resumes the source as it was
+        long looked = System.nanoTime();
+        OpenFileRefusals.whileFrozen(ProcessTree.processes(checked.rootPid()));
+        LOG.debug("migration {}: open files looked at again, frozen, in {} us", source.id(),
+                (System.nanoTime() - looked) / 1000);
         try {
             if (files.isPresent()) {
                 files.get().last(source.workspace().images());

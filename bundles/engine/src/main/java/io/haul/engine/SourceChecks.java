@@ -54,6 +54,7 @@ final class SourceChecks {
         NamespacePlanning.Plans namespaces = NamespacePlanning.plan(context.plugins(),
                 Namespaces.system().treeOf(plan.container().rootPid()), plan.container().ref());
         CriuOptions dumpOptions = dumpOptions(namespaces.dump());
+        OpenFileRefusals.beforeFreeze(ProcessTree.processes(plan.container().rootPid()), dumpOptions.externals());
         Prepare.Builder prepare = Prepare.newBuilder()
                 .setBackend(plan.manifest().backend())
                 .setContainerId(plan.manifest().id())

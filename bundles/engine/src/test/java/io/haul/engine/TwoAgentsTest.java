@@ -217,6 +217,56 @@ class TwoAgentsTest {
         assertNothingLeft();
     }
 
+    /**
+     * A periodic timerfd expires, unread, after the checks and before the freeze: CRIU would restore it disarmed.
+     * Looked at again with the tree frozen, the migration fails there with the checks' code and the source
+     * resumes as it was (the holder, compiled with the machine's cc, is told to let it expire at FINAL_DUMP).
+     */
+    @Test
+    void aTimerThatExpiresUnreadAfterTheChecksFailsTheFrozenWindowAndTheSourceResumes() throws Exception {
+        Path source = work.resolve("timer-holder.c");
+        try (var in = TwoAgentsTest.class.getResourceAsStream("timer-holder.c")) {
+            Files.copy(in, source);
+        }
+        Path binary = work.resolve("timer-holder");
+        Process cc;
+        try {
+            cc = new ProcessBuilder("cc", "-o", binary.toString(), source.toString()).inheritIO().start();
+        } catch (java.io.IOException e) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(false, "a C compiler (cc) is needed: " + e.getMessage());
+            return;
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(cc.waitFor() == 0, "cc could not compile timer-holder.c");
+        container.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        container = new ProcessBuilder(binary.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        var out = new java.io.BufferedReader(new java.io.InputStreamReader(container.getInputStream()));
+        assertEquals("ready", out.readLine());
+        faultAt.set("never");
+        long holder = container.pid();
+        alpha = new MigrationContext(alpha.agentName(), alpha.plugins(), alpha.criu(), alpha.capabilities(),
+                alpha.store(), alpha.migrationsDir(), STEP, alpha.restoreTimeout(), alpha.pageStoreBudget(), false,
+                false, false, alpha.clock(), (id, point) -> {
+                    if (point.equals("source:FINAL_DUMP")) {
+                        try {
+                            io.haul.host.linux.Processes.kill(holder, 10); // SIGUSR1
+                            assertEquals("expired", out.readLine());
+                        } catch (Exception e) {
+                            throw new AssertionError(e);
+                        }
+                    }
+                });
+        MigrationRecord ended = migrate();
+
+        assertEquals(Outcome.ROLLED_BACK, ended.outcome(), () -> "record: " + ended);
+        assertEquals(OpenFileRefusals.STATE_LOST, ended.error().code(), ended.error().toString());
+        assertEquals(Phase.FINAL_DUMP, ended.error().phase(), ended.error().toString());
+        assertTrue(ended.error().message().startsWith("refused in the frozen window, the source resumes: since the "
+                + "checks, the copy would lose state: pid " + holder + " (timer-holder) fd 3 (anon_inode:[timerfd]): "
+                + "a periodic timerfd (every 3600000 ms) that expired 1 time(s)"), ended.error().message());
+        assertOnlyRunning(container, "the source copy runs on, resumed");
+        assertNothingLeft();
+    }
+
     /** Starts the migration of the test's process and waits for its last event, then for the destination. */
     private MigrationRecord migrate() throws Exception {
         CountDownLatch ended = new CountDownLatch(1);

@@ -48,6 +48,11 @@ public final class Syscalls {
     private static final MethodHandle SYSCALL_1 = NativeCalls.downcall("syscall",
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG),
             CAPTURE_ERRNO, Linker.Option.firstVariadicArg(1));
+    private static final MethodHandle SYSCALL_3 = NativeCalls.downcall("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+            CAPTURE_ERRNO, Linker.Option.firstVariadicArg(1));
+    private static final MethodHandle STATFS = NativeCalls.downcall("statfs",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS), CAPTURE_ERRNO);
     private static final MethodHandle CLOSE = NativeCalls.downcall("close",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
     private static final MethodHandle OPEN = NativeCalls.downcall("open",
@@ -69,6 +74,12 @@ public final class Syscalls {
         case "aarch64", "riscv64" -> 282;
         default -> -1;
     };
+    // pidfd_open and pidfd_getfd have one number on every architecture (the unified table, from 5.3 and 5.6)
+    private static final long SYS_PIDFD_OPEN = 434;
+    private static final long SYS_PIDFD_GETFD = 438;
+    private static final long FIONREAD = 0x541B;
+    /** struct statfs is 120 bytes on 64-bit Linux; f_type, a long, comes first. */
+    private static final long STATFS_SIZE = 120;
     private static final int SC_PAGESIZE = 30;
 
     private Syscalls() {
@@ -174,6 +185,51 @@ public final class Syscalls {
                 throw new ErrnoException("userfaultfd(0x" + Integer.toHexString(flags) + ")", NativeCalls.errno(state));
             }
             return (int) fd;
+        });
+    }
+
+    /** pidfd_open(2): a descriptor that names process {@code pid} for good (close it after use). */
+    public static int pidfdOpen(long pid) throws ErrnoException {
+        return NativeCalls.call((arena, state) -> {
+            long fd = (long) SYSCALL_3.invokeExact(state, SYS_PIDFD_OPEN, pid, 0L, 0L);
+            if (fd < 0) {
+                throw new ErrnoException("pidfd_open(" + pid + ")", NativeCalls.errno(state));
+            }
+            return (int) fd;
+        });
+    }
+
+    /**
+     * pidfd_getfd(2): a copy, in this process, of descriptor {@code targetFd} of the process {@code pidfd} names:
+     * the same open file, so what an ioctl reads of it is the other process's (close it after use).
+     */
+    public static int pidfdGetfd(int pidfd, int targetFd) throws ErrnoException {
+        return NativeCalls.call((arena, state) -> {
+            long fd = (long) SYSCALL_3.invokeExact(state, SYS_PIDFD_GETFD, (long) pidfd, (long) targetFd, 0L);
+            if (fd < 0) {
+                throw new ErrnoException("pidfd_getfd(" + pidfd + ", " + targetFd + ")", NativeCalls.errno(state));
+            }
+            return (int) fd;
+        });
+    }
+
+    /** ioctl(FIONREAD): how many bytes a read of {@code fd} would find now (an inotify queue's events, say). */
+    public static int bytesQueued(int fd) throws ErrnoException {
+        return NativeCalls.call((arena, state) -> {
+            MemorySegment count = arena.allocate(JAVA_INT);
+            NativeCalls.checked((int) IOCTL.invokeExact(state, fd, FIONREAD, count), state,
+                    "ioctl(fd " + fd + ", FIONREAD)");
+            return count.get(JAVA_INT, 0);
+        });
+    }
+
+    /** statfs(2)'s f_type: the magic number of the file system {@code path} is on (0x19800202 for mqueue). */
+    public static long fileSystemType(String path) throws ErrnoException {
+        return NativeCalls.call((arena, state) -> {
+            MemorySegment buffer = arena.allocate(STATFS_SIZE, 8);
+            NativeCalls.checked((int) STATFS.invokeExact(state, arena.allocateFrom(path), buffer), state,
+                    "statfs(" + path + ")");
+            return buffer.get(JAVA_LONG, 0);
         });
     }
 

@@ -6,6 +6,7 @@ import io.haul.api.transport.Connection;
 import io.haul.api.transport.HaulTransport;
 import io.haul.api.transport.PeerIdentity;
 import io.haul.api.transport.Transport;
+import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -73,12 +74,12 @@ public final class TlsTransport implements Transport {
 
     static final String TLS_1_3 = "TLSv1.3";
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
-    static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
     /** How long the server waits for a preamble, and for the second connection of a pair. */
     static final Duration PAIRING_TIMEOUT = Duration.ofSeconds(10);
 
     private final TlsSettings settings;
     private final Vertx vertx;
+    private final HandshakeAttempts attempts;
     private final SecureRandom random = new SecureRandom();
     /** The listeners and connections this transport made on the agent's shared Vert.x: closed when it goes. */
     private final Set<AutoCloseable> open = ConcurrentHashMap.newKeySet();
@@ -90,8 +91,14 @@ public final class TlsTransport implements Transport {
 
     /** A transport on a Vert.x the caller owns (the agent's, or a test's). */
     TlsTransport(TlsSettings settings, Vertx vertx) {
+        this(settings, vertx, HandshakeAttempts.DEFAULT);
+    }
+
+    /** A transport that gives handshakes other limits (tests that force a slow first one). */
+    TlsTransport(TlsSettings settings, Vertx vertx, HandshakeAttempts attempts) {
         this.settings = settings;
         this.vertx = vertx;
+        this.attempts = attempts;
         Usability usability = settings.usability();
         if (!usability.usable()) {
             LOG.warn("{}", usability.reason());
@@ -129,7 +136,7 @@ public final class TlsTransport implements Transport {
                 .setSsl(true)
                 .setClientAuth(ClientAuth.REQUIRED)
                 .setEnabledSecureTransportProtocols(Set.of(TLS_1_3))
-                .setSslHandshakeTimeout(HANDSHAKE_TIMEOUT.toMillis())
+                .setSslHandshakeTimeout(attempts.longest().toMillis()) // never shorter than a client's try
                 .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS)
                 .setKeyCertOptions(keyCert())
                 .setTrustOptions(trust())
@@ -332,6 +339,62 @@ public final class TlsTransport implements Transport {
     @Override
     public Connection connect(InetSocketAddress address, String expectedAgent) throws HaulException {
         Objects.requireNonNull(address, "address");
+        String where = hostOf(address) + ":" + address.getPort();
+        TimedOut last = null;
+        for (int attempt = 0; attempt < attempts.limits().size(); attempt++) {
+            Duration limit = attempts.limits().get(attempt);
+            if (attempt > 0) {
+                LOG.warn("TLS transport: no handshake with {} within {} s ({}); trying again with {} s (attempt {} of "
+                        + "{}): nothing was sent yet", where, attempts.limits().get(attempt - 1).toMillis() / 1000.0,
+                        last.failure().getMessage(), limit.toMillis() / 1000.0, attempt + 1, attempts.limits().size());
+                pause(attempts.pauseBefore(attempt));
+            }
+            try {
+                return connectOnce(address, expectedAgent, limit);
+            } catch (TimedOut e) {
+                last = e;
+            }
+        }
+        HaulException failure = last.failure();
+        throw new HaulException(failure.code(), failure.getMessage() + " (" + attempts.limits().size()
+                + " attempts, given " + attempts.describe() + ")", failure.getCause());
+    }
+
+    /** A connect that timed out, to be tried again: {@link #failure} is what to say if it is the last. */
+    private static final class TimedOut extends Exception {
+        private final HaulException failure;
+
+        TimedOut(HaulException failure) {
+            super(failure.getMessage(), failure, false, false);
+            this.failure = failure;
+        }
+
+        HaulException failure() {
+            return failure;
+        }
+    }
+
+    private static void pause(Duration pause) throws HaulException {
+        try {
+            Thread.sleep(pause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new HaulException("transport.interrupted", "interrupted while connecting", e);
+        }
+    }
+
+    /** A handshake that ran out of time, or a wait for one: not a refusal, and not a peer that is not there. */
+    private static boolean timedOut(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof SslHandshakeTimeoutException || t instanceof TimeoutException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Connection connectOnce(InetSocketAddress address, String expectedAgent, Duration handshakeLimit)
+            throws HaulException, TimedOut {
         String host = hostOf(address);
         int port = address.getPort();
         String where = host + ":" + port;
@@ -342,7 +405,7 @@ public final class TlsTransport implements Transport {
                 // identity is the certificate's CN, checked below: agents are reached by IP address
                 .setHostnameVerificationAlgorithm("")
                 .setEnabledSecureTransportProtocols(Set.of(TLS_1_3))
-                .setSslHandshakeTimeout(HANDSHAKE_TIMEOUT.toMillis())
+                .setSslHandshakeTimeout(handshakeLimit.toMillis())
                 .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS)
                 .setKeyCertOptions(keyCert())
                 .setTrustOptions(trust()));
@@ -352,7 +415,7 @@ public final class TlsTransport implements Transport {
         try {
             // the channels are set up on the event loop as soon as each socket connects: no event is missed
             control = await(client.connect(port, host).map(s -> new ControlChannel(s, true, relay, null)),
-                    CONNECT_TIMEOUT.plus(HANDSHAKE_TIMEOUT));
+                    CONNECT_TIMEOUT.plus(handshakeLimit));
             String agent;
             try {
                 agent = Certificates.agentName(control.socket().peerCertificates());
@@ -371,7 +434,7 @@ public final class TlsTransport implements Transport {
                         + ", but the agent there proved to be " + agent);
             }
             bulk = await(client.connect(port, host).map(s -> new BulkChannel(s, relay, null)),
-                    CONNECT_TIMEOUT.plus(HANDSHAKE_TIMEOUT));
+                    CONNECT_TIMEOUT.plus(handshakeLimit));
             String bulkAgent = Certificates.agentName(bulk.socket().peerCertificates());
             if (!agent.equals(bulkAgent)) {
                 throw new HaulException("transport.wrong-peer", "the agent at " + where + " proved to be " + agent
@@ -405,11 +468,20 @@ public final class TlsTransport implements Transport {
             closeQuietly(control, bulk, client);
             Throwable cause = cause(e);
             if (cause instanceof SSLException) {
-                throw new HaulException("transport.handshake-failed", "TLS handshake with " + where + " failed: "
-                        + HandshakeWatch.reason(cause), cause);
+                HaulException failure = new HaulException("transport.handshake-failed", "TLS handshake with " + where
+                        + " failed: " + HandshakeWatch.reason(cause), cause);
+                if (timedOut(cause)) {
+                    throw new TimedOut(failure);
+                }
+                throw failure;
             }
             if (cause instanceof ConnectException || cause instanceof TimeoutException) {
-                throw new HaulException("transport.unreachable", "cannot connect to " + where + ": " + message(e), cause);
+                HaulException failure = new HaulException("transport.unreachable", "cannot connect to " + where + ": "
+                        + message(e), cause);
+                if (timedOut(cause)) {
+                    throw new TimedOut(failure);
+                }
+                throw failure;
             }
             throw new HaulException("transport.connect-failed", "cannot connect to " + where + ": " + message(e), cause);
         }
