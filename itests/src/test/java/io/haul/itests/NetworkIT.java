@@ -341,6 +341,27 @@ public class NetworkIT {
                 .withMtu(1400), "MTU", "1400");
     }
 
+    /**
+     * The container's IPv6 address is another node's on the segment too (hostA's bridge has it, with its own hardware
+     * address): hostB's neighbour solicitation hears that node besides the container, and the move is refused before
+     * anything freezes, naming the address and the node's hardware address; the tree and its client go on.
+     */
+    @Test
+    public void aDestinationWhereAnotherNodeAnswersForTheContainersIpv6AddressIsRefusedNamingIt() throws Exception {
+        Assume.assumeTrue("ndisc6 is not installed (./haul setup installs it)", Commands.which("ndisc6") != null);
+        ContainerNetwork network = ContainerNetwork.on("hnet12", cluster.segmentAddress(61), "02:00:a9:fe:54:44");
+        Workload tree = networked("ipv6-in-use", network, null);
+        String ipv6 = "fe80::a9fe:5b3d";
+        run("nsenter --net=/proc/" + tree.root() + "/ns/net ip -6 addr add " + ipv6 + "/64 dev eth0 nodad", null);
+        EchoClient client = connected(network);
+        run("ip -n " + cluster.a.name + " -6 addr add " + ipv6 + "/64 dev " + ContainerNetwork.HOSTS_BRIDGE + " nodad",
+                "ip -n " + cluster.a.name + " -6 addr del " + ipv6 + "/64 dev " + ContainerNetwork.HOSTS_BRIDGE);
+        String other = Commands.run(List.of("ip", "netns", "exec", cluster.a.name, "cat", "/sys/class/net/"
+                + ContainerNetwork.HOSTS_BRIDGE + "/address"), 30).stdout().strip();
+        assertMigrationRefused(tree, client, network, ipv6 + ", the address of the container's eth0, is in use on "
+                + "the destination's segment (bridge " + ContainerNetwork.HOSTS_BRIDGE + ") by " + other);
+    }
+
     /** An interface Haul cannot move (a macvlan) is refused at the source, naming it and its kind. */
     @Test
     public void aTreeWithAMacvlanIsRefusedNamingTheInterface() throws Exception {

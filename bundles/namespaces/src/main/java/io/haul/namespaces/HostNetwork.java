@@ -6,9 +6,11 @@ import io.haul.host.net.Arp;
 import io.haul.host.net.BridgeFdb;
 import io.haul.host.net.IpLinks;
 import io.haul.host.net.NeighbourAdvertisement;
+import io.haul.host.net.NeighbourSolicitation;
 import io.haul.host.net.NetLink;
 import io.haul.host.net.TcpSocket;
 import io.haul.host.net.TcpSockets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -27,6 +29,12 @@ interface HostNetwork {
 
     /** The hardware addresses that answer for {@code ipv4} on the segment of {@code bridge}. */
     Set<String> answering(String bridge, String ipv4) throws HaulException;
+
+    /** Whether IPv6 neighbours can be solicited here. */
+    Usability neighbourSolicitation();
+
+    /** The hardware addresses that answer a neighbour solicitation for {@code ipv6} on the segment of {@code bridge}. */
+    Set<String> answeringIpv6(String bridge, String ipv6) throws HaulException;
 
     /** A gratuitous ARP for {@code ipv4} from interface {@code ifname} of the namespace of pid {@code pid}. */
     void announce(long pid, String ifname, String ipv4) throws HaulException;
@@ -67,6 +75,16 @@ interface HostNetwork {
             @Override
             public Set<String> answering(String bridge, String ipv4) throws HaulException {
                 return Arp.answering(bridge, ipv4, 1);
+            }
+
+            @Override
+            public Usability neighbourSolicitation() {
+                return NeighbourSolicitation.usability();
+            }
+
+            @Override
+            public Set<String> answeringIpv6(String bridge, String ipv6) throws HaulException {
+                return NeighbourSolicitation.answering(bridge, ipv6, Duration.ofSeconds(1));
             }
 
             @Override
