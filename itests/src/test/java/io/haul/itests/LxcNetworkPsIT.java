@@ -87,11 +87,7 @@ public class LxcNetworkPsIT {
         assertTrue("its addresses: " + container, container.path("details").path("addresses").asText()
                 .startsWith(address + "/24"));
 
-        String table = cluster.client(cluster.a, "ps", "lxc").stdout();
-        System.out.println("LxcNetworkPsIT ps:\n" + table);
-        assertTrue("the table has a NETWORK column:\n" + table, table.lines().findFirst().orElse("")
-                .contains(" NETWORK "));
-        assertTrue("the table says the container's address moves:\n" + table, table.lines().anyMatch(line ->
-                line.startsWith("lxc:" + name + " ") && line.contains(address + "/24: moves")));
+        System.out.println("LxcNetworkPsIT ps:\n" + PsNetworkColumn.assertSaysTheAddressMoves(cluster, cluster.a, "lxc",
+                "lxc:" + name, address));
     }
 }

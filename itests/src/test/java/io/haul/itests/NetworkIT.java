@@ -221,12 +221,8 @@ public class NetworkIT {
         assertTrue("the macvlan is refused by name: " + refused, refused.startsWith("refused: ")
                 && refused.contains("hmv1") && refused.contains("macvlan"));
 
-        String table = cluster.client(cluster.a, "ps", "process").stdout();
-        System.out.println("NetworkIT ps:\n" + table);
-        assertTrue("the table has a NETWORK column:\n" + table, table.lines().findFirst().orElse("")
-                .contains(" NETWORK "));
-        assertTrue("the table names the veth tree's address:\n" + table, table.lines().anyMatch(line ->
-                line.startsWith("process:" + veth.root() + " ") && line.contains(network.address() + "/24: moves")));
+        System.out.println("NetworkIT ps:\n" + PsNetworkColumn.assertSaysTheAddressMoves(cluster, cluster.a, "process",
+                "process:" + veth.root(), network.address()));
     }
 
     private static JsonNode details(JsonNode containers, long root) {
