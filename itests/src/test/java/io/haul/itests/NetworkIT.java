@@ -105,6 +105,9 @@ public class NetworkIT {
                 network.forwardedTo(cluster.b.name));
         assertEquals("hostA's bridge forwards them to hostB", cluster.vethA(), network.forwardedTo(cluster.a.name));
         assertNoLockRules(root);
+        String prompted = cluster.b.awaitLog("prompted the TCP peers of pid " + root + "'s eth0", 30);
+        assertTrue("hostB prompted the client on hostC to retransmit at once: " + prompted,
+                prompted.contains("prompted " + cluster.segmentAddress(3) + ":"));
 
         EchoClient.Report seen = client.stop();
         double frozen = new MigrateOutput(result.stdout()).frozenMillis().orElse(-1.0);

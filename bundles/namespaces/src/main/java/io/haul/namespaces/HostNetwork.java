@@ -8,6 +8,7 @@ import io.haul.host.net.IpLinks;
 import io.haul.host.net.NeighbourAdvertisement;
 import io.haul.host.net.NeighbourSolicitation;
 import io.haul.host.net.NetLink;
+import io.haul.host.net.PeerPrompt;
 import io.haul.host.net.TcpSocket;
 import io.haul.host.net.TcpSockets;
 import java.time.Duration;
@@ -47,6 +48,15 @@ interface HostNetwork {
      * {@code mac}) of the namespace of pid {@code pid}.
      */
     void advertise(long pid, String ifname, String mac, String ipv6) throws HaulException;
+
+    /** Whether the peers of a restored copy's TCP connections can be prompted to retransmit at once here. */
+    Usability peerPrompt();
+
+    /**
+     * Prompts the TCP peers of the namespace of pid {@code pid} to retransmit at once, watching its interface
+     * {@code ifname}; returns what was done, a line a connection.
+     */
+    String promptPeers(long pid, String ifname) throws HaulException;
 
     /** The TCP sockets the processes hold. */
     List<TcpSocket> socketsOf(List<Long> pids);
@@ -100,6 +110,16 @@ interface HostNetwork {
             @Override
             public void advertise(long pid, String ifname, String mac, String ipv6) throws HaulException {
                 NeighbourAdvertisement.announce(pid, ifname, mac, ipv6);
+            }
+
+            @Override
+            public Usability peerPrompt() {
+                return PeerPrompt.usability();
+            }
+
+            @Override
+            public String promptPeers(long pid, String ifname) throws HaulException {
+                return PeerPrompt.prompt(pid, ifname);
             }
 
             @Override

@@ -293,10 +293,35 @@ public final class NetworkNamespaceHandler extends KindHandler {
             return; // prepare() refused it already
         }
         for (ContainerVeth veth : veths) {
+            if (!veth.ipv4().isEmpty()) {
+                // beside the announcements, not after them: arping lingers; the copy's ACKs teach the bridges too
+                announcing.execute(() -> promptPeers(rootPid, veth));
+            }
             for (String address : veth.ipv4()) {
                 announcing.execute(() -> announce(rootPid, veth, address));
             }
             announcing.execute(() -> advertiseIpv6(rootPid, veth));
+        }
+    }
+
+    /**
+     * The copy's TCP peers retransmit at once instead of when their backed-off timers say (README "Networks": the
+     * client's pause beyond the freeze); IPv4 connections only.
+     */
+    private void promptPeers(long rootPid, ContainerVeth veth) {
+        Usability prompt = network.peerPrompt();
+        if (!prompt.usable()) {
+            LOG.info("not prompting the TCP peers of pid {}: {}; they retransmit when their timers say", rootPid,
+                    prompt.reason());
+            return;
+        }
+        try {
+            String done = network.promptPeers(rootPid, veth.name());
+            LOG.info("prompted the TCP peers of pid {}'s {} to retransmit now: {}", rootPid, veth.name(),
+                    done.isEmpty() ? "no connection to another host" : done.replace('\n', ';'));
+        } catch (HaulException e) {
+            LOG.warn("cannot prompt the TCP peers of pid {}'s {}: {}; they retransmit when their timers say",
+                    rootPid, veth.name(), e.getMessage());
         }
     }
 

@@ -20,6 +20,7 @@ final class FakeNetwork implements HostNetwork {
     final Map<String, Set<String>> answering = new HashMap<>();
     final List<String> announced = new ArrayList<>();
     final List<String> advertised = new ArrayList<>();
+    final List<String> prompted = new ArrayList<>();
     final Map<String, String> forwarding = new HashMap<>();
     final List<TcpSocket> sockets = new ArrayList<>();
     Usability arp = Usability.yes();
@@ -92,6 +93,17 @@ final class FakeNetwork implements HostNetwork {
     @Override
     public void advertise(long pid, String ifname, String mac, String ipv6) {
         advertised.add(pid + " " + ifname + " " + mac + " " + ipv6);
+    }
+
+    @Override
+    public Usability peerPrompt() {
+        return Usability.yes();
+    }
+
+    @Override
+    public String promptPeers(long pid, String ifname) {
+        prompted.add(pid + " " + ifname);
+        return "";
     }
 
     @Override

@@ -238,6 +238,7 @@ class NetworkNamespaceHandlerTest {
         handler(destination).running(new NamespacePlan(NamespaceKind.NET, true, plan.facts(), CriuOptions.NONE), 77);
 
         assertEquals(List.of("77 eth0 169.254.60.50"), destination.announced);
+        assertEquals(List.of("77 eth0"), destination.prompted, "its TCP peers are told to retransmit now");
         assertEquals(List.of("77 eth0 02:00:a9:fe:3c:32 " + FakeNetwork.MAC_LINK_LOCAL), destination.advertised,
                 "its IPv6 address, link-local too, by an unsolicited neighbour advertisement");
     }
