@@ -160,6 +160,9 @@ public class DockerNetworkIT {
         client.assertEchoes("the client's connection goes on after the move", client.echoed() + 200, 30);
         assertEquals("running on B", "running", dockerB.containerStatus(name));
         long after = counterAbove(dockerB, name, before);
+        String prompted = cluster.b.awaitLog("prompted the TCP peers of pid " + dockerB.containerPid(name), 30);
+        assertTrue("hostB prompted the client on hostC to retransmit at once (nc's socket is IPv6, its client an "
+                + "IPv4-mapped peer): " + prompted, prompted.contains("prompted " + cluster.segmentAddress(3) + ":"));
         assertTrue("the counter went on from " + before + " (memory moved): " + after, after > before);
         JsonNode onB = endpoint(dockerB, name);
         assertEquals("B's engine knows the container's address", address, onB.path("IPAddress").asText());
