@@ -6,6 +6,7 @@
 #   iputils-arping - gratuitous ARP for a moved container, and the destination's check that nobody else has
 #                    its address
 #   ipv6toolkit    - na6: the unsolicited neighbour advertisement of a moved container's IPv6 addresses
+#   ndisc6         - ndisc6: the destination's check that nobody else on the segment has the container's IPv6 addresses
 #   iputils-ping   - hosts.sh checks the hosts reach each other
 #   util-linux     - unshare, nsenter
 #   procps         - ps, pgrep, kill
@@ -34,7 +35,7 @@
 # /usr/lib/jvm/temurin-25-jdk-amd64.
 set -euo pipefail
 
-PACKAGES=(iptables iproute2 iputils-arping ipv6toolkit iputils-ping util-linux procps openssl perl docker.io containerd runc busybox-static lxc debootstrap)
+PACKAGES=(iptables iproute2 iputils-arping ipv6toolkit ndisc6 iputils-ping util-linux procps openssl perl docker.io containerd runc busybox-static lxc debootstrap)
 # the packages whose install may start services
 SERVICE_PACKAGES=(docker.io containerd lxc)
 SERVICE_UNITS=(docker.service docker.socket containerd.service lxc.service lxc-net.service lxc-monitord.service)

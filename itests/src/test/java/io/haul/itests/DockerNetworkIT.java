@@ -114,6 +114,27 @@ public class DockerNetworkIT {
         }
     }
 
+    /**
+     * ps's NETWORK column (and {@code networkMove} in --json) says how the container's network moves, as for a process
+     * tree: its veth on the hosts' bridge, its address, moving to the destination's bridge. The host end is the
+     * engine's (vethXXXXXXX).
+     */
+    private static void assertPsSaysHowItsNetworkMoves(String name, long rootPid, String address) throws Exception {
+        JsonNode container = null;
+        for (JsonNode each : cluster.json(cluster.a, "ps", "docker", "--json").path("containers")) {
+            if (each.path("rootPid").asLong() == rootPid) {
+                container = each;
+            }
+        }
+        assertTrue("ps lists the container of pid " + rootPid, container != null);
+        String moves = container.path("details").path("networkMove").asText();
+        assertTrue("how its network moves: " + container, moves.startsWith("veth eth0 on bridge "
+                + ContainerNetwork.HOSTS_BRIDGE + " (host end veth") && moves.contains(address + "/24: moves to the "
+                + "destination's bridge"));
+        System.out.println("DockerNetworkIT ps:\n" + PsNetworkColumn.assertSaysTheAddressMoves(cluster, cluster.a,
+                "docker", "docker:" + name, address));
+    }
+
     @Test
     public void aContainerOnAUserDefinedNetworkMovesWithItsAddressAndItsClientsConnectionStaysWhole()
             throws Exception {
@@ -126,6 +147,7 @@ public class DockerNetworkIT {
         String ps = cluster.client(cluster.a, "ps", "docker", "--json").output();
         assertTrue("ps --json gives the container's address and hardware address:\n" + ps,
                 ps.contains(address + "/24 " + mac));
+        assertPsSaysHowItsNetworkMoves(name, pidOnA, address);
         client.resetGap();
 
         Commands.Result result = cluster.clientLive(cluster.a, "migrate", "docker:" + name, "--to", cluster.b.name)
@@ -138,6 +160,9 @@ public class DockerNetworkIT {
         client.assertEchoes("the client's connection goes on after the move", client.echoed() + 200, 30);
         assertEquals("running on B", "running", dockerB.containerStatus(name));
         long after = counterAbove(dockerB, name, before);
+        String prompted = cluster.b.awaitLog("prompted the TCP peers of pid " + dockerB.containerPid(name), 30);
+        assertTrue("hostB prompted the client on hostC to retransmit at once (nc's socket is IPv6, its client an "
+                + "IPv4-mapped peer): " + prompted, prompted.contains("prompted " + cluster.segmentAddress(3) + ":"));
         assertTrue("the counter went on from " + before + " (memory moved): " + after, after > before);
         JsonNode onB = endpoint(dockerB, name);
         assertEquals("B's engine knows the container's address", address, onB.path("IPAddress").asText());

@@ -105,6 +105,9 @@ public class NetworkIT {
                 network.forwardedTo(cluster.b.name));
         assertEquals("hostA's bridge forwards them to hostB", cluster.vethA(), network.forwardedTo(cluster.a.name));
         assertNoLockRules(root);
+        String prompted = cluster.b.awaitLog("prompted the TCP peers of pid " + root + "'s eth0", 30);
+        assertTrue("hostB prompted the client on hostC to retransmit at once: " + prompted,
+                prompted.contains("prompted " + cluster.segmentAddress(3) + ":"));
 
         EchoClient.Report seen = client.stop();
         double frozen = new MigrateOutput(result.stdout()).frozenMillis().orElse(-1.0);
@@ -221,12 +224,8 @@ public class NetworkIT {
         assertTrue("the macvlan is refused by name: " + refused, refused.startsWith("refused: ")
                 && refused.contains("hmv1") && refused.contains("macvlan"));
 
-        String table = cluster.client(cluster.a, "ps", "process").stdout();
-        System.out.println("NetworkIT ps:\n" + table);
-        assertTrue("the table has a NETWORK column:\n" + table, table.lines().findFirst().orElse("")
-                .contains(" NETWORK "));
-        assertTrue("the table names the veth tree's address:\n" + table, table.lines().anyMatch(line ->
-                line.startsWith("process:" + veth.root() + " ") && line.contains(network.address() + "/24: moves")));
+        System.out.println("NetworkIT ps:\n" + PsNetworkColumn.assertSaysTheAddressMoves(cluster, cluster.a, "process",
+                "process:" + veth.root(), network.address()));
     }
 
     private static JsonNode details(JsonNode containers, long root) {
@@ -339,6 +338,27 @@ public class NetworkIT {
 
         assertRefused("mtu", ContainerNetwork.on("hnet5", cluster.segmentAddress(54), "02:00:a9:fe:54:36")
                 .withMtu(1400), "MTU", "1400");
+    }
+
+    /**
+     * The container's IPv6 address is another node's on the segment too (hostA's bridge has it, with its own hardware
+     * address): hostB's neighbour solicitation hears that node besides the container, and the move is refused before
+     * anything freezes, naming the address and the node's hardware address; the tree and its client go on.
+     */
+    @Test
+    public void aDestinationWhereAnotherNodeAnswersForTheContainersIpv6AddressIsRefusedNamingIt() throws Exception {
+        Assume.assumeTrue("ndisc6 is not installed (./haul setup installs it)", Commands.which("ndisc6") != null);
+        ContainerNetwork network = ContainerNetwork.on("hnet12", cluster.segmentAddress(61), "02:00:a9:fe:54:44");
+        Workload tree = networked("ipv6-in-use", network, null);
+        String ipv6 = "fe80::a9fe:5b3d";
+        run("nsenter --net=/proc/" + tree.root() + "/ns/net ip -6 addr add " + ipv6 + "/64 dev eth0 nodad", null);
+        EchoClient client = connected(network);
+        run("ip -n " + cluster.a.name + " -6 addr add " + ipv6 + "/64 dev " + ContainerNetwork.HOSTS_BRIDGE + " nodad",
+                "ip -n " + cluster.a.name + " -6 addr del " + ipv6 + "/64 dev " + ContainerNetwork.HOSTS_BRIDGE);
+        String other = Commands.run(List.of("ip", "netns", "exec", cluster.a.name, "cat", "/sys/class/net/"
+                + ContainerNetwork.HOSTS_BRIDGE + "/address"), 30).stdout().strip();
+        assertMigrationRefused(tree, client, network, ipv6 + ", the address of the container's eth0, is in use on "
+                + "the destination's segment (bridge " + ContainerNetwork.HOSTS_BRIDGE + ") by " + other);
     }
 
     /** An interface Haul cannot move (a macvlan) is refused at the source, naming it and its kind. */

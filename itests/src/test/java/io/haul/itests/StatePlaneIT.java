@@ -13,7 +13,6 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import org.junit.After;
@@ -187,21 +186,8 @@ public class StatePlaneIT {
         awaitLog(cluster.a, "migration " + id + ": released", 30);
     }
 
-    /** The first line of the agent's log that contains {@code text}; fails after {@code seconds}. */
     private static String awaitLog(TwoHostCluster.Agent agent, String text, int seconds) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (true) {
-            // the log is where the agent says it; no other event reaches the test
-            var line = agent.logText().lines().filter(l -> l.contains(text)).findFirst();
-            if (line.isPresent()) {
-                return line.get();
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no '" + text + "' in " + agent + "'s log within " + seconds + " s\n"
-                        + agent.output());
-            }
-            Thread.sleep(100);
-        }
+        return agent.awaitLog(text, seconds);
     }
 
     private static JsonNode awaitOutcome(TwoHostCluster.Agent agent, String id, int seconds) throws Exception {

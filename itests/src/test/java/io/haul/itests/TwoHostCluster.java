@@ -600,6 +600,23 @@ public final class TwoHostCluster implements AutoCloseable {
             }
         }
 
+        /** The first line of the agent's log that contains {@code text}; fails after {@code seconds}. */
+        public String awaitLog(String text, int seconds) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            while (true) {
+                // the log is where the agent says it; no other event reaches the test
+                var line = logText().lines().filter(l -> l.contains(text)).findFirst();
+                if (line.isPresent()) {
+                    return line.get();
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("no '" + text + "' in " + this + "'s log within " + seconds + " s\n"
+                            + output());
+                }
+                Thread.sleep(100);
+            }
+        }
+
         /** The agent JVM's pid. */
         public long pid() {
             return process == null ? -1 : process.pid();

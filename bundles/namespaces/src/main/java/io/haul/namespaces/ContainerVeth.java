@@ -31,6 +31,11 @@ record ContainerVeth(String name, String mac, int mtu, String hostEnd, String br
         return addresses.stream().filter(a -> a.indexOf(':') < 0).map(a -> a.substring(0, a.indexOf('/'))).toList();
     }
 
+    /** The IPv6 addresses, without their prefix: those a neighbour solicitation asks about. */
+    List<String> ipv6() {
+        return addresses.stream().filter(a -> a.indexOf(':') >= 0).map(a -> a.substring(0, a.indexOf('/'))).toList();
+    }
+
     /** For people: "veth eth0 on bridge haulbr0 (host end hnet1), 169.254.91.50/24". */
     String describe() {
         return "veth " + name + " on bridge " + bridge + " (host end " + hostEnd + ")"

@@ -157,8 +157,8 @@ public final class NetworkNamespaceHandler extends KindHandler {
                         + master.name() + ", a " + master.kind() + ", not a bridge");
             }
             veths.add(new ContainerVeth(link.name(), link.mac(), link.mtu(), hostEnd.name(), master.name(),
-                    // IPv6 link-local addresses are made anew from the MAC
-                    link.addresses().stream().filter(a -> a.ipv4() || !a.scope().equals("link"))
+                    // the link-local address made from the MAC comes again with it; CRIU restores the others
+                    link.addresses().stream().filter(a -> !a.madeFromMac(link.mac()))
                             .map(NetAddress::toString).toList()));
         }
         return veths;
@@ -246,24 +246,41 @@ public final class NetworkNamespaceHandler extends KindHandler {
         return bridge;
     }
 
-    /** Nobody but the container itself answers for its addresses on the destination's segment. */
+    /**
+     * Nobody but the container itself answers for its addresses on the destination's segment: ARP for IPv4, a
+     * neighbour solicitation for IPv6 (the container's own answer, from the source, does not count).
+     */
     private void checkSegment(ContainerVeth veth, String bridge) throws HaulException {
-        if (veth.ipv4().isEmpty()) {
-            return;
-        }
-        Usability arp = network.arp();
-        if (!arp.usable()) {
-            throw new HaulException("network.no-arping", "cannot check the container's addresses on the "
-                    + "destination's segment: " + arp.reason());
-        }
-        for (String address : veth.ipv4()) {
-            Set<String> others = new TreeSet<>(network.answering(bridge, address));
-            others.remove(veth.mac());
-            if (!others.isEmpty()) {
-                throw new HaulException("network.address-in-use", address + ", the address of the container's "
-                        + veth.name() + ", is in use on the destination's segment (bridge " + bridge + ") by "
-                        + String.join(", ", others) + "; the container's own hardware address is " + veth.mac());
+        if (!veth.ipv4().isEmpty()) {
+            Usability arp = network.arp();
+            if (!arp.usable()) {
+                throw new HaulException("network.no-arping", "cannot check the container's addresses on the "
+                        + "destination's segment: " + arp.reason());
             }
+            for (String address : veth.ipv4()) {
+                refuseOthers(veth, bridge, address, network.answering(bridge, address));
+            }
+        }
+        if (!veth.ipv6().isEmpty()) {
+            Usability solicitation = network.neighbourSolicitation();
+            if (!solicitation.usable()) {
+                throw new HaulException("network.no-ndisc6", "cannot check the container's IPv6 addresses on the "
+                        + "destination's segment: " + solicitation.reason());
+            }
+            for (String address : veth.ipv6()) {
+                refuseOthers(veth, bridge, address, network.answeringIpv6(bridge, address));
+            }
+        }
+    }
+
+    private static void refuseOthers(ContainerVeth veth, String bridge, String address, Set<String> answering)
+            throws HaulException {
+        Set<String> others = new TreeSet<>(answering);
+        others.remove(veth.mac());
+        if (!others.isEmpty()) {
+            throw new HaulException("network.address-in-use", address + ", the address of the container's "
+                    + veth.name() + ", is in use on the destination's segment (bridge " + bridge + ") by "
+                    + String.join(", ", others) + "; the container's own hardware address is " + veth.mac());
         }
     }
 
@@ -276,10 +293,35 @@ public final class NetworkNamespaceHandler extends KindHandler {
             return; // prepare() refused it already
         }
         for (ContainerVeth veth : veths) {
+            if (!veth.ipv4().isEmpty()) {
+                // beside the announcements, not after them: arping lingers; the copy's ACKs teach the bridges too
+                announcing.execute(() -> promptPeers(rootPid, veth));
+            }
             for (String address : veth.ipv4()) {
                 announcing.execute(() -> announce(rootPid, veth, address));
             }
             announcing.execute(() -> advertiseIpv6(rootPid, veth));
+        }
+    }
+
+    /**
+     * The copy's TCP peers retransmit at once instead of when their backed-off timers say (README "Networks": the
+     * client's pause beyond the freeze); IPv4 connections only.
+     */
+    private void promptPeers(long rootPid, ContainerVeth veth) {
+        Usability prompt = network.peerPrompt();
+        if (!prompt.usable()) {
+            LOG.info("not prompting the TCP peers of pid {}: {}; they retransmit when their timers say", rootPid,
+                    prompt.reason());
+            return;
+        }
+        try {
+            String done = network.promptPeers(rootPid, veth.name());
+            LOG.info("prompted the TCP peers of pid {}'s {} to retransmit now: {}", rootPid, veth.name(),
+                    done.isEmpty() ? "no connection to another host" : done.replace('\n', ';'));
+        } catch (HaulException e) {
+            LOG.warn("cannot prompt the TCP peers of pid {}'s {}: {}; they retransmit when their timers say",
+                    rootPid, veth.name(), e.getMessage());
         }
     }
 

@@ -20,9 +20,14 @@ final class FakeNetwork implements HostNetwork {
     final Map<String, Set<String>> answering = new HashMap<>();
     final List<String> announced = new ArrayList<>();
     final List<String> advertised = new ArrayList<>();
+    final List<String> prompted = new ArrayList<>();
     final Map<String, String> forwarding = new HashMap<>();
     final List<TcpSocket> sockets = new ArrayList<>();
     Usability arp = Usability.yes();
+    Usability solicitation = Usability.yes();
+
+    /** The link-local address the kernel makes from the containers' MAC 02:00:a9:fe:3c:32. */
+    static final String MAC_LINK_LOCAL = "fe80::a9ff:fefe:3c32";
 
     static NetLink loopback() {
         return new NetLink(1, "lo", "", "00:00:00:00:00:00", 65536, true, "", -1, false,
@@ -37,7 +42,7 @@ final class FakeNetwork implements HostNetwork {
     void veth(long pid, String inside, String outside, String bridge, String address) {
         byPid.computeIfAbsent(pid, p -> new ArrayList<>(List.of(loopback()))).add(new NetLink(2, inside, "veth",
                 "02:00:a9:fe:3c:32", 1500, true, "", 7, true, List.of(new NetAddress("inet", address, 16, "global"),
-                        new NetAddress("inet6", "fe80::1", 64, "link"))));
+                        new NetAddress("inet6", MAC_LINK_LOCAL, 64, "link"))));
         host.add(new NetLink(7, outside, "veth", "0a:00:00:00:00:07", 1500, true, bridge, 2, true, List.of()));
     }
 
@@ -66,6 +71,16 @@ final class FakeNetwork implements HostNetwork {
     }
 
     @Override
+    public Usability neighbourSolicitation() {
+        return solicitation;
+    }
+
+    @Override
+    public Set<String> answeringIpv6(String bridge, String ipv6) {
+        return answering.getOrDefault(ipv6, Set.of());
+    }
+
+    @Override
     public void announce(long pid, String ifname, String ipv4) {
         announced.add(pid + " " + ifname + " " + ipv4);
     }
@@ -78,6 +93,17 @@ final class FakeNetwork implements HostNetwork {
     @Override
     public void advertise(long pid, String ifname, String mac, String ipv6) {
         advertised.add(pid + " " + ifname + " " + mac + " " + ipv6);
+    }
+
+    @Override
+    public Usability peerPrompt() {
+        return Usability.yes();
+    }
+
+    @Override
+    public String promptPeers(long pid, String ifname) {
+        prompted.add(pid + " " + ifname);
+        return "";
     }
 
     @Override

@@ -62,7 +62,7 @@ class NetworkNamespaceHandlerTest {
         assertEquals(List.of("veth[eth0]:vctr0@br0"), options.externals());
         List<ContainerVeth> veths = ContainerVeth.fromFact(plan.facts().get(ContainerVeth.FACT));
         assertEquals(List.of(new ContainerVeth("eth0", "02:00:a9:fe:3c:32", 1500, "vctr0", "br0",
-                List.of("169.254.60.50/16"))), veths, "the IPv6 link-local address is made anew, not carried");
+                List.of("169.254.60.50/16"))), veths, "the link-local address made from the MAC comes with it, not carried");
     }
 
     @Test
@@ -111,6 +111,37 @@ class NetworkNamespaceHandlerTest {
         destination.answering.clear();
         destination.arp = Usability.no("arping is not installed");
         assertRefused("network.no-arping", "arping", plan);
+    }
+
+    /**
+     * An IPv6 address not made from the MAC (here a link-local one, as a user gives it) travels with the veth, and
+     * the destination solicits it: another node's answer refuses the move naming the address and that node's MAC;
+     * the container's own answer (from the source) does not; without ndisc6 the check cannot be done and says so.
+     */
+    @Test
+    void theDestinationRefusesAnIpv6AddressAnotherNodeOnItsSegmentAnswersFor() throws Exception {
+        source.veth(42, "eth0", "vctr0", "br0", "169.254.60.50");
+        List<NetLink> inside = source.byPid.get(42L);
+        NetLink eth0 = inside.getLast();
+        List<NetAddress> addresses = new java.util.ArrayList<>(eth0.addresses());
+        addresses.add(new NetAddress("inet6", "fe80::a9fe:3c32", 64, "link"));
+        inside.set(inside.size() - 1, new NetLink(eth0.index(), eth0.name(), eth0.kind(), eth0.mac(), eth0.mtu(),
+                eth0.up(), eth0.master(), eth0.peerIndex(), eth0.peerElsewhere(), addresses));
+        source.host.add(FakeNetwork.bridge(5, "br0", 1500));
+        destination.host.add(FakeNetwork.bridge(9, "br0", 1500));
+        NamespacePlan plan = handler(source).plan(ownNamespace(42));
+        assertEquals(List.of("fe80::a9fe:3c32"), ContainerVeth.fromFact(plan.facts().get(ContainerVeth.FACT))
+                .getFirst().ipv6(), "the address the user gave travels; the one made from the MAC does not");
+
+        destination.answering.put("fe80::a9fe:3c32", Set.of("02:00:a9:fe:3c:32"));
+        assertEquals(List.of("veth[eth0]:vctr0@br0"), handler(destination).prepare(plan, DIR).externals(),
+                "the container's own answer is no conflict");
+        destination.answering.put("fe80::a9fe:3c32", Set.of("02:00:a9:fe:3c:32", "0a:bb:cc:dd:ee:ff"));
+        assertRefused("network.address-in-use", "fe80::a9fe:3c32, the address of the container's eth0, is in use "
+                + "on the destination's segment (bridge br0) by 0a:bb:cc:dd:ee:ff", plan);
+        destination.answering.clear();
+        destination.solicitation = Usability.no("ndisc6 is not installed");
+        assertRefused("network.no-ndisc6", "ndisc6", plan);
     }
 
     private void assertRefused(String code, String named, NamespacePlan plan) {
@@ -202,12 +233,13 @@ class NetworkNamespaceHandlerTest {
         source.host.add(FakeNetwork.bridge(5, "br0", 1500));
         NamespacePlan plan = handler(source).plan(ownNamespace(42));
 
-        destination.veth(77, "eth0", "vctr0", "br0", "169.254.60.50"); // the restored copy, with fe80::1 too
+        destination.veth(77, "eth0", "vctr0", "br0", "169.254.60.50"); // the restored copy, with its link-local too
 
         handler(destination).running(new NamespacePlan(NamespaceKind.NET, true, plan.facts(), CriuOptions.NONE), 77);
 
         assertEquals(List.of("77 eth0 169.254.60.50"), destination.announced);
-        assertEquals(List.of("77 eth0 02:00:a9:fe:3c:32 fe80::1"), destination.advertised,
+        assertEquals(List.of("77 eth0"), destination.prompted, "its TCP peers are told to retransmit now");
+        assertEquals(List.of("77 eth0 02:00:a9:fe:3c:32 " + FakeNetwork.MAC_LINK_LOCAL), destination.advertised,
                 "its IPv6 address, link-local too, by an unsolicited neighbour advertisement");
     }
 
