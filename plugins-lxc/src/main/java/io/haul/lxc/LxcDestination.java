@@ -29,6 +29,8 @@ import org.slf4j.LoggerFactory;
 final class LxcDestination implements RuntimeDestinationSession {
 
     private static final Logger LOG = LoggerFactory.getLogger(LxcDestination.class);
+    /** CRIU's "detect external mounts" entry, which the mnt handler asks for an unprivileged container's. */
+    static final String AUTO_EXTERNAL_MOUNTS = "mnt[]";
 
     private final LxcBackend backend;
     private final String name;
@@ -88,8 +90,10 @@ final class LxcDestination implements RuntimeDestinationSession {
     @Override
     public void accept(CriuOptions contributions) throws HaulException {
         List<String> lxcs = LxcNetwork.restoreExternals(config);
+        boolean unprivileged = LxcIdMaps.of(config).unprivileged();
         for (String external : contributions.externals()) {
-            if (!lxcs.contains(external)) {
+            // LXC names an unprivileged container's mounts to CRIU itself (the source refused nested ones)
+            if (!lxcs.contains(external) && !(unprivileged && external.equals(AUTO_EXTERNAL_MOUNTS))) {
                 throw new HaulException("check.runtime", "lxc-checkpoint's restore cannot pass " + external
                         + " to CRIU: LXC makes " + (lxcs.isEmpty() ? "no veth" : String.join(", ", lxcs))
                         + " from the container's configuration (a bridge mapped to another name is not applied)");
@@ -147,9 +151,25 @@ final class LxcDestination implements RuntimeDestinationSession {
             Files.createDirectories(rootfs);
             TreeCopy.unpack(LxcManifest.ROOTFS_TREE, images, rootfs);
             Files.writeString(folder.resolve(LxcContainer.CONFIG), config.text());
+            giveToMappedRoot();
         } catch (IOException e) {
             throw new HaulException("lxc.make", "cannot make lxc:" + name + " in " + folder + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * An unprivileged container's folder belongs to its root's host ids, as lxc-create leaves it: LXC's init, already
+     * in the container's user namespace, reaches the root file system through it (the folder is rwxrwx---).
+     */
+    private void giveToMappedRoot() throws IOException {
+        LxcIdMaps maps = LxcIdMaps.of(config);
+        if (!maps.unprivileged()) {
+            return;
+        }
+        int uid = Math.toIntExact(maps.hostRoot('u').orElseThrow());
+        int gid = Math.toIntExact(maps.hostRoot('g').orElseThrow());
+        Files.setAttribute(folder, "unix:uid", uid, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        Files.setAttribute(folder, "unix:gid", gid, java.nio.file.LinkOption.NOFOLLOW_LINKS);
     }
 
     @Override
