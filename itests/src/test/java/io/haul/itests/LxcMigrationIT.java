@@ -272,6 +272,9 @@ public class LxcMigrationIT {
         assertNotEquals("migrate fails:\n" + text, 0, result.exitCode());
         assertTrue("the error names the range B lacks and the line to add:\n" + text, text.contains("100000-165535")
                 && text.contains("root:300000:65536") && text.contains("add root:100000:65536"));
+        assertTrue("A judged it by what B offered in the handshake, without asking B to prepare:\n" + text,
+                text.contains("which " + cluster.b.name + " has not set aside") && !text.contains(cluster.b.name
+                + " refused"));
         JsonNode record = cluster.record(cluster.a, new MigrateOutput(result.stdout()).id());
         assertEquals("refused in the checks:\n" + record.toPrettyString(), "CHECKS",
                 record.path("error").path("phase").asText());
