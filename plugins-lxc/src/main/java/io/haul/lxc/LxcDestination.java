@@ -39,6 +39,8 @@ final class LxcDestination implements RuntimeDestinationSession {
     private final Path folder;
     private final LxcConfig config;
     private boolean made;
+    /** Rounds of the root file system unpacked as they arrived (staged()), while the container ran on the source. */
+    private int roundsUnpacked;
 
     LxcDestination(LxcBackend backend, ContainerManifest manifest, MigrationFolders folders) throws HaulException {
         this.backend = backend;
@@ -136,24 +138,73 @@ final class LxcDestination implements RuntimeDestinationSession {
         }
     }
 
+    /**
+     * A round of the root file system, unpacked while the container still runs on the source, into a folder of the
+     * migration's own (which the engine removes however the migration ends, an agent killed and restarted included):
+     * the frozen window then moves it into the lxcpath and unpacks only the last changes.
+     */
+    @Override
+    public void filesArrived(List<Path> files) throws HaulException {
+        Path staged = staged();
+        long started = System.nanoTime();
+        try {
+            Files.createDirectories(staged);
+        } catch (IOException e) {
+            throw new HaulException("lxc.make", "cannot make " + staged + ": " + e.getMessage());
+        }
+        for (Path file : files) {
+            if (TreeCopy.unpackRound(LxcManifest.ROOTFS_TREE, file, staged)) {
+                roundsUnpacked++;
+            }
+        }
+        LOG.info("lxc:{}: root file system round {} unpacked ahead of the freeze in {} ms", name, roundsUnpacked,
+                (System.nanoTime() - started) / 1_000_000);
+    }
+
+    private Path staged() {
+        return folders.filesAhead().resolve("lxc-rootfs");
+    }
+
     /** The container's folder with its configuration and root file system, as LXC would have made them. */
     private void make(Path images) throws HaulException {
+        Path rootfs = folder.resolve(manifest.facts().getOrDefault(LxcManifest.ROOTFS, "rootfs")).normalize();
+        if (!rootfs.startsWith(folder) || rootfs.equals(folder)) {
+            throw new HaulException("check.manifest", "the source's lxc manifest puts the root file system outside"
+                    + " the container's folder: " + rootfs);
+        }
+        long started = System.nanoTime();
         try {
             Files.createDirectories(folder.getParent());
             Files.createDirectory(folder, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                     java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwx---")));
             made = true;
-            Path rootfs = folder.resolve(manifest.facts().getOrDefault(LxcManifest.ROOTFS, "rootfs")).normalize();
-            if (!rootfs.startsWith(folder)) {
-                throw new HaulException("check.manifest", "the source's lxc manifest puts the root file system outside"
-                        + " the container's folder: " + rootfs);
+            Files.createDirectories(rootfs.getParent());
+            String how = "unpacked whole";
+            if (roundsUnpacked > 0 && moveStaged(rootfs)) {
+                TreeCopy.unpackLast(LxcManifest.ROOTFS_TREE, images, rootfs);
+                how = "changes since round " + roundsUnpacked + " unpacked";
+            } else {
+                Files.createDirectories(rootfs);
+                TreeCopy.unpack(LxcManifest.ROOTFS_TREE, images, rootfs);
             }
-            Files.createDirectories(rootfs);
-            TreeCopy.unpack(LxcManifest.ROOTFS_TREE, images, rootfs);
+            LOG.info("lxc:{}: root file system {} in the frozen window in {} ms", name, how,
+                    (System.nanoTime() - started) / 1_000_000);
             Files.writeString(folder.resolve(LxcContainer.CONFIG), config.text());
             giveToMappedRoot();
         } catch (IOException e) {
             throw new HaulException("lxc.make", "cannot make lxc:" + name + " in " + folder + ": " + e.getMessage());
+        }
+    }
+
+    /** The rounds unpacked ahead, moved into place; false where the lxcpath is on another file system. */
+    private boolean moveStaged(Path rootfs) {
+        try {
+            Files.move(staged(), rootfs, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            return true;
+        } catch (IOException e) {
+            LOG.info("lxc:{}: the root file system unpacked ahead cannot be moved into {} ({}): unpacking it whole",
+                    name, rootfs, e.toString());
+            return false;
         }
     }
 
