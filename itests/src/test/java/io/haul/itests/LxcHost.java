@@ -36,6 +36,31 @@ final class LxcHost implements AutoCloseable {
 
     /** The same, its init also running {@code service} (a shell command line) in the background. */
     Path create(String name, List<String> configuration, String service) throws Exception {
+        return create(name, configuration, service, false);
+    }
+
+    /**
+     * An unprivileged busybox container, as root-owned LXC runs one: its ids mapped to the host's 100000-165535
+     * ({@link #MAPPED_ROOT}), its root file system chowned to that range by LXC's template, and no bind mount of a
+     * host folder (busybox is static; CRIU cannot bind host folders again inside a user namespace).
+     */
+    Path createUnprivileged(String name, List<String> configuration) throws Exception {
+        List<String> mapped = new ArrayList<>(configuration);
+        mapped.add("lxc.idmap = u 0 " + MAPPED_ROOT + " 65536");
+        mapped.add("lxc.idmap = g 0 " + MAPPED_ROOT + " 65536");
+        Path rootfs = create(name, mapped, "", true);
+        for (String file : List.of("counter.sh", "etc/inittab", "etc/init.d/rcS")) {
+            Files.setAttribute(rootfs.resolve(file), "unix:uid", (int) MAPPED_ROOT);
+            Files.setAttribute(rootfs.resolve(file), "unix:gid", (int) MAPPED_ROOT);
+        }
+        return rootfs;
+    }
+
+    /** The host uid and gid of an unprivileged container's root. */
+    static final long MAPPED_ROOT = 100000;
+
+    private Path create(String name, List<String> configuration, String service, boolean noHostBinds)
+            throws Exception {
         Path conf = lxcpath.resolve(name + ".conf");
         Files.writeString(conf, String.join("\n", configuration) + "\n");
         made.add(name);
@@ -48,7 +73,8 @@ final class LxcHost implements AutoCloseable {
         List<String> config = new ArrayList<>();
         for (String line : Files.readAllLines(folder.resolve("config"))) {
             // the template's ttys and its bind mounts of /lib, /lib64, /usr/lib64 (symlinks or empty here)
-            if (line.startsWith("lxc.tty.max") || line.matches("lxc\\.mount\\.entry = /(lib|lib64|usr/lib64) .*")) {
+            if (line.startsWith("lxc.tty.max") || line.matches("lxc\\.mount\\.entry = /(lib|lib64|usr/lib64) .*")
+                    || noHostBinds && line.startsWith("lxc.mount.entry = /")) {
                 continue;
             }
             config.add(line);

@@ -31,6 +31,9 @@ public class LxcMigrationIT {
     private static final long BACKEND_SECONDS = 60;
     private static final List<String> NO_NETWORK = List.of("lxc.net.0.type = empty", "lxc.console.path = none");
 
+    /** Root's subordinate ids as an unprivileged container's maps need them (each agent's own subuid, subgid). */
+    private static final String SET_ASIDE = "root:" + LxcHost.MAPPED_ROOT + ":65536\n";
+
     private static TwoHostCluster cluster;
     private static Path base;
     private static LxcHost lxcA;
@@ -41,12 +44,19 @@ public class LxcMigrationIT {
         cluster = TwoHostCluster.start(LxcMigrationIT.class, new TwoHostCluster.Options()
                 .hosts("hlxc2A", "169.254.93.1", "hlxc2B", "169.254.93.2").clusterName("hlxc2").folderOnlyOnA());
         try {
-            base = Files.createTempDirectory(Path.of("/tmp"), "haul-lxc-");
+            // readable by all, as /var/lib/lxc is: an unprivileged container's root (host uid 100000) passes through
+            base = Files.createTempDirectory(Path.of("/tmp"), "haul-lxc-",
+                    java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                            java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x")));
             lxcA = new LxcHost(cluster.a.name, base.resolve("A"));
             lxcB = new LxcHost(cluster.b.name, base.resolve("B"));
             for (TwoHostCluster.Agent agent : List.of(cluster.a, cluster.b)) {
                 LxcHost lxc = agent == cluster.a ? lxcA : lxcB;
                 Files.writeString(agent.state.resolve("etc/haul.lxc.cfg"), "lxcpath=" + lxc.lxcpath + "\n");
+                Path ids = Files.createDirectories(base.resolve("ids-" + agent.name));
+                setAside(agent, SET_ASIDE);
+                Files.writeString(agent.state.resolve("etc/haul.namespace.user.cfg"), "subuidFile="
+                        + ids.resolve("subuid") + "\nsubgidFile=" + ids.resolve("subgid") + "\n");
                 deployPlugin(agent);
                 awaitBackend(agent, lxc.lxcpath);
             }
@@ -94,6 +104,13 @@ public class LxcMigrationIT {
         }
         throw new AssertionError(agent.name + ": lxc usable on " + lxcpath + " within " + BACKEND_SECONDS
                 + " s; backends now: " + backends + "\nagent log:\n" + agent.logText());
+    }
+
+    /** An agent's subordinate ids (read at each check), written as /etc/subuid and /etc/subgid would be. */
+    private static void setAside(TwoHostCluster.Agent agent, String lines) throws IOException {
+        Path ids = base.resolve("ids-" + agent.name);
+        Files.writeString(ids.resolve("subuid"), lines);
+        Files.writeString(ids.resolve("subgid"), lines);
     }
 
     private static String name(String prefix) {
@@ -168,6 +185,109 @@ public class LxcMigrationIT {
         lxcB.stop(name);
         assertEquals("nothing left of B's cgroups " + cgroupsOnB + " once it stopped", List.of(),
                 Cgroups.left(cgroupsOnB));
+    }
+
+    /**
+     * An unprivileged container (lxc.idmap, its root file system owned by host ids 100000 on): moved to hlxc2B with
+     * the same maps, its tasks the same ids inside (root, host uid 100000), its counter going on, its file there with
+     * its owner, its folder its root's as lxc-create leaves it; nothing of it left on hlxc2A.
+     */
+    @Test
+    public void anUnprivilegedContainerMovesWithItsIdMapsItsIdsAndItsCounter() throws Exception {
+        String name = name("unpriv");
+        Path rootfs = lxcA.createUnprivileged(name, NO_NETWORK);
+        lxcB.forget(name);
+        lxcA.start(name);
+        long initOnA = lxcA.initPid(name);
+        lxcA.awaitCounterAbove(name, 3);
+        String mapOnA = Files.readString(Path.of("/proc", Long.toString(initOnA), "uid_map")).strip();
+        assertTrue("A runs it with the map of its configuration: " + mapOnA, mapOnA.matches("0\\s+"
+                + LxcHost.MAPPED_ROOT + "\\s+65536"));
+        assertEquals("its init is its root, host uid " + LxcHost.MAPPED_ROOT, LxcHost.MAPPED_ROOT, hostUid(initOnA));
+        String born = UUID.randomUUID().toString();
+        Path file = rootfs.resolve("root/born-here");
+        Files.writeString(file, born);
+        Files.setAttribute(file, "unix:uid", (int) LxcHost.MAPPED_ROOT + 1000); // uid 1000 inside
+        JsonNode listed = cluster.json(cluster.a, "ps", "lxc", "--json");
+        assertTrue("ps lxc lists it as migratable: " + listed, listed.findParents("migratable").stream()
+                .anyMatch(n -> n.path("ref").path("id").asText().equals(name) && n.path("migratable").asBoolean()));
+        long before = lxcA.counter(name);
+
+        Commands.Result result = cluster.clientLive(cluster.a, "migrate", "lxc:" + name, "--to", cluster.b.name)
+                .result(MIGRATE_SECONDS);
+        String text = result.output();
+        System.out.println("LxcMigrationIT unprivileged, migrate printed:\n" + text);
+        assertEquals("migrate succeeds:\n" + text + "\nA's log:\n" + cluster.a.logText() + "\nB's log:\n"
+                + cluster.b.logText(), 0, result.exitCode());
+
+        assertTrue("LXC on B says it runs", lxcB.running(name));
+        long after = lxcB.awaitCounterAbove(name, before);
+        assertTrue("the counter went on from " + before + " (memory moved), not from 1: " + after, after > before);
+        long initOnB = lxcB.initPid(name);
+        assertEquals("B's init has the same uid map", mapOnA,
+                Files.readString(Path.of("/proc", Long.toString(initOnB), "uid_map")).strip());
+        assertEquals("and the same gid map", mapOnA,
+                Files.readString(Path.of("/proc", Long.toString(initOnB), "gid_map")).strip());
+        for (long task : Procs.tree(initOnB)) {
+            assertEquals("task " + task + " on B is root inside (host uid " + LxcHost.MAPPED_ROOT + ") as on A",
+                    LxcHost.MAPPED_ROOT, hostUid(task));
+        }
+        Path folderB = lxcB.lxcpath.resolve(name);
+        assertEquals("the file written on A is on B", born, Files.readString(folderB.resolve("rootfs/root/born-here")));
+        assertEquals("with its owner (uid 1000 inside)", (int) LxcHost.MAPPED_ROOT + 1000,
+                Files.getAttribute(folderB.resolve("rootfs/root/born-here"), "unix:uid"));
+        assertEquals("B's folder is the container root's, as lxc-create makes it", (int) LxcHost.MAPPED_ROOT,
+                Files.getAttribute(folderB, "unix:uid"));
+        double frozen = new MigrateOutput(result.stdout()).frozenMillis().orElse(-1.0);
+        System.out.printf(java.util.Locale.ROOT, "LxcMigrationIT FIGURE: unprivileged container frozen %.0f ms%n",
+                frozen);
+
+        assertFalse("its init " + initOnA + " ended on A", Procs.alive(initOnA));
+        assertFalse("LXC destroyed it on A", lxcA.exists(name));
+        assertEquals("no images left", List.of(), cluster.leftoverImages());
+        lxcB.stop(name);
+    }
+
+    /**
+     * hlxc2B has not set aside the host ids the container's maps use (its subuid and subgid name another range): the
+     * checks refuse it, saying which range, before anything freezes; it runs on at hlxc2A, nothing is made on B.
+     */
+    @Test
+    public void anUnprivilegedContainerIsRefusedWhenTheDestinationLacksItsIdRange() throws Exception {
+        String name = name("noids");
+        lxcA.createUnprivileged(name, NO_NETWORK);
+        lxcA.start(name);
+        long init = lxcA.initPid(name);
+        long before = lxcA.awaitCounterAbove(name, 2);
+        Commands.Result result;
+        setAside(cluster.b, "root:300000:65536\n");
+        try {
+            result = cluster.clientLive(cluster.a, "migrate", "lxc:" + name, "--to", cluster.b.name)
+                    .result(MIGRATE_SECONDS);
+        } finally {
+            setAside(cluster.b, SET_ASIDE);
+        }
+        String text = result.output();
+        System.out.println("LxcMigrationIT id range missing, migrate printed:\n" + text);
+        assertNotEquals("migrate fails:\n" + text, 0, result.exitCode());
+        assertTrue("the error names the range B lacks and the line to add:\n" + text, text.contains("100000-165535")
+                && text.contains("root:300000:65536") && text.contains("add root:100000:65536"));
+        assertTrue("A judged it by what B offered in the handshake, without asking B to prepare:\n" + text,
+                text.contains("which " + cluster.b.name + " has not set aside") && !text.contains(cluster.b.name
+                + " refused"));
+        JsonNode record = cluster.record(cluster.a, new MigrateOutput(result.stdout()).id());
+        assertEquals("refused in the checks:\n" + record.toPrettyString(), "CHECKS",
+                record.path("error").path("phase").asText());
+        assertEquals("the same init runs on A", init, lxcA.initPid(name));
+        assertTrue("its counter goes on", lxcA.awaitCounterAbove(name, before) > before);
+        assertFalse("nothing was made on B", lxcB.exists(name));
+    }
+
+    /** A task's real uid on the host (/proc/PID/status, as the host sees it). */
+    private static long hostUid(long pid) throws IOException {
+        return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
+                .filter(l -> l.startsWith("Uid:")).map(l -> Long.parseLong(l.substring(4).strip().split("\\s+")[0]))
+                .findFirst().orElseThrow();
     }
 
     @Test
@@ -333,9 +453,10 @@ public class LxcMigrationIT {
         List<Path> cgroupsOnA = lxcA.cgroups(name);
         String born = UUID.randomUUID().toString();
         Files.writeString(rootfs.resolve("root/born-here"), born);
+        // the counter is started just before the echo server: counting, the server had time to listen
+        long before = lxcA.awaitCounterAbove(name, 2);
         try (EchoClient client = EchoClient.connect(cluster.hostC(), address, 7000)) {
             assertTrue("the client is echoed before the move", client.awaitEchoes(50, 30));
-            long before = lxcA.awaitCounterAbove(name, 2);
 
             Commands.Result result = cluster.clientLive(cluster.a, "migrate", "lxc:" + name, "--to", cluster.b.name)
                     .result(MIGRATE_SECONDS);

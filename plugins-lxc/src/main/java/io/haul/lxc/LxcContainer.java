@@ -18,10 +18,10 @@ import java.util.stream.Stream;
 
 /**
  * An LXC container of one lxcpath: its name, what liblxc says of its state and init, its configuration file, and
- * what the lxc backend can move of it: a running, privileged, not ephemeral container with the {@code dir} backing
- * store under its own folder, no console or ttys (they are the host's ptys), interfaces of type {@code empty} or
- * veths on a bridge with a fixed host end name, no process outside its init's tree (lxc-attach's), and nothing CRIU
- * cannot dump ({@link LxcUndumpable}).
+ * what the lxc backend can move of it: a running, not ephemeral container with the {@code dir} backing store under
+ * its own folder (an unprivileged one, with id maps, binding no host folder), no console or ttys (they are the
+ * host's ptys), interfaces of type {@code empty} or veths on a bridge with a fixed host end name, no process outside
+ * its init's tree (lxc-attach's), and nothing CRIU cannot dump ({@link LxcUndumpable}).
  */
 record LxcContainer(String name, Path folder, Liblxc.Status status, LxcConfig config) {
 
@@ -72,9 +72,10 @@ record LxcContainer(String name, Path folder, Liblxc.Status status, LxcConfig co
         if (config.get("lxc.ephemeral").filter(v -> !v.equals("0")).isPresent()) {
             why.add("it is ephemeral (lxc.ephemeral): LXC destroys it when it stops, as the dump would make it");
         }
-        if (!config.all("lxc.idmap").isEmpty()) {
-            why.add("it is unprivileged (lxc.idmap): a container in its own user namespace needs nested-namespace"
-                    + " support in Haul, which has not landed");
+        LxcIdMaps maps = LxcIdMaps.of(config);
+        maps.whyNot().ifPresent(why::add);
+        if (maps.unprivileged()) {
+            hostBindsWhyNot().ifPresent(why::add);
         }
         if (!config.all("lxc.include").isEmpty()) {
             why.add("its configuration includes other files (lxc.include), which Haul does not move");
@@ -107,6 +108,27 @@ record LxcContainer(String name, Path folder, Liblxc.Status status, LxcConfig co
             why.addAll(LxcUndumpable.whyNot(pid));
         }
         return String.join("; ", why);
+    }
+
+    /**
+     * An unprivileged container may bind no host folder: CRIU 4.2.1's restore binds each inside the container's user
+     * namespace, and on this kernel that fails ("mnt-v2: Failed to open_tree /usr/lib: Invalid argument"; with
+     * mntns-compat-mode "Can't bind-mount at .../usr/lib: Invalid argument"), once the container is frozen.
+     */
+    private Optional<String> hostBindsWhyNot() {
+        List<String> paths;
+        try {
+            paths = LxcBindMounts.of(config).folders().stream().map(LxcBindMounts.Folder::path).toList();
+        } catch (io.haul.api.HaulException e) {
+            return Optional.of(e.getMessage());
+        }
+        if (paths.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of("it is unprivileged (lxc.idmap) and bind-mounts host folders (" + String.join(", ", paths)
+                + "): CRIU 4.2.1 cannot bind them again inside its user namespace on restore (\"Failed to open_tree"
+                + " " + paths.getFirst() + ": Invalid argument\"); remove those lxc.mount.entry lines (busybox is"
+                + " static: its template's /lib and /usr/lib binds are not needed)");
     }
 
     /** Host pids of processes in the init's PID namespace that are not in its tree. */

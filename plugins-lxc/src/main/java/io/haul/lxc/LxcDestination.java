@@ -29,6 +29,8 @@ import org.slf4j.LoggerFactory;
 final class LxcDestination implements RuntimeDestinationSession {
 
     private static final Logger LOG = LoggerFactory.getLogger(LxcDestination.class);
+    /** CRIU's "detect external mounts" entry, which the mnt handler asks for an unprivileged container's. */
+    static final String AUTO_EXTERNAL_MOUNTS = "mnt[]";
 
     private final LxcBackend backend;
     private final String name;
@@ -37,6 +39,8 @@ final class LxcDestination implements RuntimeDestinationSession {
     private final Path folder;
     private final LxcConfig config;
     private boolean made;
+    /** Rounds of the root file system unpacked as they arrived (staged()), while the container ran on the source. */
+    private int roundsUnpacked;
 
     LxcDestination(LxcBackend backend, ContainerManifest manifest, MigrationFolders folders) throws HaulException {
         this.backend = backend;
@@ -88,8 +92,10 @@ final class LxcDestination implements RuntimeDestinationSession {
     @Override
     public void accept(CriuOptions contributions) throws HaulException {
         List<String> lxcs = LxcNetwork.restoreExternals(config);
+        boolean unprivileged = LxcIdMaps.of(config).unprivileged();
         for (String external : contributions.externals()) {
-            if (!lxcs.contains(external)) {
+            // LXC names an unprivileged container's mounts to CRIU itself (the source refused nested ones)
+            if (!lxcs.contains(external) && !(unprivileged && external.equals(AUTO_EXTERNAL_MOUNTS))) {
                 throw new HaulException("check.runtime", "lxc-checkpoint's restore cannot pass " + external
                         + " to CRIU: LXC makes " + (lxcs.isEmpty() ? "no veth" : String.join(", ", lxcs))
                         + " from the container's configuration (a bridge mapped to another name is not applied)");
@@ -132,24 +138,89 @@ final class LxcDestination implements RuntimeDestinationSession {
         }
     }
 
+    /**
+     * A round of the root file system, unpacked while the container still runs on the source, into a folder of the
+     * migration's own (which the engine removes however the migration ends, an agent killed and restarted included):
+     * the frozen window then moves it into the lxcpath and unpacks only the last changes.
+     */
+    @Override
+    public void filesArrived(List<Path> files) throws HaulException {
+        Path staged = staged();
+        long started = System.nanoTime();
+        try {
+            Files.createDirectories(staged);
+        } catch (IOException e) {
+            throw new HaulException("lxc.make", "cannot make " + staged + ": " + e.getMessage());
+        }
+        for (Path file : files) {
+            if (TreeCopy.unpackRound(LxcManifest.ROOTFS_TREE, file, staged)) {
+                roundsUnpacked++;
+            }
+        }
+        LOG.info("lxc:{}: root file system round {} unpacked ahead of the freeze in {} ms", name, roundsUnpacked,
+                (System.nanoTime() - started) / 1_000_000);
+    }
+
+    private Path staged() {
+        return folders.filesAhead().resolve("lxc-rootfs");
+    }
+
     /** The container's folder with its configuration and root file system, as LXC would have made them. */
     private void make(Path images) throws HaulException {
+        Path rootfs = folder.resolve(manifest.facts().getOrDefault(LxcManifest.ROOTFS, "rootfs")).normalize();
+        if (!rootfs.startsWith(folder) || rootfs.equals(folder)) {
+            throw new HaulException("check.manifest", "the source's lxc manifest puts the root file system outside"
+                    + " the container's folder: " + rootfs);
+        }
+        long started = System.nanoTime();
         try {
             Files.createDirectories(folder.getParent());
             Files.createDirectory(folder, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                     java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwx---")));
             made = true;
-            Path rootfs = folder.resolve(manifest.facts().getOrDefault(LxcManifest.ROOTFS, "rootfs")).normalize();
-            if (!rootfs.startsWith(folder)) {
-                throw new HaulException("check.manifest", "the source's lxc manifest puts the root file system outside"
-                        + " the container's folder: " + rootfs);
+            Files.createDirectories(rootfs.getParent());
+            String how = "unpacked whole";
+            if (roundsUnpacked > 0 && moveStaged(rootfs)) {
+                TreeCopy.unpackLast(LxcManifest.ROOTFS_TREE, images, rootfs);
+                how = "changes since round " + roundsUnpacked + " unpacked";
+            } else {
+                Files.createDirectories(rootfs);
+                TreeCopy.unpack(LxcManifest.ROOTFS_TREE, images, rootfs);
             }
-            Files.createDirectories(rootfs);
-            TreeCopy.unpack(LxcManifest.ROOTFS_TREE, images, rootfs);
+            LOG.info("lxc:{}: root file system {} in the frozen window in {} ms", name, how,
+                    (System.nanoTime() - started) / 1_000_000);
             Files.writeString(folder.resolve(LxcContainer.CONFIG), config.text());
+            giveToMappedRoot();
         } catch (IOException e) {
             throw new HaulException("lxc.make", "cannot make lxc:" + name + " in " + folder + ": " + e.getMessage());
         }
+    }
+
+    /** The rounds unpacked ahead, moved into place; false where the lxcpath is on another file system. */
+    private boolean moveStaged(Path rootfs) {
+        try {
+            Files.move(staged(), rootfs, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            return true;
+        } catch (IOException e) {
+            LOG.info("lxc:{}: the root file system unpacked ahead cannot be moved into {} ({}): unpacking it whole",
+                    name, rootfs, e.toString());
+            return false;
+        }
+    }
+
+    /**
+     * An unprivileged container's folder belongs to its root's host ids, as lxc-create leaves it: LXC's init, already
+     * in the container's user namespace, reaches the root file system through it (the folder is rwxrwx---).
+     */
+    private void giveToMappedRoot() throws IOException {
+        LxcIdMaps maps = LxcIdMaps.of(config);
+        if (!maps.unprivileged()) {
+            return;
+        }
+        int uid = Math.toIntExact(maps.hostRoot('u').orElseThrow());
+        int gid = Math.toIntExact(maps.hostRoot('g').orElseThrow());
+        Files.setAttribute(folder, "unix:uid", uid, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        Files.setAttribute(folder, "unix:gid", gid, java.nio.file.LinkOption.NOFOLLOW_LINKS);
     }
 
     @Override

@@ -8,11 +8,14 @@ import io.haul.api.backend.MigrationFolders;
 import io.haul.api.backend.RuntimeSourceSession;
 import io.haul.api.backend.SourcePlan;
 import io.haul.api.criu.CriuOptions;
+import io.haul.api.namespace.NamespaceInstance;
+import io.haul.api.namespace.NamespaceKind;
 import io.haul.criu.hold.CriuHold;
 import io.haul.criu.hold.HeldRuntimeStep;
 import io.haul.criu.hold.RuntimeCheckpoint;
 import io.haul.host.files.TreeCopy;
 import io.haul.host.files.TreeSync;
+import io.haul.host.proc.Namespaces;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -61,15 +64,31 @@ final class LxcSource implements RuntimeSourceSession {
                 LxcManifest.BIND_MOUNTS, LxcBindMounts.of(container.config()).encode())));
     }
 
-    /** LXC passes TCP connections and file locks to CRIU always; nothing else of the handlers' is needed to dump. */
+    /**
+     * LXC passes TCP connections and file locks to CRIU always; nothing else of the handlers' is needed to dump. An
+     * unprivileged container's own root file system makes the mnt handler ask for CRIU's {@code mnt[]} detection of
+     * what it binds from the host: LXC names the container's mounts to CRIU itself (its root, its device binds), so
+     * that is taken, unless a task nested a mount namespace of its own, whose host mounts LXC does not know.
+     */
     @Override
     public void accept(CriuOptions contributions) throws HaulException {
+        if (contributions.externals().equals(List.of(LxcDestination.AUTO_EXTERNAL_MOUNTS))
+                && LxcIdMaps.of(backend.container(name).config()).unprivileged() && !nestedMountNamespace()) {
+            contributions = new CriuOptions(List.of(), contributions.joinNamespaces(), contributions.root(),
+                    contributions.flags());
+        }
         if (!contributions.externals().isEmpty() || !contributions.joinNamespaces().isEmpty()
                 || !contributions.root().isEmpty() || contributions.has(CriuOptions.Flag.SHELL_JOB)
                 || contributions.has(CriuOptions.Flag.EXTERNAL_UNIX_SOCKETS)) {
             throw new HaulException("check.runtime", "lxc-checkpoint cannot pass these options to CRIU: "
                     + contributions);
         }
+    }
+
+    private boolean nestedMountNamespace() throws HaulException {
+        long pid = backend.container(name).initPid();
+        return pid > 0 && Namespaces.system().treeOf(pid).of(NamespaceKind.MNT).stream()
+                .anyMatch(i -> i.place() == NamespaceInstance.Place.NESTED);
     }
 
     @Override

@@ -72,7 +72,7 @@ final class DestinationChecks {
         checkOneKernel(prepare);
         Room.check("the destination", prepare.getExpectedImageBytes(), workspace.root());
         List<PreparedNamespace> namespaces = new ArrayList<>();
-        CriuOptions fromHandlers = prepareNamespaces(prepare, namespaces);
+        CriuOptions fromHandlers = prepareNamespaces(prepare, namespaces, session instanceof RuntimeDestinationSession);
         if (session instanceof RuntimeDestinationSession runtime) {
             try {
                 runtime.accept(fromHandlers.withoutRoot()); // a runtime restores into the root it manages
@@ -133,7 +133,8 @@ final class DestinationChecks {
      * Each namespace kind the container owns, prepared by its handler here, released when the migration ends
      * either way; returns what the handlers contribute to CRIU's restore.
      */
-    private CriuOptions prepareNamespaces(Prepare prepare, List<PreparedNamespace> prepared) throws MigrationFailure {
+    private CriuOptions prepareNamespaces(Prepare prepare, List<PreparedNamespace> prepared, boolean runtimeRestores)
+            throws MigrationFailure {
         CriuOptions options = CriuOptions.NONE;
         for (var wire : prepare.getNamespacesList()) {
             if (!wire.getOwn()) {
@@ -146,7 +147,9 @@ final class DestinationChecks {
                 throw new MigrationFailure("check.namespace", "the source sent a namespace kind this agent does not"
                         + " know: " + wire.getKind());
             }
-            NamespacePlan plan = new NamespacePlan(kind, true, wire.getFactsMap(), CriuOptions.NONE);
+            NamespacePlan received = new NamespacePlan(kind, true, wire.getFactsMap(), CriuOptions.NONE);
+            // a runtime restores into the root it makes itself, not into the source's path
+            NamespacePlan plan = runtimeRestores ? received.withoutFact(NamespacePlan.FACT_OWN_ROOT) : received;
             PluginLease<NamespaceHandler> handler = rollback.release(context.plugins()
                     .lease(PluginKind.HANDLER, kind.procName()).orElseThrow(() -> new MigrationFailure(
                             "check.namespace", "the destination has no handler for " + wire.getKind()

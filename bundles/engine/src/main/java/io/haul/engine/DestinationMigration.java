@@ -102,7 +102,16 @@ final class DestinationMigration implements Runnable {
                 peer.abort(failure.code(), failure.getMessage());
                 return;
             }
-            List<String> macs = new Reception(context, workspace, peer, id).run(prepare);
+            List<String> macs;
+            try {
+                macs = new Reception(context, workspace, peer, id, accepted.session()).run(prepare);
+            } catch (HaulException e) {
+                MigrationFailure failure = MigrationFailure.of(e);
+                rollback.rollBack(failure);
+                LOG.warn("migration {}: the files sent ahead could not be taken: {}", id, failure.getMessage());
+                peer.abort(failure.code(), failure.getMessage());
+                return;
+            }
             HeldRestore tree;
             Optional<FrameDrop> silence;
             try {

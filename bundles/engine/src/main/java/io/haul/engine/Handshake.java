@@ -44,6 +44,7 @@ final class Handshake {
                     + version + ", which this agent does not speak");
         }
         peer.agreeOn(version);
+        peer.heard(reply.getHelloReply().getCapabilities());
         return peer;
     }
 }

@@ -13,8 +13,8 @@ import java.time.Instant;
 
 /**
  * What this agent offers, for the handshake. Probing the host runs CRIU and touches the kernel (a few hundred
- * ms), which would otherwise sit in every handshake: the probe is kept for a while, the plugins and free
- * room are read fresh.
+ * ms), which would otherwise sit in every handshake: the probe is kept for a while, the plugins, the namespace
+ * handlers' limits and free room are read fresh.
  */
 final class LocalCapabilities {
 
@@ -47,8 +47,12 @@ final class LocalCapabilities {
                 .addAllNamespaceHandlers(plugins.usableNames(PluginKind.HANDLER))
                 .setFreeBytes(Room.freeBytes(workspace));
         for (KernelFeature feature : report.features()) {
-            capabilities.putKernelFeatures(feature.name(), feature.present());
+            if (!feature.name().startsWith(KernelFeature.criu(""))) { // CRIU's go in the namespace offers
+                capabilities.putKernelFeatures(feature.name(), feature.present());
+            }
         }
+        // the handlers' limits are read fresh: a subuid file edited a second ago counts
+        capabilities.putAllNamespaceOffers(NamespaceOffers.local(report, plugins));
         return capabilities.build();
     }
 }

@@ -5,6 +5,7 @@ import io.haul.protocol.Frames;
 import io.haul.protocol.ProtocolException;
 import io.haul.protocol.Versions;
 import io.haul.protocol.v1.Abort;
+import io.haul.protocol.v1.Capabilities;
 import io.haul.protocol.v1.Envelope;
 import io.haul.protocol.v1.Error;
 import java.io.IOException;
@@ -17,6 +18,7 @@ final class Peer implements AutoCloseable {
     private final Connection connection;
     private final String migrationId;
     private volatile int version = Versions.MAX;
+    private volatile Capabilities capabilities = Capabilities.getDefaultInstance();
 
     Peer(Connection connection, String migrationId) {
         this.connection = connection;
@@ -33,6 +35,15 @@ final class Peer implements AutoCloseable {
 
     void agreeOn(int version) {
         this.version = version;
+    }
+
+    /** What the peer said in the handshake it has and can take. */
+    void heard(Capabilities said) {
+        this.capabilities = said;
+    }
+
+    Capabilities capabilities() {
+        return capabilities;
     }
 
     /** The protocol version both sides agreed on. */

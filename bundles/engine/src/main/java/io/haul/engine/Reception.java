@@ -1,5 +1,7 @@
 package io.haul.engine;
 
+import io.haul.api.HaulException;
+import io.haul.api.backend.DestinationSession;
 import io.haul.pages.PagePushReader;
 import io.haul.pages.PageStore;
 import io.haul.protocol.ImageStream;
@@ -18,7 +20,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Phases 3 to 6 on the destination: what the source sends on the bulk stream, in order. The container's own
- * files in rounds while it runs, the pre-copied pages into the page store, then the images of the final dump,
+ * files in rounds while it runs (each handed to the backend's session as it arrives), the pre-copied pages into the page store, then the images of the final dump,
  * page images rebuilt from their recipes (over the prepared page image where there is one), each checked; last,
  * the source's list of what it sent, which must be what arrived.
  */
@@ -32,16 +34,18 @@ final class Reception {
     private final Workspace workspace;
     private final Peer peer;
     private final String id;
+    private final DestinationSession session;
 
-    Reception(MigrationContext context, Workspace workspace, Peer peer, String id) {
+    Reception(MigrationContext context, Workspace workspace, Peer peer, String id, DestinationSession session) {
         this.context = context;
         this.workspace = workspace;
         this.peer = peer;
         this.id = id;
+        this.session = session;
     }
 
     /** Returns the container's hardware addresses the source named with its images. */
-    List<String> run(Prepare prepare) throws IOException {
+    List<String> run(Prepare prepare) throws IOException, HaulException {
         long allowance = Math.max(prepare.getExpectedImageBytes() * 2, prepare.getExpectedImageBytes() + IMAGE_SLACK_BYTES);
         List<ImageFile> received;
         try (PreparedPageImage prepared = context.preparePageImages() ? PreparedPageImage.start(
@@ -72,7 +76,8 @@ final class Reception {
      * The container's own files sent while it runs, beside the images (which leave them room): one image stream
      * in protocol 2, rounds ended by an empty stream from protocol 3 on.
      */
-    private void receiveFilesAhead(InputStream bulk, long allowance, Watchdog watchdog) throws IOException {
+    private void receiveFilesAhead(InputStream bulk, long allowance, Watchdog watchdog)
+            throws IOException, HaulException {
         if (peer.version() < Versions.FILES_AHEAD) {
             return;
         }
@@ -87,6 +92,8 @@ final class Reception {
             }
             files += round.size();
             rounds++;
+            // the session may unpack it while the container still runs on the source (the next round waits)
+            session.filesArrived(round.stream().map(f -> workspace.images().resolve(f.getName())).toList());
             if (peer.version() < Versions.FILE_ROUNDS) {
                 break;
             }

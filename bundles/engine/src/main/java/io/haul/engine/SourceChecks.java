@@ -6,7 +6,10 @@ import io.haul.api.backend.CriuSourceSession;
 import io.haul.api.backend.RuntimeSourceSession;
 import io.haul.api.backend.SourcePlan;
 import io.haul.api.criu.CriuOptions;
+import io.haul.api.namespace.NamespaceHandler;
 import io.haul.api.namespace.NamespacePlan;
+import io.haul.api.plugin.PluginKind;
+import io.haul.api.plugin.PluginLease;
 import io.haul.host.proc.Namespaces;
 import io.haul.host.proc.OneKernelObjects;
 import io.haul.host.proc.ProcessTree;
@@ -15,6 +18,8 @@ import io.haul.protocol.v1.Prepare;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Phase 2 on the source, before anything freezes: the backend's session looks at the container again and says
@@ -53,6 +58,7 @@ final class SourceChecks {
         }
         NamespacePlanning.Plans namespaces = NamespacePlanning.plan(context.plugins(),
                 Namespaces.system().treeOf(plan.container().rootPid()), plan.container().ref());
+        checkOffers(namespaces.plans());
         CriuOptions dumpOptions = dumpOptions(namespaces.dump());
         OpenFileRefusals.beforeFreeze(ProcessTree.processes(plan.container().rootPid()), dumpOptions.externals());
         Prepare.Builder prepare = Prepare.newBuilder()
@@ -76,6 +82,20 @@ final class SourceChecks {
                     + prepared.getPrepared().getMessage());
         }
         return new Checked(plan, dumpOptions);
+    }
+
+    /** What the destination offered in the handshake, judged before it is asked to prepare (NamespaceOffers). */
+    private void checkOffers(List<NamespacePlan> plans) throws MigrationFailure {
+        List<PluginLease<NamespaceHandler>> leases = new ArrayList<>();
+        try {
+            NamespaceOffers.check(plans, peer.capabilities(), source.destination().name(), kind -> source.context()
+                    .plugins().lease(PluginKind.HANDLER, kind.procName()).map(lease -> {
+                        leases.add(lease);
+                        return lease.service();
+                    }));
+        } finally {
+            leases.forEach(PluginLease::close);
+        }
     }
 
     /**

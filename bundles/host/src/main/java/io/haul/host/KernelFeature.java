@@ -25,9 +25,24 @@ public record KernelFeature(String name, boolean present, String detail) {
     public static final java.util.List<String> NAMESPACE_KINDS =
             java.util.List.of("mnt", "uts", "ipc", "pid", "net", "user", "cgroup", "time");
 
+    /**
+     * CRIU's features ({@code criu check --feature NAME}) that making a namespace of a kind needs, by kind, each
+     * reported as {@code criu:NAME}: user namespaces (userns), time namespaces' offsets (timens), cgroup namespaces
+     * (cgroupns), and a PID namespace's ids as its tasks see them (ns_pid, NSpid in /proc/PID/status). Mount,
+     * network, UTS and IPC namespaces need none beyond CRIU's check.
+     */
+    public static final java.util.Map<String, java.util.List<String>> CRIU_NAMESPACE_FEATURES = java.util.Map.of(
+            "user", java.util.List.of("userns"), "time", java.util.List.of("timens"),
+            "cgroup", java.util.List.of("cgroupns"), "pid", java.util.List.of("ns_pid"));
+
     public KernelFeature {
         Objects.requireNonNull(name, "name");
         detail = detail == null ? "" : detail.replace('\n', ' ').strip();
+    }
+
+    /** The feature name of a CRIU feature, e.g. {@code criu:userns}. */
+    public static String criu(String feature) {
+        return "criu:" + feature;
     }
 
     /** The feature name of a namespace kind, e.g. {@code ns:net}. */

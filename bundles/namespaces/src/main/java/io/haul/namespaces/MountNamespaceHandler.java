@@ -46,7 +46,7 @@ public final class MountNamespaceHandler extends KindHandler {
     /** Fact: the host paths the tree's mounts are bound from, one a line; present when AUTO_EXTERNAL is used. */
     static final String FACT_HOST_MOUNTS = "hostMounts";
     /** Fact: the tree's root file system, a host path, when it is not the host's "/" (it pivoted into its own). */
-    static final String FACT_ROOT = "root";
+    static final String FACT_ROOT = NamespacePlan.FACT_OWN_ROOT;
 
     private final Function<String, List<MountInfo>> mounts;
 

@@ -35,15 +35,4 @@ record SubordinateIds(Path file, List<IdMapping> ranges) {
         }
         return new SubordinateIds(file, List.copyOf(ranges));
     }
-
-    /** Whether one range set aside holds all the host ids a map line uses. */
-    boolean cover(IdMapping line) {
-        return ranges.stream().anyMatch(r -> r.outside() <= line.outside() && line.lastOutside() <= r.lastOutside());
-    }
-
-    /** "root:100000:65536, root:200000:65536" or "none". */
-    String describe() {
-        return ranges.isEmpty() ? "none" : String.join(", ", ranges.stream()
-                .map(r -> "root:" + r.outside() + ":" + r.count()).toList());
-    }
 }

@@ -7,8 +7,10 @@ import io.haul.api.namespace.NamespaceHandler;
 import io.haul.api.namespace.NamespaceInstance;
 import io.haul.api.namespace.NamespaceInstance.Place;
 import io.haul.api.namespace.NamespaceKind;
+import io.haul.api.namespace.NamespaceOffer;
 import io.haul.api.namespace.NamespacePlan;
 import io.haul.api.namespace.NamespaceTree;
+import io.haul.api.namespace.UserNamespaceLimits;
 import io.haul.host.proc.MountInfo;
 import io.haul.host.proc.Namespaces;
 import java.io.IOException;
@@ -43,6 +45,8 @@ import org.osgi.service.metatype.annotations.Designate;
  * reads and writes them itself. The destination checks, before anything freezes, that it can make the namespace
  * again: it allows user namespaces ({@code user.max_user_namespaces}), and an unprivileged map's host ids are ones it
  * has set aside for root's containers ({@code /etc/subuid}, {@code /etc/subgid}): elsewhere they may be real users'.
+ * The source takes that decision first ({@link UserNamespaceFit}), from the limits the destination offered in the
+ * handshake ({@link #limits}); the destination takes it again from its own, for a source that does not.
  */
 @Component(service = NamespaceHandler.class, configurationPid = UserConfiguration.PID)
 @Designate(ocd = UserConfiguration.class)
@@ -114,24 +118,43 @@ public final class UserNamespaceHandler extends KindHandler {
         }
     }
 
-    /** The destination: whether it can make the container's user namespace with its maps. */
+    /** The destination: whether it can make the container's user namespace with its maps, by its own limits. */
     @Override
     public CriuOptions prepare(NamespacePlan plan, Path migrationDir) throws HaulException {
         CriuOptions options = super.prepare(plan, migrationDir);
         if (!plan.own()) {
             return options;
         }
-        long limit = maxUserNamespaces >= 0 ? maxUserNamespaces : kernelLimit();
-        if (limit < 1) {
-            throw new HaulException("namespace.user-limit", "this host allows no user namespaces (" + (maxUserNamespaces
-                    >= 0 ? "maxUserNamespaces = 0 in " + UserConfiguration.PID : "user.max_user_namespaces = 0")
-                    + "), and CRIU must make the container's here; allow them (sysctl user.max_user_namespaces=N)"
-                    + " or move it to a host that does");
-        }
-        checkIds("uid", plan.facts().getOrDefault(FACT_UID_MAP, ""), subuidFile);
-        checkIds("gid", plan.facts().getOrDefault(FACT_GID_MAP, ""), subgidFile);
+        UserNamespaceFit.check(plan.facts().getOrDefault(FACT_UID_MAP, ""), plan.facts().getOrDefault(FACT_GID_MAP, ""),
+                limits().orElseThrow(), "this host");
         // the restored tasks, inside their namespace, may not open userfaultfd (vm.unprivileged_userfaultfd = 0)
         return options.merge(CriuOptions.of(CriuOptions.Flag.EAGER_MEMORY));
+    }
+
+    /** The source: the same decision, from what the destination offered in the handshake. */
+    @Override
+    public void checkOffer(NamespacePlan plan, NamespaceOffer offer, String destination) throws HaulException {
+        if (plan.own() && offer.userNamespaces().isPresent()) {
+            UserNamespaceFit.check(plan.facts().getOrDefault(FACT_UID_MAP, ""),
+                    plan.facts().getOrDefault(FACT_GID_MAP, ""), offer.userNamespaces().get(), destination);
+        }
+    }
+
+    /** What this host gives containers' user namespaces now: its files and sysctl are read at each call. */
+    @Override
+    public Optional<UserNamespaceLimits> limits() throws HaulException {
+        long limit = maxUserNamespaces >= 0 ? maxUserNamespaces : kernelLimit();
+        return Optional.of(new UserNamespaceLimits(limit, aside(subuidFile), aside(subgidFile), subuidFile.toString(),
+                subgidFile.toString()));
+    }
+
+    private static List<UserNamespaceLimits.IdRange> aside(Path file) throws HaulException {
+        try {
+            return SubordinateIds.read(file).ranges().stream()
+                    .map(r -> new UserNamespaceLimits.IdRange(r.outside(), r.count())).toList();
+        } catch (IOException e) {
+            throw new HaulException("namespace.user-ids", "cannot read " + file + ": " + e.getMessage(), e);
+        }
     }
 
     private long kernelLimit() throws HaulException {
@@ -140,25 +163,6 @@ public final class UserNamespaceHandler extends KindHandler {
             return Long.parseLong(Files.readString(sysctl).strip());
         } catch (IOException | NumberFormatException e) {
             throw new HaulException("namespace.user-limit", "cannot read " + sysctl + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** Every line of an unprivileged map must map to host ids this host set aside for root's containers. */
-    private static void checkIds(String kind, String map, Path file) throws HaulException {
-        SubordinateIds aside;
-        try {
-            aside = SubordinateIds.read(file);
-        } catch (IOException e) {
-            throw new HaulException("namespace.user-ids", "cannot read " + file + ": " + e.getMessage(), e);
-        }
-        for (IdMapping line : IdMapping.parse(map)) {
-            if (!line.identity() && !aside.cover(line)) {
-                throw new HaulException("namespace.user-ids", "the container's " + kind + " map (" + line + ") maps to"
-                        + " host " + kind + "s " + line.outside() + "-" + line.lastOutside() + ", which this host has"
-                        + " not set aside for containers in " + file + " (root's ranges there: " + aside.describe()
-                        + "), so they may be real users' here; add root:" + line.outside() + ":" + line.count() + " to "
-                        + file + " (or move the container to a host that has)");
-            }
         }
     }
 

@@ -141,4 +141,33 @@ class UserNamespaceShapesTest {
         assertTrue(assertThrows(HaulException.class, () -> user.prepare(privileged, proc)).getMessage()
                 .contains("maxUserNamespaces = 0 in haul.namespace.user"));
     }
+
+    @Test
+    void theSourceJudgesAnUnprivilegedMapByTheLimitsTheDestinationOffered() throws Exception {
+        treeProcShows("pid:[9]");
+        UserNamespaceHandler user = new UserNamespaceHandler(Namespaces.system(), mounts(PIVOTED), proc);
+        NamespacePlan plan = user.plan(tree);
+        io.haul.api.namespace.UserNamespaceLimits elsewhere = new io.haul.api.namespace.UserNamespaceLimits(96362,
+                java.util.List.of(new io.haul.api.namespace.UserNamespaceLimits.IdRange(300000, 65536)),
+                java.util.List.of(new io.haul.api.namespace.UserNamespaceLimits.IdRange(100000, 65536)),
+                "/etc/subuid", "/etc/subgid");
+        HaulException ids = assertThrows(HaulException.class, () -> user.checkOffer(plan, offer(elsewhere), "hostB"));
+        assertEquals("namespace.user-ids", ids.code());
+        assertTrue(ids.getMessage().contains("host uids 100000-165535, which hostB has not set aside")
+                && ids.getMessage().contains("root:300000:65536")
+                && ids.getMessage().contains("add root:100000:65536 to /etc/subuid on hostB"), ids.getMessage());
+
+        io.haul.api.namespace.UserNamespaceLimits aside = new io.haul.api.namespace.UserNamespaceLimits(96362,
+                elsewhere.gids(), elsewhere.gids(), "/etc/subuid", "/etc/subgid");
+        user.checkOffer(plan, offer(aside), "hostB");
+        io.haul.api.namespace.UserNamespaceLimits none = new io.haul.api.namespace.UserNamespaceLimits(0,
+                aside.uids(), aside.gids(), "/etc/subuid", "/etc/subgid");
+        assertEquals("namespace.user-limit", assertThrows(HaulException.class,
+                () -> user.checkOffer(plan, offer(none), "hostB")).code());
+    }
+
+    private static io.haul.api.namespace.NamespaceOffer offer(io.haul.api.namespace.UserNamespaceLimits limits) {
+        return new io.haul.api.namespace.NamespaceOffer(NamespaceKind.USER, true, java.util.Map.of("userns", true),
+                java.util.Optional.of(limits));
+    }
 }

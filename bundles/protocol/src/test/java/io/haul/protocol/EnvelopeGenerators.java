@@ -68,6 +68,17 @@ final class EnvelopeGenerators {
         for (int i = random.nextInt(5); i > 0; i--) {
             capabilities.putKernelFeatures(text(random), random.nextBoolean());
         }
+        for (int i = random.nextInt(3); i > 0; i--) {
+            var limits = io.haul.protocol.v1.UserNamespaceLimits.newBuilder().setMaxUserNamespaces(size(random))
+                    .setUidsFrom(text(random)).setGidsFrom(text(random));
+            for (int r = random.nextInt(3); r > 0; r--) {
+                limits.addSubordinateUids(io.haul.protocol.v1.IdRange.newBuilder().setFirst(size(random))
+                        .setCount(size(random)));
+            }
+            capabilities.putNamespaceOffers(text(random), io.haul.protocol.v1.NamespaceOffer.newBuilder()
+                    .setKernelHasKind(random.nextBoolean()).putCriuFeatures(text(random), random.nextBoolean())
+                    .setUserNamespaces(limits).build());
+        }
         return capabilities.build();
     }
 

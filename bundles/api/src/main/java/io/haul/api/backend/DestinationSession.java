@@ -1,10 +1,13 @@
 package io.haul.api.backend;
 
 import io.haul.api.HaulException;
+import java.nio.file.Path;
+import java.util.List;
 
 /**
  * One migration of one container as its backend takes part in it on the destination. The engine calls, in order:
- * {@link #check} before the source freezes anything; once every image arrived {@link #prepare} and
+ * {@link #check} before the source freezes anything; {@link #filesArrived} for each round of files sent ahead;
+ * once every image arrived {@link #prepare} and
  * {@link #lockNetwork}; the restore (the engine's CRIU or the runtime's, by the session's kind), tasks held stopped;
  * then after the commit point {@link #unlockNetwork} and {@link #committed}, or on a rollback, the restored tasks
  * gone, {@link #unlockNetwork} and {@link #abandoned}; {@link #close} always.
@@ -17,6 +20,15 @@ public sealed interface DestinationSession extends AutoCloseable
      * is free...). Throws with a code and a message that names what is missing.
      */
     default void check() throws HaulException {
+    }
+
+    /**
+     * While the container still runs on the source: one round of its own files sent ahead arrived ({@code files}, in
+     * the images folder, where they stay). A session may unpack them now, so that the frozen window has only the last
+     * round to unpack, into {@link MigrationFolders#filesAhead}: the engine removes that however the migration ends
+     * (the agent killed and restarted included), and nothing else a session made before {@link #prepare} is undone.
+     */
+    default void filesArrived(List<Path> files) throws HaulException {
     }
 
     /**

@@ -6,6 +6,7 @@ import io.haul.api.criu.CriuOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
@@ -50,6 +51,22 @@ public interface NamespaceHandler extends Plugin {
                     : new NamespaceVerdict(instance, NamespaceVerdict.Action.REFUSED, refusal));
         }
         return verdicts;
+    }
+
+    /**
+     * This host's limits for the kind beyond its kernel and CRIU, read now, for the handshake's capabilities (user
+     * namespaces: how many, which host ids); empty when the kind has none.
+     */
+    default Optional<UserNamespaceLimits> limits() throws HaulException {
+        return Optional.empty();
+    }
+
+    /**
+     * Source side, after {@link #plan} and before the destination is asked: refuses, with the reason, a plan the
+     * destination cannot rebuild by what it offered in the handshake ({@code destination} names it). The engine has
+     * already refused a kind its kernel or CRIU lacks; this is for the handler's own limits.
+     */
+    default void checkOffer(NamespacePlan plan, NamespaceOffer offer, String destination) throws HaulException {
     }
 
     /**

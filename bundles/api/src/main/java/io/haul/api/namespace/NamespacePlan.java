@@ -14,9 +14,23 @@ import java.util.Map;
  */
 public record NamespacePlan(NamespaceKind kind, boolean own, Map<String, String> facts, CriuOptions dump) {
 
+    /**
+     * The mnt plan's fact naming the tree's root file system on the source (a host path other than "/"), which Haul's
+     * CRIU restores the tree into at the same path. A runtime that makes the container's root itself (LXC under its
+     * own lxcpath) is prepared without it: that path is the source's, not where the root will be.
+     */
+    public static final String FACT_OWN_ROOT = "root";
+
     public NamespacePlan {
         facts = Map.copyOf(facts);
         dump = dump == null ? CriuOptions.NONE : dump;
+    }
+
+    /** The same plan without one of its facts. */
+    public NamespacePlan withoutFact(String key) {
+        Map<String, String> kept = new java.util.HashMap<>(facts);
+        kept.remove(key);
+        return new NamespacePlan(kind, own, kept, dump);
     }
 
     /** A kind CRIU moves by itself: nothing to tell either side. */

@@ -1,6 +1,6 @@
 /** Namespace handlers, one per kind, and the namespace tree of a container they are given. */
 @Export
-@Version("2.2.0")
+@Version("2.3.0")
 package io.haul.api.namespace;
 
 import org.osgi.annotation.bundle.Export;

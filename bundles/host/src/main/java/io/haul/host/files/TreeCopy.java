@@ -92,6 +92,28 @@ public record TreeCopy(String name, Path folder) {
         FileTrees.unpackIncremental(last, into);
     }
 
+    /**
+     * Destination, the container still running on the source: one received round of the tree {@code name} into
+     * {@code into}, as it arrives; false, and nothing done, when {@code file} is not one of its rounds.
+     */
+    public static boolean unpackRound(String name, Path file, Path into) throws HaulException {
+        Matcher m = ROUND_FILE.matcher(file.getFileName().toString());
+        if (!m.matches() || !m.group(1).equals(name)) {
+            return false;
+        }
+        FileTrees.unpackIncremental(file, into);
+        return true;
+    }
+
+    /** Destination, frozen: the last copy of {@code name} only, its rounds already unpacked by {@link #unpackRound}. */
+    public static void unpackLast(String name, Path imageDir, Path into) throws HaulException {
+        Path last = imageDir.resolve(lastFile(name));
+        if (!Files.exists(last)) {
+            throw new HaulException("file.missing", "the source sent no copy of '" + name + "'");
+        }
+        FileTrees.unpackIncremental(last, into);
+    }
+
     /** Whether the destination received a copy of the tree named {@code name}. */
     public static boolean received(String name, Path imageDir) {
         return Files.exists(imageDir.resolve(lastFile(name)));

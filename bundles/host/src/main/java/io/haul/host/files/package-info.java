@@ -3,7 +3,7 @@
  * folders sent in rounds ahead of the freeze and applied in order on the other side.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.haul.host.files;
 
 import org.osgi.annotation.bundle.Export;

@@ -59,7 +59,7 @@ class HostProbeComponentTest {
             System.out.printf("  %-17s %-7s %s%n", feature.name(), feature.present() ? "present" : "MISSING",
                     feature.detail());
         }
-        assertEquals(4 + 8 + 1, report.features().size());
+        assertEquals(4 + 8 + 1 + KernelFeature.CRIU_NAMESPACE_FEATURES.size(), report.features().size());
         assertTrue(report.features().stream().noneMatch(f -> f.detail().isBlank()));
         assertFalse(report.kernelRelease().isEmpty());
         assertTrue(millis < 2000, "took " + millis + " ms");
