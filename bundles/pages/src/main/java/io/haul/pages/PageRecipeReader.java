@@ -194,8 +194,8 @@ public final class PageRecipeReader {
     /**
      * Where rebuilt bytes go: a 1 MiB direct buffer written to the file and checked as it fills. Direct, so
      * that a page from the store is copied once on its way to the file: a heap buffer is copied again by the
-     * channel into a direct buffer of its own (1 GiB rebuilt over a prepared file: 1.7-2.7 s through a heap
-     * buffer, 0.9-1.9 s through a direct one, on the loaded 2 cores here).
+     * channel into a direct buffer of its own (1 GiB copied from heap pages over a prepared file took 1.7-2.7 s
+     * through a heap buffer, 0.9-1.9 s through a direct one, on the loaded 2 cores here).
      */
     private static class Output {
 
