@@ -8,22 +8,45 @@ import io.haul.api.migration.Phase;
 import io.haul.api.migration.ProgressEvent;
 import io.haul.cluster.MigrationStore;
 import java.time.Clock;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The source's view of one migration record: every phase change, figure and outcome goes to the cluster's
  * store, and every step is also told to subscribers as a progress event.
+ *
+ * <p>Phase changes and figures are written behind the migration, in order, each a compare-and-set from the
+ * version written before it: a record write (signed, put into the cluster, committed to both agents' disks)
+ * took tens of ms here, five of them fell inside the frozen window, and none of them decides anything (issue
+ * #16). The commit point and the outcome do decide: they wait for the writes before them and are written on the
+ * migration's thread. If a background write finds the record changed by someone else (a destination that lost
+ * this agent wrote the rollback), the writes after it are dropped and the commit point is refused; a write that
+ * failed fails the commit point with its error.
  */
 final class RecordKeeper {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RecordKeeper.class);
+    /** One virtual thread per write, each started when the one before it has ended. */
+    private static final Executor BEHIND = task -> Thread.ofVirtual().name("haul-record").start(task);
 
     private final MigrationStore store;
     private final Clock clock;
     private MigrationRecord record;
+    /** The version the last background write stored (touched only by the writes, one after the other). */
+    private MigrationRecord stored;
+    /** Set by a background write that found another version stored than the one written before it. */
+    private volatile boolean overtaken;
+    private CompletableFuture<Void> writes = CompletableFuture.completedFuture(null);
 
     RecordKeeper(MigrationStore store, Clock clock, MigrationRecord first) {
         this.store = store;
         this.clock = clock;
         this.record = first;
+        this.stored = first;
         store.put(first);
         publish("migration of " + first.container() + " from " + first.source() + " to " + first.destination()
                 + " requested", -1, -1, 0, Outcome.IN_PROGRESS);
@@ -38,7 +61,7 @@ final class RecordKeeper {
     }
 
     synchronized void enter(Phase phase, String message) {
-        write(record.entering(phase, clock.instant()));
+        writeBehind(record.entering(phase, clock.instant()));
         publish(message, -1, -1, 0, Outcome.IN_PROGRESS);
     }
 
@@ -53,32 +76,67 @@ final class RecordKeeper {
     }
 
     synchronized void statistics(UnaryOperator<MigrationStatistics> change) {
-        write(record.withStatistics(change.apply(record.statistics())));
+        writeBehind(record.withStatistics(change.apply(record.statistics())));
     }
 
     /**
-     * Moves the record to the commit point ({@link CommitPoint#commit}), unless the destination decided a
-     * rollback first: false then, with the stored record read back.
+     * Moves the record to the commit point ({@link CommitPoint#commit}) once the writes before it are stored,
+     * unless the destination decided a rollback first: false then, with the stored record read back.
      */
     synchronized boolean commitPoint() {
-        var committed = CommitPoint.commit(store, record, clock.instant());
+        awaitWrites();
+        var committed = overtaken ? java.util.Optional.<MigrationRecord>empty()
+                : CommitPoint.commit(store, record, clock.instant());
         if (committed.isEmpty()) {
-            store.get(record.id()).ifPresent(stored -> record = stored);
+            store.get(record.id()).ifPresent(now -> record = now);
             return false;
         }
         record = committed.get();
+        stored = record;
         publish("commit point: the destination is the container now", -1, -1, 0, Outcome.IN_PROGRESS);
         return true;
     }
 
     synchronized void finish(Outcome outcome, MigrationError error, String message) {
-        write(record.ending(outcome, error, clock.instant()));
+        try {
+            awaitWrites();
+        } catch (RuntimeException e) {
+            LOG.warn("migration {}: a write of its record failed before its outcome: {}", record.id(), e.toString());
+        }
+        record = record.ending(outcome, error, clock.instant());
+        stored = record;
+        store.put(record);
         publish(message, -1, -1, 0, outcome);
     }
 
-    private void write(MigrationRecord next) {
+    /** Queues {@code next} behind the writes already queued; it becomes the current record at once. */
+    private void writeBehind(MigrationRecord next) {
         record = next;
-        store.put(next);
+        writes = writes.thenRunAsync(() -> {
+            if (overtaken) {
+                return;
+            }
+            if (store.replace(stored, next)) {
+                stored = next;
+            } else {
+                overtaken = true;
+                LOG.info("migration {}: its record was changed by another agent; the figures after are not written",
+                        next.id());
+            }
+        }, BEHIND);
+    }
+
+    /** Waits for the queued writes; one that failed is thrown here, as if it had failed on this thread. */
+    private void awaitWrites() {
+        try {
+            writes.join();
+        } catch (CompletionException e) {
+            writes = CompletableFuture.completedFuture(null);
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            throw e;
+        }
     }
 
     private void publish(String message, long done, long total, double rate, Outcome outcome) {

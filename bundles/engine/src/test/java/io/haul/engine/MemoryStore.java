@@ -19,7 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * The cluster's records in memory, shared by the agents of a test in one JVM: records with compare-and-set, a
  * lock per container, cancel requests and progress events, as the Hazelcast store keeps them.
  */
-final class MemoryStore implements MigrationStore {
+class MemoryStore implements MigrationStore {
 
     private final Map<String, MigrationRecord> records = new ConcurrentHashMap<>();
     private final Map<ContainerRef, String> locks = new ConcurrentHashMap<>();

@@ -1,5 +1,6 @@
 package io.haul.pages;
 
+import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
 
 /**
@@ -37,6 +38,20 @@ final class FileCheck {
         }
         if (at < end) {
             firstHalves.update(bytes, at, end - at); // the partial last page: only the file's very end has one
+        }
+    }
+
+    /** The same for {@code length} bytes of {@code bytes} from its index {@code off} (its position and limit stay). */
+    void update(ByteBuffer bytes, int off, int length) {
+        ByteBuffer piece = bytes.duplicate();
+        int end = off + length;
+        int at = off;
+        for (; at + PAGE <= end; at += PAGE) {
+            firstHalves.update(piece.limit(at + HALF).position(at));
+            secondHalves.update(piece.limit(at + PAGE).position(at + HALF));
+        }
+        if (at < end) {
+            firstHalves.update(piece.limit(end).position(at));
         }
     }
 

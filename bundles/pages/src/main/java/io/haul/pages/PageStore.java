@@ -25,6 +25,7 @@ public final class PageStore implements AutoCloseable {
     private static final int PAGE = PageHasher.PAGE_SIZE;
     private static final int SLAB_PAGES = 256;
     private static final long ZERO = Long.MIN_VALUE;
+    private static final byte[] ZERO_BYTES = new byte[PAGE];
 
     private final Path spillFolder;
     private final int memorySlots;
@@ -150,6 +151,45 @@ public final class PageStore implements AutoCloseable {
         ByteBuffer buffer = ByteBuffer.wrap(into, off, PAGE);
         while (buffer.hasRemaining()) {
             if (channel.read(buffer, position + buffer.position() - off) < 0) {
+                throw new EOFException("the page spill file " + spillFile + " ends inside page " + hash);
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Copies the page with this hash into the 4096 bytes of {@code into} from its index {@code at}, within its
+     * limit (its position and limit stay); false if absent. For a direct buffer the rebuild writes to its file: the page is copied
+     * once, not into a byte array first and then again by the channel into a direct buffer of its own.
+     */
+    public boolean read(PageHash hash, ByteBuffer into, int at) throws IOException {
+        Objects.checkFromIndexSize(at, PAGE, into.limit());
+        long place;
+        FileChannel channel;
+        lock.readLock().lock();
+        try {
+            checkOpen();
+            place = index.get(hash.hi(), hash.lo());
+            if (place > 0) {
+                long slot = place - 1;
+                into.put(at, slabs[(int) (slot / SLAB_PAGES)], (int) (slot % SLAB_PAGES) * PAGE, PAGE);
+                return true;
+            }
+            channel = spill;
+        } finally {
+            lock.readLock().unlock();
+        }
+        if (place == 0) {
+            return false;
+        }
+        if (place == ZERO) {
+            into.put(at, ZERO_BYTES, 0, PAGE);
+            return true;
+        }
+        long position = (-place - 1) * PAGE;
+        ByteBuffer page = into.slice(at, PAGE);
+        while (page.hasRemaining()) {
+            if (channel.read(page, position + page.position()) < 0) {
                 throw new EOFException("the page spill file " + spillFile + " ends inside page " + hash);
             }
         }

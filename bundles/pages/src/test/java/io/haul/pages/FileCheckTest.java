@@ -23,6 +23,17 @@ class FileCheckTest {
     }
 
     @Test
+    void aDirectBufferGivesTheValueAnArrayGives() {
+        byte[] file = file(300, 100);
+        java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(file.length + PAGE).put(PAGE, file).position(3);
+        FileCheck fromBuffer = new FileCheck();
+        fromBuffer.update(direct, PAGE, 256 * PAGE);
+        fromBuffer.update(direct, 257 * PAGE, 44 * PAGE + 100);
+        assertEquals(check(file), fromBuffer.value());
+        assertEquals(3, direct.position(), "the buffer's position stays");
+    }
+
+    @Test
     void aFlippedBitInEitherHalfOfAnyPageOrInThePartialPageChangesTheValue() {
         byte[] file = file(8, 100);
         long original = check(file);

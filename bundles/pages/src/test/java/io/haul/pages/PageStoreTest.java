@@ -84,6 +84,32 @@ class PageStoreTest {
     }
 
     @Test
+    void aDirectBufferGetsThePageFromMemoryFromTheSpillFileAndTheZeroPage() throws Exception {
+        try (PageStore store = new PageStore(10 * PAGE, dir)) {
+            for (int i = 0; i < 20; i++) {
+                byte[] page = TestPages.page(i, "random");
+                store.put(hasher.hash(page), page);
+            }
+            store.put(PageHash.ZERO_PAGE, new byte[PAGE]);
+            assertEquals(10, store.spilledPages());
+            java.nio.ByteBuffer into = java.nio.ByteBuffer.allocateDirect(3 * PAGE).position(5);
+            byte[] back = new byte[PAGE];
+            for (int i : new int[] {0, 9, 10, 19}) {
+                byte[] page = TestPages.page(i, "random");
+                assertTrue(store.read(hasher.hash(page), into, PAGE));
+                into.get(PAGE, back);
+                assertArrayEquals(page, back, "page " + i + (i < 10 ? ", in memory" : ", spilled"));
+            }
+            assertTrue(store.read(PageHash.ZERO_PAGE, into, 2 * PAGE));
+            into.get(2 * PAGE, back);
+            assertArrayEquals(new byte[PAGE], back);
+            assertEquals(5, into.position(), "the buffer's position stays");
+            assertFalse(store.read(hasher.hash(TestPages.page(99, "random")), into, 0));
+            assertThrows(IndexOutOfBoundsException.class, () -> store.read(PageHash.ZERO_PAGE, into, 2 * PAGE + 1));
+        }
+    }
+
+    @Test
     void theZeroPageTakesNoRoom() throws Exception {
         try (PageStore store = new PageStore(0, dir)) {
             assertTrue(store.put(PageHash.ZERO_PAGE, new byte[PAGE]));
