@@ -204,12 +204,8 @@ public class DockerMigrationIT {
         long pidOnA = dockerA.containerPid(name);
         long before = counter(dockerA, name, "/counter");
 
-        Commands.Result result = cluster.clientLive(cluster.a, "migrate", "docker:" + name, "--to", cluster.b.name)
-                .result(MIGRATE_SECONDS);
+        Commands.Result result = cluster.migrateToB("docker:" + name, "DockerMigrationIT", MIGRATE_SECONDS);
         String text = result.output();
-        System.out.println("DockerMigrationIT migrate printed:\n" + text);
-        assertEquals("migrate succeeds:\n" + text + "\nA's log:\n" + cluster.a.logText() + "\nB's log:\n"
-                + cluster.b.logText(), 0, result.exitCode());
 
         // on B: the same container, continuing from its frozen state, with its files
         assertEquals("running on B", "running", dockerB.containerStatus(name));

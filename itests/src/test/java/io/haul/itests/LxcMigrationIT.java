@@ -146,12 +146,8 @@ public class LxcMigrationIT {
                 && n.path("migratable").asBoolean()));
         long before = lxcA.counter(name);
 
-        Commands.Result result = cluster.clientLive(cluster.a, "migrate", "lxc:" + name, "--to", cluster.b.name)
-                .result(MIGRATE_SECONDS);
+        Commands.Result result = cluster.migrateToB("lxc:" + name, "LxcMigrationIT", MIGRATE_SECONDS);
         String text = result.output();
-        System.out.println("LxcMigrationIT migrate printed:\n" + text);
-        assertEquals("migrate succeeds:\n" + text + "\nA's log:\n" + cluster.a.logText() + "\nB's log:\n"
-                + cluster.b.logText(), 0, result.exitCode());
 
         // on B: LXC runs it (its monitor), the counter goes on from its memory, the files are the ones A had
         assertTrue("LXC on B says it runs", lxcB.running(name));
@@ -213,12 +209,7 @@ public class LxcMigrationIT {
                 .anyMatch(n -> n.path("ref").path("id").asText().equals(name) && n.path("migratable").asBoolean()));
         long before = lxcA.counter(name);
 
-        Commands.Result result = cluster.clientLive(cluster.a, "migrate", "lxc:" + name, "--to", cluster.b.name)
-                .result(MIGRATE_SECONDS);
-        String text = result.output();
-        System.out.println("LxcMigrationIT unprivileged, migrate printed:\n" + text);
-        assertEquals("migrate succeeds:\n" + text + "\nA's log:\n" + cluster.a.logText() + "\nB's log:\n"
-                + cluster.b.logText(), 0, result.exitCode());
+        Commands.Result result = cluster.migrateToB("lxc:" + name, "LxcMigrationIT unprivileged,", MIGRATE_SECONDS);
 
         assertTrue("LXC on B says it runs", lxcB.running(name));
         long after = lxcB.awaitCounterAbove(name, before);
@@ -354,12 +345,7 @@ public class LxcMigrationIT {
             client.assertEchoes("the client is echoed before the move", 50, 30);
             client.resetGap();
 
-            Commands.Result result = cluster.clientLive(cluster.a, "migrate", "lxc:" + name, "--to", cluster.b.name)
-                    .result(MIGRATE_SECONDS);
-            String text = result.output();
-            System.out.println("LxcMigrationIT veth, migrate printed:\n" + text);
-            assertEquals("migrate succeeds:\n" + text + "\nA's log:\n" + cluster.a.logText() + "\nB's log:\n"
-                    + cluster.b.logText(), 0, result.exitCode());
+            Commands.Result result = cluster.migrateToB("lxc:" + name, "LxcMigrationIT veth,", MIGRATE_SECONDS);
 
             client.assertEchoes("the client's connection goes on after the move", client.echoed() + 200, 30);
             assertTrue("LXC on B says it runs", lxcB.running(name));
@@ -685,12 +671,7 @@ public class LxcMigrationIT {
             assertEquals("Redis saved its data into the root file system", "OK", client.call("SAVE"));
             String dumpSum = sh("md5sum < " + rootfs.resolve("var/lib/redis/dump.rdb"));
 
-            Commands.Result result = cluster.clientLive(cluster.a, "migrate", "lxc:" + name, "--to", cluster.b.name)
-                    .result(MIGRATE_SECONDS);
-            String text = result.output();
-            System.out.println("LxcMigrationIT Debian with Redis, migrate printed:\n" + text);
-            assertEquals("migrate succeeds:\n" + text + "\nA's log:\n" + cluster.a.logText() + "\nB's log:\n"
-                    + cluster.b.logText(), 0, result.exitCode());
+            Commands.Result result = cluster.migrateToB("lxc:" + name, "LxcMigrationIT Debian with Redis,", MIGRATE_SECONDS);
 
             assertEquals("the same connection answers on B, and the counter goes on from Redis's memory", 101,
                     client.incr("haul:count"));

@@ -260,6 +260,20 @@ public final class TwoHostCluster implements AutoCloseable {
         return command;
     }
 
+    /**
+     * {@code haul migrate REF --to B} run on A, its output printed under {@code label}; unless it succeeded, fails
+     * with that output and both agents' logs (where the cause of a failed migration is).
+     */
+    public Commands.Result migrateToB(String ref, String label, double seconds) throws Exception {
+        Commands.Result result = clientLive(a, "migrate", ref, "--to", b.name).result(seconds);
+        System.out.println(label + " migrate printed:\n" + result.output());
+        if (result.exitCode() != 0) {
+            throw new AssertionError("migrate succeeds:\n" + result.output() + "\nA's log:\n" + a.logText()
+                    + "\nB's log:\n" + b.logText());
+        }
+        return result;
+    }
+
     private List<String> clientCommand(Agent agent, String... args) {
         List<String> command = new ArrayList<>(List.of(java(), "-cp", clientJar.toString(),
                 "io.haul.control.ControlClient", agent.socket().toString()));
