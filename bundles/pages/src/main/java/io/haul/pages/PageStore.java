@@ -124,43 +124,13 @@ public final class PageStore implements AutoCloseable {
 
     /** Copies the page with this hash into the 4096 bytes of {@code into} from {@code off}; false if absent. */
     public boolean read(PageHash hash, byte[] into, int off) throws IOException {
-        Objects.checkFromIndexSize(off, PAGE, into.length);
-        long place;
-        FileChannel channel;
-        lock.readLock().lock();
-        try {
-            checkOpen();
-            place = index.get(hash.hi(), hash.lo());
-            if (place > 0) {
-                long slot = place - 1;
-                System.arraycopy(slabs[(int) (slot / SLAB_PAGES)], (int) (slot % SLAB_PAGES) * PAGE, into, off, PAGE);
-                return true;
-            }
-            channel = spill;
-        } finally {
-            lock.readLock().unlock();
-        }
-        if (place == 0) {
-            return false;
-        }
-        if (place == ZERO) {
-            Arrays.fill(into, off, off + PAGE, (byte) 0);
-            return true;
-        }
-        long position = (-place - 1) * PAGE;
-        ByteBuffer buffer = ByteBuffer.wrap(into, off, PAGE);
-        while (buffer.hasRemaining()) {
-            if (channel.read(buffer, position + buffer.position() - off) < 0) {
-                throw new EOFException("the page spill file " + spillFile + " ends inside page " + hash);
-            }
-        }
-        return true;
+        return read(hash, ByteBuffer.wrap(into), off);
     }
 
     /**
      * Copies the page with this hash into the 4096 bytes of {@code into} from its index {@code at}, within its
-     * limit (its position and limit stay); false if absent. For a direct buffer the rebuild writes to its file: the page is copied
-     * once, not into a byte array first and then again by the channel into a direct buffer of its own.
+     * limit (its position and limit stay); false if absent. Given the direct buffer the rebuild writes to its file,
+     * the page is copied once, not into a byte array first and then again by the channel into a buffer of its own.
      */
     public boolean read(PageHash hash, ByteBuffer into, int at) throws IOException {
         Objects.checkFromIndexSize(at, PAGE, into.limit());
