@@ -235,7 +235,6 @@ public final class EventBusApi {
             try {
                 JsonObject body = Requests.read(message.body(), config.maxRequestBytes());
                 message.reply(answer(address, body, message.headers(), here));
-                warnIfSlow(address, received, started);
             } catch (BusFailure failure) {
                 failure.replyTo(message);
             } catch (HaulException e) {
@@ -243,6 +242,8 @@ public final class EventBusApi {
             } catch (RuntimeException e) {
                 LOG.warn("event-bus request to {} failed", address, e);
                 message.fail(BusApi.FAILURE_INTERNAL, "internal: " + e);
+            } finally {
+                warnIfSlow(address, here, received, started);
             }
         });
     }
@@ -251,12 +252,12 @@ public final class EventBusApi {
      * A client waits 30 s at most for an answer: a request that took a good part of that says where the time
      * went (waiting for a thread, or answering), so that a client's "no answer" can be traced to its cause.
      */
-    private static void warnIfSlow(String address, long received, long started) {
+    private static void warnIfSlow(String address, boolean here, long received, long started) {
         long waited = TimeUnit.NANOSECONDS.toMillis(started - received);
         long answered = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         if (waited + answered > SLOW_REQUEST_MILLIS) {
-            LOG.warn("event-bus request to {} answered after {} ms ({} ms waiting for a thread)", address,
-                    waited + answered, waited);
+            LOG.warn("event-bus request to {}{} answered after {} ms ({} ms waiting for a thread)", address,
+                    here ? " (this agent's own)" : "", waited + answered, waited);
         }
     }
 
