@@ -103,6 +103,7 @@ final class SourceCommit {
                     s.withNetworkSilence(silence)));
         }
         source.record().enter(Phase.CLEANUP, "cleaning up");
+        source.context().faults().reached(source.id(), "source:" + Phase.CLEANUP);
         return new SourceMigration.Ending(Outcome.SUCCEEDED, null, (confirmed ? "done: " : "done (unconfirmed): ")
                 + source.container().ref() + " runs on " + source.destination().name() + " as pid " + newRootPid
                 + ", frozen for " + frozenFor.toMillis() + " ms");
