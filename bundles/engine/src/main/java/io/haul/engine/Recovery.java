@@ -196,16 +196,29 @@ final class Recovery implements AutoCloseable {
                     + "CRIU resumed the tree there")) {
                 LOG.warn("migration {} rolled back: this agent restarted before its commit point", record.id());
             }
+            // it may have died between the commit's SIGSTOP (SourceCommit) and the commit point: run on
+            SourceTree.parse(new Workspace(context.migrationsDir(), record.id()).recall("source.root"))
+                    .filter(SourceTree::stillRuns)
+                    .ifPresent(tree -> {
+                        try {
+                            ProcessTree.resume(tree.rootPid());
+                        } catch (ErrnoException e) {
+                            LOG.error("migration {}: cannot resume the source tree {}: {}", record.id(),
+                                    tree.rootPid(), e.getMessage());
+                        }
+                    });
         } else {
             write(record, Outcome.SUCCEEDED, "the source agent restarted after the commit point");
             LOG.warn("migration {} had passed its commit point when this agent stopped: the destination is the "
                     + "container", record.id());
-            // CRIU resumes a dumped tree whose agent vanished before it could let CRIU finish: kill that copy
+            // CRIU lets go of a dumped tree whose agent vanished before it could let CRIU finish (the commit's
+            // SIGSTOP keeps it stopped): kill that copy
             SourceTree.parse(new Workspace(context.migrationsDir(), record.id()).recall("source.root"))
                     .filter(SourceTree::stillRuns)
                     .ifPresent(tree -> {
                         ProcessTree.kill(tree.rootPid());
-                        LOG.warn("migration {}: killed the source copy {} that CRIU resumed after the commit point",
+                        LOG.warn("migration {}: killed the source copy {} that CRIU let go of after the commit point "
+                                + "(stopped since)",
                                 record.id(), tree.rootPid());
                     });
         }

@@ -4,6 +4,8 @@ import io.haul.api.HaulException;
 import io.haul.api.backend.CriuSourceSession;
 import io.haul.api.migration.Outcome;
 import io.haul.api.migration.Phase;
+import io.haul.host.linux.ErrnoException;
+import io.haul.host.proc.ProcessTree;
 import io.haul.protocol.v1.Commit;
 import io.haul.protocol.v1.Envelope;
 import io.haul.protocol.v1.NetworkSeen;
@@ -79,7 +81,18 @@ final class SourceCommit {
             throws MigrationFailure {
         source.checkCancel();
         source.context().faults().reached(source.id(), "source:" + Phase.COMMIT);
+        // From the commit point on the source copy must never run again. CRIU holds it frozen, but if this agent
+        // dies before CRIU ends it, CRIU lets go of the tree and it would run beside the destination's copy
+        // until recovery here kills it: a SIGSTOP queued behind CRIU's hold keeps it stopped instead (chaos
+        // cell source-agent AFTER_COMMIT). A rollback's SIGCONT (here or in recovery) takes the SIGSTOP back.
+        boolean ownCriu = source.session() instanceof CriuSourceSession;
+        if (ownCriu) {
+            ProcessTree.stop(source.container().rootPid());
+        }
         if (!source.record().commitPoint()) {
+            if (ownCriu) {
+                resumeSource();
+            }
             throw new MigrationFailure("commit.refused", source.destination().name()
                     + " rolled the migration back before the commit point (it lost this agent)");
         }
@@ -89,7 +102,6 @@ final class SourceCommit {
         // freed: tens of ms, more for a big tree) while the destination runs its copy, not before: from the
         // commit point the destination is the container, and the source stays frozen, its traffic held, until
         // killed. A runtime's copy starts only after the source's container is gone, as the runtime expects.
-        boolean ownCriu = source.session() instanceof CriuSourceSession;
         boolean told = ownCriu && tellToRun(lastFrame.isPresent());
         endSource(frozen);
         if (!ownCriu) {
@@ -107,6 +119,16 @@ final class SourceCommit {
         return new SourceMigration.Ending(Outcome.SUCCEEDED, null, (confirmed ? "done: " : "done (unconfirmed): ")
                 + source.container().ref() + " runs on " + source.destination().name() + " as pid " + newRootPid
                 + ", frozen for " + frozenFor.toMillis() + " ms");
+    }
+
+    /** Takes back the SIGSTOP of the commit: CRIU's rollback lets the tree run on (SIGCONT drops a queued stop). */
+    private void resumeSource() {
+        try {
+            ProcessTree.resume(source.container().rootPid());
+        } catch (ErrnoException e) {
+            LOG.error("migration {}: cannot take back the stop of the source tree {}: {}", source.id(),
+                    source.container().rootPid(), e.getMessage());
+        }
     }
 
     /** The source copy goes: CRIU (or the runtime) kills the frozen tree, the backend forgets it. */
