@@ -92,8 +92,9 @@ ENGINE_SETTINGS+=$'\n'
 VETH_A=haul-$A
 WORK=$(mktemp -d /tmp/haul-chaos-work.XXXXXX)
 AGENT_A="" AGENT_B="" TREE_LAUNCHER="" TREE_ROOT="" MIGRATE=""
-# CRIU's command line (install-criu.sh's wrapper runs it through its own loader: its comm is not "criu")
-CRIU_CMDLINE='/s?bin/criu( |$)'
+# CRIU's command line (install-criu.sh's wrapper runs it through its own loader: its comm is not "criu"); a
+# dump or restore CRIU that took its request renames itself ("criu: dump --rpc -t PID")
+CRIU_CMDLINE='/s?bin/criu( |$)|(^| )criu: '
 STATE_TMPFS="$WORK/$B/migrations"
 TMPFS_MIB=$(( 4 * (MIB > LAZY_MIB ? MIB : LAZY_MIB) + 64 ))
 FILLER="$STATE_TMPFS/chaos-filler"
@@ -214,12 +215,16 @@ inject() {
             HANDLED=$(holds_reached "$id")
             kill -KILL "$AGENT_A" "$AGENT_B"
             restart_agent "$A" >/dev/null; restart_agent "$B" >/dev/null ;;
-        *) # a process that runs during the phase: the first one seen before the next hold (the phase's end)
+        *) # a process that runs during the phase: one there at the hold, else the first seen before the next
+            # hold (the phase's end)
+            pid=$(victim "$fault")
+            if [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null; then release "$id"; return; fi
             release "$id"
             reached=$HANDLED INJECTED="" i=0
             while migrating && [ "$(holds_reached "$id")" = "$reached" ] && [ $i -lt 1200 ]; do
                 pid=$(victim "$fault")
-                if [ -n "$pid" ]; then kill -KILL "$pid"; INJECTED=1; return; fi
+                # one that ended by itself meanwhile was not killed: look on
+                if [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null; then INJECTED=1; return; fi
                 sleep 0.05; i=$((i + 1))
             done
             DETAIL="no such process ran in the phase" ;;

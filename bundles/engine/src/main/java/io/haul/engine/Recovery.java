@@ -41,8 +41,16 @@ final class Recovery implements AutoCloseable {
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("haul-recovery").factory());
 
+    /**
+     * When this agent started: a migration that started later is this run's own, never recovery's, though it is in
+     * flight too while recovery still waits for another agent (chaos: a migration started meanwhile was rolled back
+     * within a second, "this agent restarted before its commit point").
+     */
+    private final java.time.Instant begun;
+
     Recovery(MigrationContext context) {
         this.context = context;
+        this.begun = context.clock().instant();
     }
 
     /**
@@ -175,7 +183,7 @@ final class Recovery implements AutoCloseable {
 
     private void settleInFlight() {
         for (MigrationRecord record : context.store().inFlight(context.agentName())) {
-            if (!mayDecide(record)) {
+            if ((record.started() != null && !record.started().isBefore(begun)) || !mayDecide(record)) {
                 continue;
             }
             try {

@@ -6,12 +6,14 @@ import io.haul.api.migration.Outcome;
 import io.haul.api.migration.Phase;
 import io.haul.host.linux.ErrnoException;
 import io.haul.host.proc.ProcessTree;
+import io.haul.host.proc.TaskStat;
 import io.haul.protocol.v1.Commit;
 import io.haul.protocol.v1.Envelope;
 import io.haul.protocol.v1.NetworkSeen;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,11 +88,13 @@ final class SourceCommit {
         // until recovery here kills it: a SIGSTOP queued behind CRIU's hold keeps it stopped instead (chaos
         // cell source-agent AFTER_COMMIT). A rollback's SIGCONT (here or in recovery) takes the SIGSTOP back.
         boolean ownCriu = source.session() instanceof CriuSourceSession;
-        if (ownCriu) {
+        boolean traced = !frozen.heldTasks().isEmpty();
+        if (traced) {
             ProcessTree.stop(source.container().rootPid());
+            checkStillHeld(frozen.heldTasks());
         }
         if (!source.record().commitPoint()) {
-            if (ownCriu) {
+            if (traced) {
                 resumeSource();
             }
             throw new MigrationFailure("commit.refused", source.destination().name()
@@ -121,6 +125,23 @@ final class SourceCommit {
                 + ", frozen for " + frozenFor.toMillis() + " ms");
     }
 
+    /**
+     * Each task of the source tree still in CRIU's hold (traced-stopped): a CRIU that died since the dump let the
+     * tree run on, so the images the destination restored are behind it and the source copy is the container
+     * (chaos cells source-criu TRANSFER and RESTORE committed with two copies). The SIGSTOP just sent keeps a
+     * task stopped if CRIU lets go after this look.
+     */
+    private void checkStillHeld(List<Long> heldTasks) throws MigrationFailure {
+        List<Long> loose = heldTasks.stream()
+                .filter(pid -> TaskStat.read(pid).map(TaskStat::state).orElse('X') != 't').toList();
+        if (!loose.isEmpty()) {
+            resumeSource();
+            throw new MigrationFailure("criu.hold-lost", "CRIU no longer holds the frozen source tree (tasks "
+                    + loose + " are out of its hold: it ended): the tree ran on here after the dump, so "
+                    + source.destination().name() + "'s copy is behind it; " + source.container().ref() + " stays here");
+        }
+    }
+
     /** Takes back the SIGSTOP of the commit: CRIU's rollback lets the tree run on (SIGCONT drops a queued stop). */
     private void resumeSource() {
         try {
@@ -136,8 +157,11 @@ final class SourceCommit {
         try {
             frozen.held().commit();
         } catch (HaulException e) {
-            LOG.error("migration {}: CRIU did not finish the dump after the commit point; the source tree {} may "
-                    + "still exist: {}", source.id(), source.container().rootPid(), e.getMessage());
+            LOG.error("migration {}: CRIU did not finish the dump after the commit point; killing the source tree {} "
+                    + "itself: {}", source.id(), source.container().rootPid(), e.getMessage());
+            if (source.session() instanceof CriuSourceSession) {
+                ProcessTree.kill(source.container().rootPid()); // past the commit point the source copy must go
+            }
         }
         try {
             source.session().committed(); // e.g. the runtime forgets the stopped container
