@@ -1,27 +1,40 @@
 #!/usr/bin/env bash
 # ./haul chaos (issue #11): the fault matrix. One migration per cell, from chaosA to chaosB (network namespaces,
 # 169.254.90.1/.2, made by hosts.sh), of a fresh workload (runtime/demo/workload.pl, its own PID namespace, MIB
-# MiB of checked pages) with its own working folder, and one fault injected as the migration enters the cell's
-# phase (seen in migrate's progress):
+# MiB of checked pages) with its own working folder. The agents hold every migration at each step (the engine's
+# test setting testHoldAt: a held migration waits for a file release-hold in its folder on chaosA), so that the
+# fault hits the cell's phase exactly: the script injects it while the migration is held there, then lets it go on.
+# Faults:
 #
 #   source-agent       kill -9 of the source agent (started again after the migration ended: recovery)
 #   destination-agent  kill -9 of the destination agent (started again likewise)
-#   source-criu        kill -9 of the CRIU the source agent runs (none in PRECOPY: the cell says so)
-#   destination-criu   kill -9 of the CRIU the destination agent runs
-#   lazy-pages         kill -9 of the destination's lazy-pages daemon
+#   source-criu        kill -9 of a CRIU the source agent runs, the first seen in the phase (n/a where none runs)
+#   destination-criu   kill -9 of a CRIU the destination agent runs (not its lazy-pages daemon), likewise
+#   lazy-pages         kill -9 of the destination's lazy-pages daemon, likewise (these cells move 80 MiB: below
+#                      64 MiB of page images the destination restores eagerly, with no daemon)
 #   link               the veth between the hosts down, up again after the migration ended
+#   state-full         the destination's migrations folder (a tmpfs of 4 x 80 + 64 MiB, mounted for the run)
+#                      filled to the last byte, emptied after the migration ended
+#   source-restart     the source agent stopped cleanly (SIGTERM) and started again: recovery from the record
+#   both-restart       kill -9 of both agents, both started again
 #
-# The transfers are capped (100 Mbit/s, htb on the migration port only) so that each phase lasts long enough to
-# be hit; PRECOPY cells pre-copy with vmread, the others stop and copy (strategy none), which puts the whole
-# memory in the frozen TRANSFER. Once the migration has ended and the agents are back, each cell checks:
-# exactly one copy of the workload runs (its tasks found by their working folder, which /proc shows even for a
-# task restored lazily), on which host, its counter moving on from where it was and every page it checks OK;
-# the record's outcome and error code; how long the workload stood still from the fault on; and what is left
-# behind on either host (images, CRIU processes, lazy-pages daemons, CRIU's lock rules). Anything left, no copy,
-# two copies or a broken state fails the cell. It prints the matrix and the line
-# "chaos: N of M cells ended with exactly one running copy, state intact, nothing left behind".
+# Phases, each a hold point of the source: HANDSHAKE, CHECKS, FILESYSTEM, PRECOPY (its first round),
+# PRECOPY_LATER (before the second round), FINAL_DUMP, TRANSFER, RESTORE (each at its entry), BEFORE_COMMIT and
+# AFTER_COMMIT (either side of the commit point), CLEANUP (its entry, after the commit). PRECOPY cells pre-copy
+# with vmread, the others stop and copy (strategy none), which puts the whole memory in the frozen TRANSFER. The
+# link is not capped: the holds, not a slow transfer, make each phase last until the fault is in.
 #
-#   ./haul chaos [--faults F1,F2...] [--phases PRECOPY,FINAL_DUMP,TRANSFER,RESTORE] [--mib 64] [--out DIR]
+# Once the migration has ended and the agents are back, each cell checks: exactly one copy of the workload runs
+# (its tasks found by their working folder, which /proc shows even for a task restored lazily), on which host, its
+# counter moving on from where it was and every page it checks OK; the record's outcome and error code; how long
+# the workload stood still from the fault on; and what is left behind on either host: images, files sent ahead,
+# page recipes, page store files, hold files, CRIU processes, lazy-pages daemons, iptables or nftables rules,
+# mounts under the run's folder, network namespaces of the run's prefix, open connections on the migration port.
+# Anything left, no copy, two copies or a broken state fails the cell. It prints the matrix and the line
+# "chaos: N of M cells ended with exactly one running copy, state intact, nothing left behind" (n/a cells, where
+# the fault cannot happen in the phase, are not counted; each says why).
+#
+#   ./haul chaos [--faults F1,F2...] [--phases P1,P2...] [--mib 16] [--step-timeout 20] [--out DIR]
 set -euo pipefail
 
 HAUL_HOME="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)"
@@ -30,9 +43,12 @@ SCRIPT_NAME=chaos
 # shellcheck source=../demo/lib.sh
 . "$HAUL_HOME/runtime/demo/lib.sh"
 
-FAULTS=source-agent,destination-agent,source-criu,destination-criu,lazy-pages,link
-PHASES=PRECOPY,FINAL_DUMP,TRANSFER,RESTORE
-MIB=64 CAP=100mbit
+ALL_FAULTS=source-agent,destination-agent,source-criu,destination-criu,lazy-pages,link,state-full,source-restart,both-restart
+ALL_PHASES=HANDSHAKE,CHECKS,FILESYSTEM,PRECOPY,PRECOPY_LATER,FINAL_DUMP,TRANSFER,RESTORE,BEFORE_COMMIT,AFTER_COMMIT,CLEANUP
+FAULTS=$ALL_FAULTS PHASES=$ALL_PHASES
+MIB=16 STEP_TIMEOUT=20
+# the lazy-pages cells' workload: the destination restores page images under 64 MiB eagerly, with no daemon
+LAZY_MIB=80
 OUT="/tmp/haul-chaos-$(date +%Y%m%d-%H%M%S)"
 
 while [ $# -gt 0 ]; do
@@ -40,36 +56,55 @@ while [ $# -gt 0 ]; do
         --faults) FAULTS=${2:?}; shift 2 ;;
         --phases) PHASES=${2:?}; shift 2 ;;
         --mib) MIB=${2:?}; shift 2 ;;
+        --step-timeout) STEP_TIMEOUT=${2:?}; shift 2 ;;
         --out) OUT=${2:?}; shift 2 ;;
         -h|--help) usage 0 ;;
         *) echo "chaos: unknown option $1" >&2; usage ;;
     esac
 done
 [[ $MIB =~ ^[1-9][0-9]*$ ]] || die "--mib wants a size in MiB, not $MIB"
+[[ $STEP_TIMEOUT =~ ^[1-9][0-9]*$ ]] || die "--step-timeout wants seconds, not $STEP_TIMEOUT"
 IFS=, read -r -a FAULT_LIST <<< "$FAULTS"
 IFS=, read -r -a PHASE_LIST <<< "$PHASES"
 for fault in "${FAULT_LIST[@]}"; do
-    [[ ,source-agent,destination-agent,source-criu,destination-criu,lazy-pages,link, == *",$fault,"* ]] \
-        || die "no fault named '$fault' (see --help)"
+    [[ ,$ALL_FAULTS, == *",$fault,"* ]] || die "no fault named '$fault' (see --help)"
 done
 for phase in "${PHASE_LIST[@]}"; do
-    [[ ,PRECOPY,FINAL_DUMP,TRANSFER,RESTORE, == *",$phase,"* ]] || die "no phase '$phase' here (see --help)"
+    [[ ,$ALL_PHASES, == *",$phase,"* ]] || die "no phase '$phase' here (see --help)"
 done
 [ "$(id -u)" = 0 ] || die "chaos runs as root (CRIU, namespaces)"
 
+# hold_point PHASE: the source's fault point a cell of PHASE holds at
+hold_point() {
+    case "$1" in
+        PRECOPY_LATER) echo source:PRECOPY_ROUND_2 ;;
+        BEFORE_COMMIT) echo source:COMMIT ;;
+        AFTER_COMMIT) echo source:COMMITTED ;;
+        *) echo "source:$1" ;;
+    esac
+}
+HOLDS=$(for phase in ${ALL_PHASES//,/ }; do hold_point "$phase"; done | paste -sd,)
+
 A=chaosA B=chaosB A_IP=169.254.90.1 B_IP=169.254.90.2
 export HAUL_HOST_A=$A HAUL_HOST_B=$B HAUL_HOST_A_IP=$A_IP HAUL_HOST_B_IP=$B_IP
+ENGINE_SETTINGS=$(printf 'testHoldAt=%s\nstepTimeoutSeconds=%s\n' "$HOLDS" "$STEP_TIMEOUT")
+ENGINE_SETTINGS+=$'\n'
 VETH_A=haul-$A
 WORK=$(mktemp -d /tmp/haul-chaos-work.XXXXXX)
 AGENT_A="" AGENT_B="" TREE_LAUNCHER="" TREE_ROOT="" MIGRATE=""
-# CRIU's command line (install-criu.sh's wrapper runs it through its own loader: its comm is not "criu")
-CRIU_CMDLINE='/s?bin/criu( |$)'
+# CRIU's command line (install-criu.sh's wrapper runs it through its own loader: its comm is not "criu"); a
+# dump or restore CRIU that took its request renames itself ("criu: dump --rpc -t PID")
+CRIU_CMDLINE='/s?bin/criu( |$)|(^| )criu: '
+STATE_TMPFS="$WORK/$B/migrations"
+TMPFS_MIB=$(( 4 * (MIB > LAZY_MIB ? MIB : LAZY_MIB) + 64 ))
+FILLER="$STATE_TMPFS/chaos-filler"
 
 cleanup() {
     local status=$?
     [ -n "$MIGRATE" ] && kill "$MIGRATE" 2>/dev/null || true
     kill_pids $(tree_pids) "$TREE_LAUNCHER"
     stop_agents "$AGENT_A" "$AGENT_B"
+    mountpoint -q "$STATE_TMPFS" 2>/dev/null && umount -l "$STATE_TMPFS"
     end_work "$status" "$A" "$B"
 }
 trap cleanup EXIT
@@ -79,27 +114,37 @@ CONTROL_CLIENT=("${HAUL_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java" 
 cclient() { local name=$1; shift; "${CONTROL_CLIENT[@]}" "$WORK/$name/control.sock" "$@"; }
 
 TREE_DIR=""
-# tree_pids: every task whose working folder is the cell's tree folder: the workload, wherever it runs.
-tree_pids() {
-    [ -n "$TREE_DIR" ] || return 0
-    local link pid
-    for link in /proc/[0-9]*/cwd; do
-        [ "$(readlink "$link" 2>/dev/null)" = "$TREE_DIR" ] || continue
-        pid=${link#/proc/}; echo "${pid%/cwd}"
-    done
-}
+tree_pids() { [ -z "$TREE_DIR" ] || tasks_in_folder "$TREE_DIR"; }
+
+ns_inode() { stat -L -c %i "/run/netns/$1"; }
 
 # copies: "HOST:ROOT" for each copy of the workload (a task whose parent is not one of its tasks), HOST the
 # host namespace it runs in (A, B, or ? for neither).
 copies() {
     local pids pid ppid netns ns_a ns_b
-    ns_a=$(stat -L -c %i "/run/netns/$A") ns_b=$(stat -L -c %i "/run/netns/$B")
+    ns_a=$(ns_inode "$A") ns_b=$(ns_inode "$B")
     pids=" $(tree_pids | tr '\n' ' ') "
     for pid in $pids; do
         ppid=$(awk '{print $4}' "/proc/$pid/stat" 2>/dev/null) || continue
         [[ $pids == *" $ppid "* ]] && continue
         netns=$(stat -L -c %i "/proc/$pid/ns/net" 2>/dev/null) || continue
         if [ "$netns" = "$ns_a" ]; then echo "A:$pid"; elif [ "$netns" = "$ns_b" ]; then echo "B:$pid"; else echo "?:$pid"; fi
+    done
+}
+
+# criu_in HOST [lazy|other]: the CRIU processes in HOST's network namespace (the agent's: other helpers' CRIUs on
+# this machine are not ours), only the lazy-pages daemons, or only the others.
+criu_in() {
+    local ns pid cmd
+    ns=$(ns_inode "$1")
+    for pid in $(pgrep -f "$CRIU_CMDLINE" || true); do
+        [ "$(stat -L -c %i "/proc/$pid/ns/net" 2>/dev/null)" = "$ns" ] || continue
+        cmd=$(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null) || continue
+        case "${2:-}" in
+            lazy) [[ $cmd != *lazy-pages* ]] || echo "$pid" ;;
+            other) [[ $cmd == *lazy-pages* ]] || echo "$pid" ;;
+            *) echo "$pid" ;;
+        esac
     done
 }
 
@@ -131,34 +176,80 @@ each_sees_the_other() { cclient "$A" agents 2>/dev/null | grep -q "$B" && cclien
 ended() { local record; record=$(cclient "$A" migration --json "$1" 2>/dev/null) && [ -n "$record" ] \
     && ! grep -q IN_PROGRESS <<< "$record"; }
 
-cap_transfers() { # htb: the migration port capped, the rest (Hazelcast, control) not
-    tc -n "$A" qdisc del dev "$VETH_A" root 2>/dev/null || true
-    tc -n "$A" qdisc add dev "$VETH_A" root handle 1: htb default 10
-    tc -n "$A" class add dev "$VETH_A" parent 1: classid 1:10 htb rate 10gbit quantum 60000 2>/dev/null
-    tc -n "$A" class add dev "$VETH_A" parent 1: classid 1:30 htb rate "$CAP" ceil "$CAP" burst 256kb
-    tc -n "$A" qdisc add dev "$VETH_A" parent 1:30 handle 30: pfifo limit 200
-    tc -n "$A" filter add dev "$VETH_A" parent 1: protocol ip prio 1 u32 match ip dport 7077 0xffff flowid 1:30
-}
 
-# victim FAULT: the pid the fault kills now, empty when there is none (no CRIU runs in this phase...).
+# The source's holds of migration ID, from its log: how many it reached, where the last one is. HANDLED counts
+# those the script let go (or faulted at): each is released once, so no release is left for a later hold.
+LOG_A="$WORK/$A/log/haul.log"
+HANDLED=0
+holds_reached() { grep -c "migration $1: held at" "$LOG_A" 2>/dev/null || true; }
+last_hold() { grep "migration $1: held at" "$LOG_A" 2>/dev/null | tail -1 | sed 's/.*held at \([^ ]*\) .*/\1/'; }
+held_now() { [ "$(holds_reached "$1")" -gt "$HANDLED" ]; }
+release() { HANDLED=$(holds_reached "$1"); : > "$WORK/$A/migrations/$1/release-hold"; }
+migrating() { [ -n "$MIGRATE" ] && kill -0 "$MIGRATE" 2>/dev/null; }
+
+# victim FAULT: the pid a process fault kills now, empty when there is none (no CRIU runs in this phase...).
 victim() {
     case "$1" in
-        source-agent) echo "$AGENT_A" ;;
-        destination-agent) echo "$AGENT_B" ;;
-        source-criu) pgrep -P "$AGENT_A" -f "$CRIU_CMDLINE" | head -1 || true ;;
-        destination-criu) pgrep -P "$AGENT_B" -f "$CRIU_CMDLINE" | head -1 || true ;;
-        lazy-pages) pgrep -f "$CRIU_CMDLINE"' lazy-pages' | head -1 || true ;;
+        source-criu) criu_in "$A" other | head -1 ;;
+        destination-criu) criu_in "$B" other | head -1 ;;
+        lazy-pages) criu_in "$B" lazy | head -1 ;;
     esac
 }
 
-leftovers() { # what is left of the migrations on either host
-    local what=()
-    [ -n "$(find "$WORK/$A/migrations" "$WORK/$B/migrations" -path '*/images/*' -type f 2>/dev/null | head -1)" ] \
-        && what+=("images")
-    pgrep -f "$CRIU_CMDLINE" >/dev/null && what+=("CRIU processes")
-    for host in "$A" "$B"; do
-        ip netns exec "$host" iptables -S 2>/dev/null | grep -qiE 'CRIU|0xc114' && what+=("lock rules on $host")
+# inject FAULT ID: the fault, while migration ID is held at the cell's point; sets INJECTED, or DETAIL to why
+# not. (Not in a subshell: restarting an agent sets AGENT_A or AGENT_B.)
+inject() {
+    local fault=$1 id=$2 reached pid i
+    INJECTED=1
+    case "$fault" in
+        source-agent) kill -KILL "$AGENT_A"; HANDLED=$(holds_reached "$id") ;;
+        destination-agent) kill -KILL "$AGENT_B"; release "$id" ;;
+        link) ip -n "$A" link set "$VETH_A" down; release "$id" ;;
+        state-full)
+            dd if=/dev/zero of="$FILLER" bs=1M 2>/dev/null || true # until no space is left
+            release "$id" ;;
+        source-restart)
+            HANDLED=$(holds_reached "$id")
+            stop_agents "$AGENT_A"; restart_agent "$A" >/dev/null ;;
+        both-restart)
+            HANDLED=$(holds_reached "$id")
+            kill -KILL "$AGENT_A" "$AGENT_B"
+            restart_agent "$A" >/dev/null; restart_agent "$B" >/dev/null ;;
+        *) # a process that runs during the phase: one there at the hold, else the first seen before the next
+            # hold (the phase's end)
+            pid=$(victim "$fault")
+            if [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null; then release "$id"; return; fi
+            release "$id"
+            reached=$HANDLED INJECTED="" i=0
+            while migrating && [ "$(holds_reached "$id")" = "$reached" ] && [ $i -lt 1200 ]; do
+                pid=$(victim "$fault")
+                # one that ended by itself meanwhile was not killed: look on
+                if [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null; then INJECTED=1; return; fi
+                sleep 0.05; i=$((i + 1))
+            done
+            DETAIL="no such process ran in the phase" ;;
+    esac
+}
+
+# leftovers: what is left of the run's migrations on either host (a comma-separated list, empty for nothing)
+leftovers() {
+    local what=() host kind
+    for kind in images ahead recipes pagestore; do
+        [ -n "$(find "$WORK/$A/migrations" "$WORK/$B/migrations" -path "*/$kind/*" -type f 2>/dev/null | head -1)" ] \
+            && what+=("$kind")
     done
+    [ -n "$(find "$WORK/$A/migrations" "$WORK/$B/migrations" -name release-hold 2>/dev/null | head -1)" ] \
+        && what+=("hold files")
+    [ -n "$(criu_in "$A" other; criu_in "$B" other)" ] && what+=("CRIU processes")
+    [ -n "$(criu_in "$A" lazy; criu_in "$B" lazy)" ] && what+=("lazy-pages daemons")
+    for host in "$A" "$B"; do
+        [ "$(ip netns exec "$host" iptables -S 2>/dev/null | grep -vc '^-P')" = 0 ] || what+=("iptables rules on $host")
+        [ -z "$(ip netns exec "$host" nft list ruleset 2>/dev/null)" ] || what+=("nftables rules on $host")
+        [ -z "$(ip netns exec "$host" ss -Htn state established '( sport = :7077 or dport = :7077 )' 2>/dev/null)" ] \
+            || what+=("connections on $host")
+    done
+    [ "$(grep -c " $WORK/" /proc/self/mountinfo)" = "$MOUNTS_BEFORE" ] || what+=("mounts")
+    [ "$(ip netns list | grep -c '^chaos')" = "$NETNS_BEFORE" ] || what+=("network namespaces")
     (IFS=,; echo "${what[*]:-}")
 }
 
@@ -171,9 +262,19 @@ mkdir -p "$OUT"
 cp "$(ls "$HAUL_HOME"/bundles/control/target/control-*.jar | head -1)" "$WORK/control.jar"
 echo "fault,phase,verdict,copy,outcome,code,stood_still_s,left_behind,detail" > "$RESULTS"
 
-say "two hosts $A ($A_IP) and $B ($B_IP), an agent on each"
+say "two hosts $A ($A_IP) and $B ($B_IP), an agent on each; $B's migrations folder a tmpfs of $TMPFS_MIB MiB"
 "$HOSTS" up >/dev/null
-start_agents "$A" "$B"
+prepare_agent "$A" "$A_IP"
+prepare_agent "$B" "$B_IP"
+mkdir -p "$STATE_TMPFS"
+mount -t tmpfs -o size="$TMPFS_MIB"m chaos-state "$STATE_TMPFS"
+MOUNTS_BEFORE=$(grep -c " $WORK/" /proc/self/mountinfo)
+NETNS_BEFORE=$(ip netns list | grep -c '^chaos')
+AGENT_A=$(start_agent "$A")
+AGENT_B=$(start_agent "$B")
+wait_agent "$A" "$AGENT_A"
+wait_agent "$B" "$AGENT_B"
+begun=$SECONDS
 
 cell=0 good=0 total=0
 for fault in "${FAULT_LIST[@]}"; do
@@ -184,48 +285,55 @@ for fault in "${FAULT_LIST[@]}"; do
         TREE_DIR="$WORK/tree-$cell"
         mkdir -p "$TREE_DIR"
         cd "$TREE_DIR"
-        start_workload "$A" "$MIB" "$TREE_DIR/status" 1
+        mib=$MIB; [ "$fault" = lazy-pages ] && mib=$LAZY_MIB
+        start_workload "$A" "$mib" "$TREE_DIR/status" 1
         cd "$WORK"
         wait_for 30 "workload counting" sh -c "[ \$(awk '{print \$1}' '$TREE_DIR/status') -gt 2 ]"
-        cap_transfers
-        strategy=none; [ "$phase" = PRECOPY ] && strategy=vmread
+        strategy=none; [[ $phase == PRECOPY* ]] && strategy=vmread
         cclient "$A" migrate "process:$TREE_ROOT" --to "$B" --strategy "$strategy" > "$TREE_DIR/migrate.out" 2>&1 &
         MIGRATE=$!
-        # the phase's first progress line: no event reaches a shell sooner
+        wait_for 60 "migration id" grep -q '^migration [0-9a-f-]\{36\}' "$TREE_DIR/migrate.out"
+        id=$(sed -n 's/^migration \([0-9a-f-]\{36\}\).*/\1/p' "$TREE_DIR/migrate.out" | head -1)
+        point=$(hold_point "$phase")
+        # each hold before the cell's point let go; at it, the fault
+        DETAIL="" INJECTED="" HANDLED=0
         i=0
-        until grep -qE "^ +[0-9.]+s +$phase " "$TREE_DIR/migrate.out" || ! kill -0 "$MIGRATE" 2>/dev/null || [ $i -ge 1800 ]; do
+        while migrating && [ $i -lt 2400 ]; do
+            if held_now "$id"; then
+                if [ "$(last_hold "$id")" = "$point" ]; then break; fi
+                release "$id"
+            fi
             sleep 0.05; i=$((i + 1))
         done
-        detail="" victim_pid="" injected=""
-        if ! grep -qE "^ +[0-9.]+s +$phase " "$TREE_DIR/migrate.out"; then
-            detail="the migration ended before $phase"
-        elif [ "$fault" = link ]; then
-            ip -n "$A" link set "$VETH_A" down; injected=1
+        at_fault=$(count_now) faulted=$EPOCHREALTIME stood=""
+        if held_now "$id" && [ "$(last_hold "$id")" = "$point" ]; then
+            inject "$fault" "$id"
         else
-            victim_pid=$(victim "$fault")
-            if [ -n "$victim_pid" ]; then kill -KILL "$victim_pid"; injected=1; else detail="nothing to kill in $phase"; fi
+            DETAIL="the migration ended before $phase"
         fi
-        at_fault=$(count_now) faulted=$EPOCHREALTIME stood="" 
-        i=0
-        while [ $i -lt 3600 ]; do # up to 3 minutes for the migration to end and the workload to move on
+        injected=$INJECTED detail=$DETAIL
+        # up to 3 minutes for the migration to end, then 20 s more for the workload to move on
+        limit=$((SECONDS + 180)) ended_at=""
+        while [ $SECONDS -lt $limit ]; do
             [ -z "$stood" ] && [ "$(count_now)" -gt "$at_fault" ] && stood=$(awk -v a="$faulted" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
-            kill -0 "$MIGRATE" 2>/dev/null || [ -z "$stood" ] || break
-            sleep 0.05; i=$((i + 1))
+            agent_alive "$AGENT_A" && held_now "$id" && release "$id" # the holds after the fault
+            if ! migrating; then
+                [ -n "$stood" ] && break
+                [ -n "$ended_at" ] || { ended_at=$SECONDS; limit=$((SECONDS + 20)); }
+            fi
+            sleep 0.05
         done
         kill "$MIGRATE" 2>/dev/null || true
         wait "$MIGRATE" 2>/dev/null || true
         MIGRATE=""
-        tc -n "$A" qdisc del dev "$VETH_A" root 2>/dev/null || true
         ip -n "$A" link set "$VETH_A" up
+        rm -f "$FILLER"
         agents_up
-        id=$(sed -n 's/^migration \([0-9a-f-]\{36\}\):.*/\1/p' "$TREE_DIR/migrate.out" | head -1)
         outcome="" code=""
-        if [ -n "$id" ]; then
-            wait_for 120 "migration $id settled" ended "$id"
-            record=$(cclient "$A" migration --json "$id")
-            outcome=$(echo "$record" | grep -o '"outcome" *: *"[A-Z_]*"' | head -1 | sed 's/.*"\([A-Z_]*\)"$/\1/' || true)
-            code=$(echo "$record" | grep -o '"code" *: *"[^"]*"' | head -1 | sed 's/.*"\([^"]*\)"$/\1/' || true)
-        fi
+        wait_for 120 "migration $id settled" ended "$id"
+        record=$(cclient "$A" migration --json "$id")
+        outcome=$(echo "$record" | grep -o '"outcome" *: *"[A-Z_]*"' | head -1 | sed 's/.*"\([A-Z_]*\)"$/\1/' || true)
+        code=$(echo "$record" | grep -o '"code" *: *"[^"]*"' | head -1 | sed 's/.*"\([^"]*\)"$/\1/' || true)
         # the destination's images go once its lazy-pages daemon is done: give it the time it takes
         i=0; while [ -n "$(leftovers)" ] && [ $i -lt 150 ]; do sleep 0.1; i=$((i + 1)); done
         left=$(leftovers)
@@ -238,15 +346,15 @@ for fault in "${FAULT_LIST[@]}"; do
             wait_for 10 "the workload counting after the cell" sh -c "[ \$(awk '{print \$1}' '$TREE_DIR/status') -gt $now ]" && moving=1
         fi
         verdict=FAILED
-        if [ -z "$injected" ]; then
+        if [ -z "$injected" ] && [ ${#found[@]} = 1 ] && [ -z "$left" ]; then
             verdict="n/a"
-        elif [ ${#found[@]} = 1 ] && [ -n "$moving" ] && [ "$state" = OK ] && [ -z "$left" ] \
+        elif [ -n "$injected" ] && [ ${#found[@]} = 1 ] && [ -n "$moving" ] && [ "$state" = OK ] && [ -z "$left" ] \
             && [ "$(count_now)" -ge "$at_fault" ]; then
             verdict=ok
         fi
         [ "$verdict" = ok ] && good=$((good + 1))
         [ "$verdict" = "n/a" ] || total=$((total + 1))
-        printf '%-18s %-10s %-6s copy %-3s %-11s %-22s still %5ss  left: %s %s\n' "$fault" "$phase" "$verdict" \
+        printf '%-18s %-13s %-6s copy %-3s %-11s %-22s still %5ss  left: %s %s\n' "$fault" "$phase" "$verdict" \
             "$copy" "${outcome:-?}" "${code:--}" "${stood:-?}" "${left:-nothing}" "$detail"
         echo "$fault,$phase,$verdict,$copy,$outcome,$code,$stood,${left// /_},${detail// /_}" >> "$RESULTS"
         kill_pids $(tree_pids) "$TREE_LAUNCHER"
@@ -256,8 +364,9 @@ for fault in "${FAULT_LIST[@]}"; do
 done
 
 say "the matrix (copy that runs, or n/a where the fault cannot happen in the phase; FAILED cells above)"
-awk -F, -v phases="$PHASES" 'BEGIN { n = split(phases, p, ","); printf "%-18s", "fault"; for (i = 1; i <= n; i++) printf " %-12s", p[i]; print "" }
+awk -F, -v phases="$PHASES" 'BEGIN { n = split(phases, p, ","); printf "%-18s", "fault"; for (i = 1; i <= n; i++) printf " %-13s", p[i]; print "" }
     NR > 1 { cell[$1, $2] = ($3 == "ok" ? $4 " ok" : $3); if (!($1 in seen)) { seen[$1] = 1; order[++f] = $1 } }
-    END { for (j = 1; j <= f; j++) { printf "%-18s", order[j]; for (i = 1; i <= n; i++) printf " %-12s", cell[order[j], p[i]]; print "" } }' "$RESULTS"
+    END { for (j = 1; j <= f; j++) { printf "%-18s", order[j]; for (i = 1; i <= n; i++) printf " %-13s", cell[order[j], p[i]]; print "" } }' "$RESULTS"
+echo "the run took $(( (SECONDS - begun) / 60 )) min $(( (SECONDS - begun) % 60 )) s for $cell cells"
 echo "chaos: $good of $total cells ended with exactly one running copy, state intact, nothing left behind"
 [ "$good" = "$total" ]

@@ -65,7 +65,8 @@ public @interface EngineConfiguration {
 
     @AttributeDefinition(name = "Hold at (tests only)",
             description = "For tests that stop a migration at a step on real agents: a fault point such as "
-                    + "source:COMMIT (before the commit point) or source:COMMITTED (just after it). A migration that "
+                    + "source:COMMIT (before the commit point) or source:COMMITTED (just after it), source:PHASE at each "
+                    + "phase's entry, source:PRECOPY_ROUND_N before the Nth pre-copy round. A migration that "
                     + "reaches it logs 'held at POINT' and waits until the file <state>/migrations/ID/release-hold "
                     + "exists. Empty, the default: never.")
     String testHoldAt() default "";

@@ -7,8 +7,10 @@ import io.haul.api.backend.HeldCheckpoint;
 import io.haul.api.backend.RuntimeSourceSession;
 import io.haul.criu.DumpRequest;
 import io.haul.host.proc.ProcessTree;
+import io.haul.host.proc.TaskStat;
 import java.io.IOException;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +28,22 @@ final class FinalDump {
     private static final int SHARED_MEMORY_PAGE_IMAGES = 4;
 
     /** The frozen container: its held dump, when it froze, and how its page images travel. */
-    record Frozen(HeldCheckpoint held, Instant at, RecipePageImages pageImages) {
+    /** The tree's tasks if every one of them is in a tracer's stop ('t') now: CRIU's hold. */
+    private List<Long> heldTasks(long rootPid) {
+        if (!(source.session() instanceof CriuSourceSession)) {
+            return List.of();
+        }
+        List<Long> tasks = ProcessTree.processes(rootPid);
+        boolean traced = !tasks.isEmpty() && tasks.stream()
+                .allMatch(pid -> TaskStat.read(pid).map(TaskStat::state).orElse('X') == 't');
+        return traced ? tasks : List.of();
+    }
+
+    /**
+     * {@code heldTasks}: the source tree's tasks CRIU holds traced-stopped after its dump (SourceCommit checks
+     * they still are before the commit point); empty when the hold is not such (a runtime's, a test's fake).
+     */
+    record Frozen(HeldCheckpoint held, Instant at, RecipePageImages pageImages, List<Long> heldTasks) {
     }
 
     private final SourceScope source;
@@ -78,7 +95,7 @@ final class FinalDump {
         source.record().statistics(s -> s.withImageBytes(imageBytes));
         source.record().progress("frozen; " + Sizes.bytes(imageBytes) + " of images in " + held.frozenFor().toMillis()
                 + " ms");
-        return new Frozen(held, frozenAt, pageImages);
+        return new Frozen(held, frozenAt, pageImages, heldTasks(checked.rootPid()));
     }
 
     /**

@@ -42,7 +42,12 @@ final class PreCopyRounds {
             try (PreCopy preCopy = strategy.service().start(new Context(rootPid, pages))) {
                 Convergence convergence = new Convergence(policy);
                 Convergence.Verdict verdict = Convergence.Verdict.CONTINUE;
+                int round = 1;
                 while (verdict == Convergence.Verdict.CONTINUE) {
+                    if (round > 1) { // a later round is a fault point of its own (the first is PRECOPY's entry)
+                        source.context().faults().reached(source.id(), "source:PRECOPY_ROUND_" + round);
+                    }
+                    round++;
                     source.checkCancel();
                     RoundStats stats = preCopy.round();
                     verdict = convergence.after(stats);

@@ -41,8 +41,16 @@ final class Recovery implements AutoCloseable {
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("haul-recovery").factory());
 
+    /**
+     * When this agent started: a migration that started later is this run's own, never recovery's, though it is in
+     * flight too while recovery still waits for another agent (chaos: a migration started meanwhile was rolled back
+     * within a second, "this agent restarted before its commit point").
+     */
+    private final java.time.Instant begun;
+
     Recovery(MigrationContext context) {
         this.context = context;
+        this.begun = context.clock().instant();
     }
 
     /**
@@ -175,7 +183,7 @@ final class Recovery implements AutoCloseable {
 
     private void settleInFlight() {
         for (MigrationRecord record : context.store().inFlight(context.agentName())) {
-            if (!mayDecide(record)) {
+            if ((record.started() != null && !record.started().isBefore(begun)) || !mayDecide(record)) {
                 continue;
             }
             try {
@@ -196,16 +204,29 @@ final class Recovery implements AutoCloseable {
                     + "CRIU resumed the tree there")) {
                 LOG.warn("migration {} rolled back: this agent restarted before its commit point", record.id());
             }
+            // it may have died between the commit's SIGSTOP (SourceCommit) and the commit point: run on
+            SourceTree.parse(new Workspace(context.migrationsDir(), record.id()).recall("source.root"))
+                    .filter(SourceTree::stillRuns)
+                    .ifPresent(tree -> {
+                        try {
+                            ProcessTree.resume(tree.rootPid());
+                        } catch (ErrnoException e) {
+                            LOG.error("migration {}: cannot resume the source tree {}: {}", record.id(),
+                                    tree.rootPid(), e.getMessage());
+                        }
+                    });
         } else {
             write(record, Outcome.SUCCEEDED, "the source agent restarted after the commit point");
             LOG.warn("migration {} had passed its commit point when this agent stopped: the destination is the "
                     + "container", record.id());
-            // CRIU resumes a dumped tree whose agent vanished before it could let CRIU finish: kill that copy
+            // CRIU lets go of a dumped tree whose agent vanished before it could let CRIU finish (the commit's
+            // SIGSTOP keeps it stopped): kill that copy
             SourceTree.parse(new Workspace(context.migrationsDir(), record.id()).recall("source.root"))
                     .filter(SourceTree::stillRuns)
                     .ifPresent(tree -> {
                         ProcessTree.kill(tree.rootPid());
-                        LOG.warn("migration {}: killed the source copy {} that CRIU resumed after the commit point",
+                        LOG.warn("migration {}: killed the source copy {} that CRIU let go of after the commit point "
+                                + "(stopped since)",
                                 record.id(), tree.rootPid());
                     });
         }

@@ -4,12 +4,16 @@ import io.haul.api.HaulException;
 import io.haul.api.backend.CriuSourceSession;
 import io.haul.api.migration.Outcome;
 import io.haul.api.migration.Phase;
+import io.haul.host.linux.ErrnoException;
+import io.haul.host.proc.ProcessTree;
+import io.haul.host.proc.TaskStat;
 import io.haul.protocol.v1.Commit;
 import io.haul.protocol.v1.Envelope;
 import io.haul.protocol.v1.NetworkSeen;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,7 +83,20 @@ final class SourceCommit {
             throws MigrationFailure {
         source.checkCancel();
         source.context().faults().reached(source.id(), "source:" + Phase.COMMIT);
+        // From the commit point on the source copy must never run again. CRIU holds it frozen, but if this agent
+        // dies before CRIU ends it, CRIU lets go of the tree and it would run beside the destination's copy
+        // until recovery here kills it: a SIGSTOP queued behind CRIU's hold keeps it stopped instead (chaos
+        // cell source-agent AFTER_COMMIT). A rollback's SIGCONT (here or in recovery) takes the SIGSTOP back.
+        boolean ownCriu = source.session() instanceof CriuSourceSession;
+        boolean traced = !frozen.heldTasks().isEmpty();
+        if (traced) {
+            ProcessTree.stop(source.container().rootPid());
+            checkStillHeld(frozen.heldTasks());
+        }
         if (!source.record().commitPoint()) {
+            if (traced) {
+                resumeSource();
+            }
             throw new MigrationFailure("commit.refused", source.destination().name()
                     + " rolled the migration back before the commit point (it lost this agent)");
         }
@@ -89,7 +106,6 @@ final class SourceCommit {
         // freed: tens of ms, more for a big tree) while the destination runs its copy, not before: from the
         // commit point the destination is the container, and the source stays frozen, its traffic held, until
         // killed. A runtime's copy starts only after the source's container is gone, as the runtime expects.
-        boolean ownCriu = source.session() instanceof CriuSourceSession;
         boolean told = ownCriu && tellToRun(lastFrame.isPresent());
         endSource(frozen);
         if (!ownCriu) {
@@ -103,9 +119,37 @@ final class SourceCommit {
                     s.withNetworkSilence(silence)));
         }
         source.record().enter(Phase.CLEANUP, "cleaning up");
+        source.context().faults().reached(source.id(), "source:" + Phase.CLEANUP);
         return new SourceMigration.Ending(Outcome.SUCCEEDED, null, (confirmed ? "done: " : "done (unconfirmed): ")
                 + source.container().ref() + " runs on " + source.destination().name() + " as pid " + newRootPid
                 + ", frozen for " + frozenFor.toMillis() + " ms");
+    }
+
+    /**
+     * Each task of the source tree still in CRIU's hold (traced-stopped): a CRIU that died since the dump let the
+     * tree run on, so the images the destination restored are behind it and the source copy is the container
+     * (chaos cells source-criu TRANSFER and RESTORE committed with two copies). The SIGSTOP just sent keeps a
+     * task stopped if CRIU lets go after this look.
+     */
+    private void checkStillHeld(List<Long> heldTasks) throws MigrationFailure {
+        List<Long> loose = heldTasks.stream()
+                .filter(pid -> TaskStat.read(pid).map(TaskStat::state).orElse('X') != 't').toList();
+        if (!loose.isEmpty()) {
+            resumeSource();
+            throw new MigrationFailure("criu.hold-lost", "CRIU no longer holds the frozen source tree (tasks "
+                    + loose + " are out of its hold: it ended): the tree ran on here after the dump, so "
+                    + source.destination().name() + "'s copy is behind it; " + source.container().ref() + " stays here");
+        }
+    }
+
+    /** Takes back the SIGSTOP of the commit: CRIU's rollback lets the tree run on (SIGCONT drops a queued stop). */
+    private void resumeSource() {
+        try {
+            ProcessTree.resume(source.container().rootPid());
+        } catch (ErrnoException e) {
+            LOG.error("migration {}: cannot take back the stop of the source tree {}: {}", source.id(),
+                    source.container().rootPid(), e.getMessage());
+        }
     }
 
     /** The source copy goes: CRIU (or the runtime) kills the frozen tree, the backend forgets it. */
@@ -113,8 +157,11 @@ final class SourceCommit {
         try {
             frozen.held().commit();
         } catch (HaulException e) {
-            LOG.error("migration {}: CRIU did not finish the dump after the commit point; the source tree {} may "
-                    + "still exist: {}", source.id(), source.container().rootPid(), e.getMessage());
+            LOG.error("migration {}: CRIU did not finish the dump after the commit point; killing the source tree {} "
+                    + "itself: {}", source.id(), source.container().rootPid(), e.getMessage());
+            if (source.session() instanceof CriuSourceSession) {
+                ProcessTree.kill(source.container().rootPid()); // past the commit point the source copy must go
+            }
         }
         try {
             source.session().committed(); // e.g. the runtime forgets the stopped container

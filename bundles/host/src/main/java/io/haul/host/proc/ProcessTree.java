@@ -88,6 +88,22 @@ public final class ProcessTree {
     }
 
     /**
+     * SIGSTOP to every task, parents first: a task a tracer (CRIU) holds stops for good when the tracer lets go
+     * of it, even if the tracer dies. Returns the tasks it had; one that cannot be signalled is skipped (gone).
+     */
+    public static List<Long> stop(long root) {
+        List<Long> tasks = processes(root);
+        for (long pid : tasks) {
+            try {
+                Processes.kill(pid, Processes.SIGSTOP);
+            } catch (ErrnoException e) {
+                // gone meanwhile: nothing of it can run
+            }
+        }
+        return tasks;
+    }
+
+    /**
      * SIGKILL to the whole tree: killing a PID namespace's init kills every task in it; other trees are killed
      * task by task. Returns the tasks it had.
      */
