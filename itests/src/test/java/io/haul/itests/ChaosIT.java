@@ -37,10 +37,12 @@ public class ChaosIT {
     private static final int STEP_SECONDS = 10;
     private static final int SETTLE_SECONDS = 90;
     private static final String HOLDS = "source:CHECKS,source:FINAL_DUMP,source:TRANSFER,source:RESTORE,"
-            + "source:COMMITTED";
+            + "source:COMMIT,source:COMMITTED";
 
     private static TwoHostCluster cluster;
     private Workload tree;
+    /** The cell under test, whose holds are let go if it fails while held. */
+    private Cell current;
     private Path stateTmpfs;
 
     @BeforeClass
@@ -67,6 +69,10 @@ public class ChaosIT {
 
     @After
     public void endCell() throws Exception {
+        if (current != null && current.migrate.isAlive() && cluster.a.alive()) {
+            current.held.releaseUntilEnd(current.migrate, SETTLE_SECONDS); // a cell that failed while held
+        }
+        current = null;
         if (tree != null) {
             tree.close();
         }
@@ -110,6 +116,26 @@ public class ChaosIT {
         criu.forEach(t -> ProcessHandle.of(t.pid()).ifPresent(ProcessHandle::destroyForcibly));
         cell.held.release();
         cell.awaitMigrateEnd();
+        cell.assertPromise(cluster.a, "ROLLED_BACK", null);
+    }
+
+    /**
+     * The destination's held copy ends just before the source would pass the commit point (what holds it died with
+     * it): the destination writes the rollback at once, the source, refused the commit, says why and keeps its copy.
+     */
+    @Test
+    public void heldCopyEndingBeforeTheCommitPointRollsBack() throws Exception {
+        Cell cell = start("held-copy-ends-before-commit");
+        cell.held.runTo("source:COMMIT", cell.migrate, 120);
+        String netB = Procs.netnsOf(cluster.b.name);
+        List<Procs.Task> copy = tree.tasks().stream().filter(t -> netB.equals(t.netNs())).toList();
+        assertTrue("B holds a restored copy before the commit point", !copy.isEmpty());
+        copy.forEach(t -> ProcessHandle.of(t.pid()).ifPresent(ProcessHandle::destroyForcibly));
+        cluster.b.awaitLog("rolled back before the commit point, the source's copy stays", 30);
+        cell.held.release();
+        cell.awaitMigrateEnd();
+        assertTrue("the source says why it could not commit:\n" + cell.migrate.output(),
+                cell.migrate.output().contains("restore.copy-lost"));
         cell.assertPromise(cluster.a, "ROLLED_BACK", null);
     }
 
@@ -193,7 +219,8 @@ public class ChaosIT {
         String first = migrate.awaitLine(l -> l.startsWith("migration "), 60)
                 .orElseThrow(() -> new AssertionError("migrate printed no first line:\n" + migrate.output()));
         String id = MigrateOutput.idIn(first).orElseThrow(() -> new AssertionError("no id in: " + first));
-        return new Cell(id, migrate, new HeldMigration(cluster.a, id), before.count(), System.nanoTime());
+        current = new Cell(id, migrate, new HeldMigration(cluster.a, id), before.count(), System.nanoTime());
+        return current;
     }
 
     private final class Cell {

@@ -39,6 +39,16 @@ final class CommitPoint {
      * the commit point, writes the rollback, so that a source that comes back cannot commit any more.
      */
     static boolean decideWithoutSource(MigrationStore store, String id, String destination, Instant now) {
+        return rollBackUnlessPassed(store, id, "transport.lost", "the destination " + destination
+                + " lost the source before the commit point", now);
+    }
+
+    /**
+     * Destination side, its copy can no longer become the container (the source lost, the held copy ended):
+     * whether the record has passed the commit point all the same; if not, writes the rollback with this error,
+     * so that the source can no longer commit.
+     */
+    static boolean rollBackUnlessPassed(MigrationStore store, String id, String code, String message, Instant now) {
         while (true) {
             Optional<MigrationRecord> stored = store.get(id);
             if (stored.isEmpty()) {
@@ -51,9 +61,8 @@ final class CommitPoint {
             if (record.outcome() != Outcome.IN_PROGRESS) {
                 return false;
             }
-            MigrationRecord rolledBack = record.ending(Outcome.ROLLED_BACK, new MigrationError(record.phase(),
-                    "transport.lost", "the destination " + destination + " lost the source before the commit point",
-                    ""), now);
+            MigrationRecord rolledBack = record.ending(Outcome.ROLLED_BACK, new MigrationError(record.phase(), code,
+                    message, ""), now);
             if (store.replace(record, rolledBack)) {
                 return false;
             }

@@ -132,8 +132,11 @@ final class DestinationMigration implements Runnable {
                 return;
             }
             LOG.info("migration {}: restored as pid {}, stopped until the commit", id, tree.rootPid());
-            peer.send(Envelope.newBuilder().setRestored(Restored.newBuilder().setRootPid(tree.rootPid())));
-            Optional<Commit> commit = awaitVerdict(peer, id);
+            Optional<Commit> commit;
+            try (HeldCopyWatch held = HeldCopyWatch.start(context, id, tree.rootPid())) {
+                peer.send(Envelope.newBuilder().setRestored(Restored.newBuilder().setRootPid(tree.rootPid())));
+                commit = awaitVerdict(peer, id);
+            }
             if (commit.isPresent()) {
                 rollback.committed();
                 silence.ifPresent(FrameDrop::close);

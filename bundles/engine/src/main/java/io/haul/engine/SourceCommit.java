@@ -2,6 +2,7 @@ package io.haul.engine;
 
 import io.haul.api.HaulException;
 import io.haul.api.backend.CriuSourceSession;
+import io.haul.api.migration.MigrationError;
 import io.haul.api.migration.Outcome;
 import io.haul.api.migration.Phase;
 import io.haul.host.linux.ErrnoException;
@@ -97,8 +98,10 @@ final class SourceCommit {
             if (traced) {
                 resumeSource();
             }
+            MigrationError why = source.record().current().error();
             throw new MigrationFailure("commit.refused", source.destination().name()
-                    + " rolled the migration back before the commit point (it lost this agent)");
+                    + " rolled the migration back before the commit point: " + (why == null
+                    ? "it lost this agent" : "[" + why.code() + "] " + why.message()));
         }
         source.context().faults().reached(source.id(), "source:COMMITTED");
         source.rollback().committed();
