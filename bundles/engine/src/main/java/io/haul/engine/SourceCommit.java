@@ -67,7 +67,7 @@ final class SourceCommit {
         Envelope restored = peer.receiveAcrossHeartbeats(Envelope.BodyCase.RESTORED, context.stepTimeout(),
                 context.restoreTimeout());
         long pid = restored.getRestored().getRootPid();
-        source.record().statistics(s -> s.withNewRootPid(pid));
+        source.record().statisticsWithNextWrite(s -> s.withNewRootPid(pid)); // the commit point writes it
         return pid;
     }
 
