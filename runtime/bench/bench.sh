@@ -83,6 +83,11 @@ cleanup() {
         tc -n "$B" qdisc del dev "$VETH_B" root 2>/dev/null || true
     fi
     "$HOSTS" down || true
+    # the agents' logs stay beside the figures: their timestamps show where a frozen window went
+    local host
+    for host in "$A" "$B"; do
+        [ -f "$WORK/$host/log/haul.log" ] && cp "$WORK/$host/log/haul.log" "$OUT/runs/$host.haul.log" 2>/dev/null || true
+    done
     if [ "$status" = 0 ]; then
         rm -rf "$WORK"
     else

@@ -26,12 +26,14 @@ final class CommitPoint {
     }
 
     /**
-     * Source side: moves the record to COMMIT, unless someone else wrote it first (the destination's rollback).
+     * Source side: moves the record from the version {@code stored} to {@code current} (the same, or with the
+     * changes not written yet) at COMMIT, unless someone else wrote it first (the destination's rollback).
      * Returns the committed record, or empty when the migration may no longer commit.
      */
-    static Optional<MigrationRecord> commit(MigrationStore store, MigrationRecord current, Instant now) {
+    static Optional<MigrationRecord> commit(MigrationStore store, MigrationRecord stored, MigrationRecord current,
+            Instant now) {
         MigrationRecord next = current.entering(Phase.COMMIT, now);
-        return store.replace(current, next) ? Optional.of(next) : Optional.empty();
+        return store.replace(stored, next) ? Optional.of(next) : Optional.empty();
     }
 
     /**

@@ -82,13 +82,13 @@ final class DestinationRestore {
     }
 
     /**
-     * Lazily where configured, the kernel has userfaultfd (probed with the host's report) and the page images are
-     * big enough that copying them in costs more than starting CRIU's lazy-pages daemon (see
-     * {@link #LAZY_FROM_BYTES}).
+     * Lazily where configured, the page images are big enough that copying them in costs more than starting CRIU's
+     * lazy-pages daemon (see {@link #LAZY_FROM_BYTES}) and the kernel has userfaultfd (from the host's last probe:
+     * this runs in the frozen window, where a fresh probe or the whole capability report cost tens of ms).
      */
     private boolean lazyRestore() throws IOException {
-        return context.lazyRestore() && context.capabilities().now().getKernelFeaturesOrDefault(
-                KernelFeature.USERFAULTFD, false) && pageImageBytes() >= LAZY_FROM_BYTES;
+        return context.lazyRestore() && pageImageBytes() >= LAZY_FROM_BYTES
+                && context.capabilities().kernelHas(KernelFeature.USERFAULTFD);
     }
 
     private long pageImageBytes() throws IOException {

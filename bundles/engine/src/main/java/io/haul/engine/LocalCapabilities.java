@@ -34,6 +34,14 @@ final class LocalCapabilities {
         this.clock = clock;
     }
 
+    /** Whether the kernel has a feature, by the last probe (a first one if none ran yet): kernels do not change. */
+    synchronized boolean kernelHas(String feature) {
+        if (report == null) {
+            now();
+        }
+        return report.has(feature);
+    }
+
     synchronized Capabilities now() {
         if (report == null || Duration.between(probed, clock.instant()).compareTo(PROBE_KEPT) > 0) {
             report = host.probe();

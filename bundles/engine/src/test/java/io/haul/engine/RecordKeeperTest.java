@@ -45,6 +45,66 @@ class RecordKeeperTest {
                 stored.history().stream().map(h -> h.phase()).toList());
     }
 
+    /**
+     * The frozen window's writes: while one is under way the changes after it pile up and go as one write, or
+     * with the commit point, which carries a figure that had no write of its own too.
+     */
+    @Test
+    void theCommitPointWaitsForTheWriteUnderWayOnlyAndCarriesWhatWasQueued() throws InterruptedException {
+        CountDownLatch writing = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<Phase> written = new java.util.concurrent.CopyOnWriteArrayList<>();
+        MemoryStore store = new MemoryStore() {
+            @Override
+            public boolean replace(MigrationRecord expected, MigrationRecord next) {
+                written.add(next.phase());
+                if (next.phase() == Phase.FINAL_DUMP) {
+                    writing.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return super.replace(expected, next);
+            }
+        };
+        RecordKeeper keeper = new RecordKeeper(store, CLOCK, first("m4"));
+        keeper.enter(Phase.FINAL_DUMP, "freezing");
+        writing.await();
+        keeper.statistics(s -> s.withImageBytes(4096));
+        keeper.enter(Phase.TRANSFER, "sending");
+        keeper.enter(Phase.RESTORE, "restoring");
+        keeper.statisticsWithNextWrite(s -> s.withNewRootPid(42));
+        release.countDown();
+
+        assertTrue(keeper.commitPoint());
+
+        // the changes queued behind the first write went as one (the newest) or with the commit point itself, as
+        // the commit point's start and the first write's end fell: never one write each
+        assertTrue(written.equals(List.of(Phase.FINAL_DUMP, Phase.COMMIT))
+                || written.equals(List.of(Phase.FINAL_DUMP, Phase.RESTORE, Phase.COMMIT)), written.toString());
+        MigrationRecord stored = store.get("m4").orElseThrow();
+        assertEquals(4096, stored.statistics().imageBytes());
+        assertEquals(42, stored.statistics().newRootPid());
+        assertEquals(List.of(Phase.FINAL_DUMP, Phase.TRANSFER, Phase.RESTORE, Phase.COMMIT),
+                stored.history().stream().map(h -> h.phase()).toList());
+    }
+
+    @Test
+    void progressEventsArePublishedInOrderTheOutcomeLastWhenTheMigrationEnds() {
+        MemoryStore store = new MemoryStore();
+        RecordKeeper keeper = new RecordKeeper(store, CLOCK, first("m5"));
+        keeper.enter(Phase.FINAL_DUMP, "freezing");
+        keeper.progress("frozen");
+        keeper.enter(Phase.TRANSFER, "sending");
+        keeper.finish(Outcome.SUCCEEDED, null, "done");
+
+        List<String> expected = List.of("migration of process:1 from a to b requested", "freezing", "frozen",
+                "sending", "done");
+        assertEquals(expected, store.events("m5").stream().map(e -> e.message()).toList());
+    }
+
     @Test
     void aRollbackAnotherAgentWroteIsNeitherOverwrittenNorCommittedOver() {
         MemoryStore store = new MemoryStore();
