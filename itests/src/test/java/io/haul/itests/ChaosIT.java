@@ -120,6 +120,26 @@ public class ChaosIT {
     }
 
     /**
+     * The destination's CRIU, which holds the restored copy mid-restore for the commit, killed just before the
+     * source would pass the commit point: the copy's tasks stay, stuck in CRIU's restorer, and can never run; the
+     * destination writes the rollback at once, and the source, refused the commit, keeps its copy.
+     */
+    @Test
+    public void destinationCriuKilledWhileItHoldsTheRestoredCopy() throws Exception {
+        Cell cell = start("destination-criu-before-commit");
+        cell.held.runTo("source:COMMIT", cell.migrate, 120);
+        List<Procs.Task> criu = criuIn(cluster.b);
+        assertTrue("the destination's CRIU holds the restored copy before the commit point", !criu.isEmpty());
+        criu.forEach(t -> ProcessHandle.of(t.pid()).ifPresent(ProcessHandle::destroyForcibly));
+        cluster.b.awaitLog("rolled back before the commit point, the source's copy stays", 30);
+        cell.held.release();
+        cell.awaitMigrateEnd();
+        assertTrue("the source says why it could not commit:\n" + cell.migrate.output(),
+                cell.migrate.output().contains("restore.copy-lost"));
+        cell.assertPromise(cluster.a, "ROLLED_BACK", null);
+    }
+
+    /**
      * The destination's held copy ends just before the source would pass the commit point (what holds it died with
      * it): the destination writes the rollback at once, the source, refused the commit, says why and keeps its copy.
      */

@@ -133,7 +133,7 @@ final class DestinationMigration implements Runnable {
             }
             LOG.info("migration {}: restored as pid {}, stopped until the commit", id, tree.rootPid());
             Optional<Commit> commit;
-            try (HeldCopyWatch held = HeldCopyWatch.start(context, id, tree.rootPid())) {
+            try (HeldCopyWatch held = HeldCopyWatch.start(context, id, tree)) {
                 peer.send(Envelope.newBuilder().setRestored(Restored.newBuilder().setRootPid(tree.rootPid())));
                 commit = awaitVerdict(peer, id);
             }

@@ -1,29 +1,33 @@
 package io.haul.engine;
 
+import io.haul.api.backend.HeldRestore;
 import io.haul.host.linux.ErrnoException;
 import io.haul.host.linux.Sockets;
 import io.haul.host.linux.Syscalls;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Destination side, from the restore until the verdict: the restored copy waits stopped in the hold of CRIU (or
- * of the runtime's restore), and when what holds it dies (its CRIU killed) the copy's tasks die with it. The
- * source would then pass the commit point and end its own copy: no copy would run (chaos cells destination-criu
- * at RESTORE and before the commit point). This watch waits on a pidfd of the copy's root and, as soon as it
- * ends before the verdict, writes the rollback into the record, which the source's commit cannot pass.
- * A copy that ends after the commit point has passed cannot be helped; that is logged as what it is.
+ * of the runtime's restore). When its tasks end then, or the CRIU that holds them mid-restore dies (its tasks are
+ * left stuck in CRIU's restorer), the copy can no longer become the container, and the source would still pass
+ * the commit point and end its own copy: no copy would run (chaos cells destination-criu at RESTORE and before
+ * the commit point). This watch waits on a pidfd of the copy's root and of each of its holders and, as soon as
+ * one ends before the verdict, writes the rollback into the record, which the source's commit cannot pass.
+ * A copy lost after the commit point has passed cannot be helped; that is logged as what it is.
  */
 final class HeldCopyWatch implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(HeldCopyWatch.class);
-    /** How often the waiting thread looks whether the verdict came, between waits on the pidfd. */
+    /** How often a waiting thread looks whether the verdict came, between waits on its pidfd. */
     private static final int VERDICT_LOOK_MILLIS = 200;
     private static final int ESRCH = 3;
 
     private final MigrationContext context;
     private final String id;
     private final long rootPid;
+    private final AtomicBoolean acted = new AtomicBoolean();
     private volatile boolean verdict;
 
     private HeldCopyWatch(MigrationContext context, String id, long rootPid) {
@@ -32,49 +36,53 @@ final class HeldCopyWatch implements AutoCloseable {
         this.rootPid = rootPid;
     }
 
-    /** Starts watching the held copy whose root is {@code rootPid}; a copy already gone is acted on at once. */
-    static HeldCopyWatch start(MigrationContext context, String id, long rootPid) {
-        HeldCopyWatch watch = new HeldCopyWatch(context, id, rootPid);
-        if (rootPid <= 0) {
-            return watch; // a backend that does not know its copy's pid before it runs: nothing to watch
+    /** Starts watching the held copy's root and its holders; one already gone is acted on at once. */
+    static HeldCopyWatch start(MigrationContext context, String id, HeldRestore copy) {
+        HeldCopyWatch watch = new HeldCopyWatch(context, id, copy.rootPid());
+        if (copy.rootPid() > 0) { // a backend that does not know its copy's pid before it runs: nothing to watch
+            watch.watch(copy.rootPid(), "its root");
         }
-        // a platform thread: poll(2) through FFM would pin a virtual thread's carrier for as long as it waits
-        Thread.ofPlatform().daemon().name("haul-held-copy-" + rootPid).start(watch::watch);
+        for (long holder : copy.holders()) {
+            watch.watch(holder, "the CRIU that holds it (pid " + holder + ")");
+        }
         return watch;
     }
 
-    private void watch() {
-        int pidfd;
-        try {
-            pidfd = Syscalls.pidfdOpen(rootPid);
-        } catch (ErrnoException e) {
-            if (e.errno() == ESRCH) {
-                ended(); // the copy's root is gone already
-            } else {
-                LOG.warn("migration {}: cannot watch the held copy {}: {}", id, rootPid, e.getMessage());
-            }
-            return;
-        }
-        try {
-            while (!verdict) {
-                if (Sockets.pollIn(pidfd, VERDICT_LOOK_MILLIS)) { // a pidfd is readable once its process ended
-                    ended();
-                    return;
+    /** A platform thread per process: poll(2) through FFM would pin a virtual thread's carrier while it waits. */
+    private void watch(long pid, String what) {
+        Thread.ofPlatform().daemon().name("haul-held-copy-" + pid).start(() -> {
+            int pidfd;
+            try {
+                pidfd = Syscalls.pidfdOpen(pid);
+            } catch (ErrnoException e) {
+                if (e.errno() == ESRCH) {
+                    ended(what); // gone already
+                } else {
+                    LOG.warn("migration {}: cannot watch {} of the held copy: {}", id, what, e.getMessage());
                 }
+                return;
             }
-        } catch (ErrnoException e) {
-            LOG.warn("migration {}: cannot watch the held copy {}: {}", id, rootPid, e.getMessage());
-        } finally {
-            Syscalls.closeQuietly(pidfd);
-        }
+            try {
+                while (!verdict) {
+                    if (Sockets.pollIn(pidfd, VERDICT_LOOK_MILLIS)) { // a pidfd is readable once its process ended
+                        ended(what);
+                        return;
+                    }
+                }
+            } catch (ErrnoException e) {
+                LOG.warn("migration {}: cannot watch {} of the held copy: {}", id, what, e.getMessage());
+            } finally {
+                Syscalls.closeQuietly(pidfd);
+            }
+        });
     }
 
-    private void ended() {
-        if (verdict) {
-            return; // the verdict came first: a rollback's kill, or the container's own end after it ran
+    private void ended(String what) {
+        if (verdict || !acted.compareAndSet(false, true)) {
+            return; // the verdict came first (a rollback's kill, the container's own end once it ran), or acted
         }
-        String message = "the restored copy on " + context.agentName() + " (root pid " + rootPid
-                + ") ended while it was held for the commit (what held it, CRIU or the runtime's restore, died)";
+        String message = "the restored copy on " + context.agentName() + " (root pid " + rootPid + ") was lost while"
+                + " it was held for the commit: " + what + " ended";
         if (CommitPoint.rollBackUnlessPassed(context.store(), id, "restore.copy-lost", message,
                 context.clock().instant())) {
             LOG.error("migration {}: {}, after the commit point had passed: no copy of the container runs", id,

@@ -1,6 +1,7 @@
 package io.haul.api.backend;
 
 import io.haul.api.HaulException;
+import java.util.List;
 import org.osgi.annotation.versioning.ConsumerType;
 
 /** A restored container whose tasks are all held stopped, waiting for the commit point. */
@@ -15,4 +16,13 @@ public interface HeldRestore {
 
     /** On rollback: the restored tasks go away, leaving nothing of them behind. Idempotent. */
     void kill();
+
+    /**
+     * The processes the held copy cannot do without until it runs (the CRIU that holds it mid-restore): should
+     * one end before the verdict, the copy can no longer become the container, even if its tasks are still there.
+     * Empty where the backend knows none.
+     */
+    default List<Long> holders() {
+        return List.of();
+    }
 }

@@ -39,6 +39,11 @@ final class PostRestoreHold {
         this.dirs = dirs;
     }
 
+    /** The pid of the CRIU that waits in this hold, with the restored tasks still in its restore. */
+    long criuPid() {
+        return session.pid();
+    }
+
     /** CRIU's answer to a restore, waited for: its failure as CRIU reported it. */
     static CriuResp await(CompletableFuture<CriuResp> answer, Duration within) throws HaulException {
         try {

@@ -45,6 +45,11 @@ final class RpcSession implements AutoCloseable {
     private final Path output;
     private int fd;
 
+    /** The pid of this session's criu swrk. */
+    long pid() {
+        return swrk.pid();
+    }
+
     private RpcSession(int fd, ChildProcess swrk, Path output) {
         this.fd = fd;
         this.swrk = swrk;

@@ -236,6 +236,12 @@ final class StoppedTree implements RestoredTree {
         return root.pid();
     }
 
+    /** While held, the CRIU in whose restore the tasks still are: killed, it leaves them stuck in its restorer. */
+    @Override
+    public List<Long> holders() {
+        return held == null ? List.of() : List.of(held.criuPid());
+    }
+
     @Override
     public synchronized void resume() throws HaulException {
         if (killed) {
