@@ -43,6 +43,15 @@ public final class BusApi {
     /** The requests that change something: only operators may send them. */
     public static final List<String> OPERATIONS = List.of(START, CANCEL);
 
+    /**
+     * A request's header: how many milliseconds its sender waits for the answer. An agent that forwards the request to
+     * the agent it must run on gives up in time to answer within that wait ({@code agent.unreachable}), instead of
+     * after its sender stopped listening. Absent: {@link #DEFAULT_WAIT_MILLIS}.
+     */
+    public static final String WAIT_HEADER = "haul-wait-millis";
+    /** What a sender waits when it does not say: Vert.x's default send timeout, and the TCP bridge's. */
+    public static final long DEFAULT_WAIT_MILLIS = 30_000;
+
     /** Published: the progress events of one migration. */
     public static String events(String migrationId) {
         return EVENTS + "." + migrationId;

@@ -5,7 +5,7 @@
  * the JSON Schemas are in this bundle's {@code schema/v1/}.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.haul.eventbus;
 
 import org.osgi.annotation.bundle.Export;

@@ -30,7 +30,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The event bus as the client sees it, whichever way it came in: as a member of the agents' cluster, or through an
@@ -125,6 +127,11 @@ interface Bus extends AutoCloseable {
     /**
      * Connects to an agent's TCP event-bus bridge over TLS 1.3 with the client's certificate: frames of a 4-byte
      * length and a JSON object ({@code send}, {@code register}; the bridge answers {@code message} or {@code err}).
+     *
+     * <p>The connection counts as made only once the bridge answered a {@code ping}: in TLS 1.3 the client's side of
+     * the handshake ends before the agent has checked the client's certificate, and an agent that gives up the
+     * handshake (it took longer than it allows, a busy machine) closes a connection the client already took for made.
+     * Before this check, a request written then vanished without a trace and the client waited its whole timeout.
      */
     static Bus bridge(String host, int port, Tls tls, long timeoutMillis) throws Exception {
         Vertx vertx = Vertx.vertx();
@@ -132,14 +139,18 @@ interface Bus extends AutoCloseable {
         try {
             socket = vertx.createNetClient(new NetClientOptions().setSsl(true).setHostnameVerificationAlgorithm("")
                     .setEnabledSecureTransportProtocols(Set.of("TLSv1.3")).setConnectTimeout((int) timeoutMillis)
+                    // as long as a request may take: a client JVM starting on a busy machine is slow to shake hands
+                    .setSslHandshakeTimeout(timeoutMillis).setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS)
                     .setKeyCertOptions(tls.keyCert()).setTrustOptions(tls.trust()))
                     .connect(port, host).toCompletionStage().toCompletableFuture().get(timeoutMillis, TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             vertx.close();
             throw e;
         }
+        String bridge = host + ":" + port;
         Map<String, Promise<JsonObject>> pending = new ConcurrentHashMap<>();
         Map<String, Handler<JsonObject>> subscriptions = new ConcurrentHashMap<>();
+        Promise<Void> pong = Promise.promise();
         RecordParser frames = RecordParser.newFixed(4);
         frames.handler(new Handler<>() {
             int size = -1;
@@ -154,6 +165,10 @@ interface Bus extends AutoCloseable {
                 JsonObject frame = new JsonObject(buffer);
                 size = -1;
                 frames.fixedSizeMode(4);
+                if ("pong".equals(frame.getString("type"))) {
+                    pong.tryComplete();
+                    return;
+                }
                 String address = frame.getString("address", "");
                 Promise<JsonObject> reply = pending.remove(address);
                 if ("err".equals(frame.getString("type"))) {
@@ -174,11 +189,25 @@ interface Bus extends AutoCloseable {
             }
         });
         socket.handler(frames);
-        socket.closeHandler(v -> pending.values().forEach(p -> p.tryFail("the bridge closed the connection")));
+        String closed = "the bridge at " + bridge + " closed the connection";
+        socket.closeHandler(v -> {
+            pong.tryFail(closed + " before it answered a ping (it gave up the TLS handshake, or refused the certificate)");
+            pending.values().forEach(p -> p.tryFail(closed));
+        });
+        try {
+            writeFrame(socket, new JsonObject().put("type", "ping")).onFailure(pong::tryFail);
+            pong.future().toCompletionStage().toCompletableFuture().get(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            vertx.close();
+            throw new IOException("the bridge at " + bridge + " did not answer a ping within " + timeoutMillis + " ms");
+        } catch (ExecutionException e) {
+            vertx.close();
+            throw new IOException(e.getCause().getMessage(), e.getCause());
+        }
         return new Bus() {
-            private void write(JsonObject frame) {
-                Buffer bytes = frame.toBuffer();
-                socket.write(Buffer.buffer().appendInt(bytes.length()).appendBuffer(bytes));
+            /** A frame that cannot be written (the connection closed meanwhile) fails its request at once. */
+            private void write(JsonObject frame, Promise<JsonObject> reply) {
+                writeFrame(socket, frame).onFailure(e -> reply.tryFail(closed + ": " + e.getMessage()));
             }
 
             @Override
@@ -192,15 +221,15 @@ interface Bus extends AutoCloseable {
                     }
                 });
                 write(new JsonObject().put("type", "send").put("address", address).put("replyAddress", replyAddress)
-                        .put("headers", new JsonObject(Map.copyOf(headers))).put("body", body));
+                        .put("headers", new JsonObject(Map.copyOf(headers))).put("body", body), reply);
                 return reply.future();
             }
 
             @Override
             public Future<Void> subscribe(String address, Handler<JsonObject> handler) {
                 subscriptions.put(address, handler);
-                write(new JsonObject().put("type", "register").put("address", address));
-                return Future.succeededFuture(); // the bridge does not acknowledge a registration
+                // the bridge does not acknowledge a registration: written is all the client can know
+                return writeFrame(socket, new JsonObject().put("type", "register").put("address", address));
             }
 
             @Override
@@ -214,6 +243,11 @@ interface Bus extends AutoCloseable {
                 vertx.close();
             }
         };
+    }
+
+    private static Future<Void> writeFrame(NetSocket socket, JsonObject frame) {
+        Buffer bytes = frame.toBuffer();
+        return socket.write(Buffer.buffer().appendInt(bytes.length()).appendBuffer(bytes));
     }
 
     /** The headers that sign a request as the client's certificate, when the way in needs them. */

@@ -159,7 +159,10 @@ public final class BusClient {
 
     /** A request's answer; a failure the agent gave is thrown as its ReplyException. */
     private JsonObject request(String address, Object body) throws Exception {
-        Map<String, String> headers = BusApi.OPERATIONS.contains(address) ? Bus.signature(bus, signer, address, body) : Map.of();
+        Map<String, String> headers = new LinkedHashMap<>(BusApi.OPERATIONS.contains(address)
+                ? Bus.signature(bus, signer, address, body) : Map.of());
+        // so that an agent that forwards the request gives up in time to say so (agent.unreachable)
+        headers.put(BusApi.WAIT_HEADER, Long.toString(requestMillis));
         try {
             return bus.request(address, body, headers, requestMillis).toCompletionStage().toCompletableFuture()
                     .get(requestMillis + 5_000, TimeUnit.MILLISECONDS);

@@ -234,7 +234,7 @@ public final class EventBusApi {
             long started = System.nanoTime();
             try {
                 JsonObject body = Requests.read(message.body(), config.maxRequestBytes());
-                message.reply(answer(address, body, message.headers(), here));
+                message.reply(answer(address, body, message.headers(), here, received));
             } catch (BusFailure failure) {
                 failure.replyTo(message);
             } catch (HaulException e) {
@@ -261,25 +261,26 @@ public final class EventBusApi {
         }
     }
 
-    private JsonObject answer(String address, JsonObject body, MultiMap headers, boolean here)
+    /** {@code received}: when the request reached this agent (System.nanoTime), what a forward's wait counts from. */
+    private JsonObject answer(String address, JsonObject body, MultiMap headers, boolean here, long received)
             throws BusFailure, HaulException {
         return switch (address) {
-            case BusApi.START -> start(body, headers, here);
+            case BusApi.START -> start(body, headers, here, received);
             case BusApi.GET -> Requests.reply("migration", find(Requests.string(body, "id", true)));
             case BusApi.LIST -> list(body);
-            case BusApi.CANCEL -> cancel(body, headers, here);
-            case BusApi.CATCH_UP -> catchUp(body, headers, here);
+            case BusApi.CANCEL -> cancel(body, headers, here, received);
+            case BusApi.CATCH_UP -> catchUp(body, headers, here, received);
             case BusApi.AGENTS -> agents();
-            case BusApi.CONTAINERS -> containers(body, headers, here);
-            case BusApi.CHECK -> check(body, headers, here);
+            case BusApi.CONTAINERS -> containers(body, headers, here, received);
+            case BusApi.CHECK -> check(body, headers, here, received);
             default -> throw new IllegalStateException("no handler for " + address);
         };
     }
 
-    private JsonObject start(JsonObject body, MultiMap headers, boolean here) throws BusFailure, HaulException {
+    private JsonObject start(JsonObject body, MultiMap headers, boolean here, long received) throws BusFailure, HaulException {
         String source = agentName(Requests.string(body, "source", true));
         if (!here && !source.equals(local())) {
-            return forward(BusApi.START, source, body, headers);
+            return forward(BusApi.START, source, body, headers, received);
         }
         MigrationRequest request = request(body);
         String principal = authorizer.authorize(BusApi.START, body, headers);
@@ -329,10 +330,10 @@ public final class EventBusApi {
         return name;
     }
 
-    private JsonObject cancel(JsonObject body, MultiMap headers, boolean here) throws BusFailure, HaulException {
+    private JsonObject cancel(JsonObject body, MultiMap headers, boolean here, long received) throws BusFailure, HaulException {
         MigrationRecord record = find(Requests.string(body, "id", true));
         if (!here && !record.source().equals(local())) {
-            return forward(BusApi.CANCEL, record.source(), body, headers);
+            return forward(BusApi.CANCEL, record.source(), body, headers, received);
         }
         String principal = authorizer.authorize(BusApi.CANCEL, body, headers);
         MigrationRecord cancelled = migrations.cancel(record.id());
@@ -340,10 +341,10 @@ public final class EventBusApi {
         return Requests.reply("migration", cancelled);
     }
 
-    private JsonObject catchUp(JsonObject body, MultiMap headers, boolean here) throws BusFailure {
+    private JsonObject catchUp(JsonObject body, MultiMap headers, boolean here, long received) throws BusFailure {
         MigrationRecord record = find(Requests.string(body, "id", true));
         if (!here && !record.source().equals(local())) {
-            return forward(BusApi.CATCH_UP, record.source(), body, headers);
+            return forward(BusApi.CATCH_UP, record.source(), body, headers, received);
         }
         // the log before the record: every event it holds is at most as new as the record read after it
         JsonObject kept = log.catchUp(record.id());
@@ -392,10 +393,10 @@ public final class EventBusApi {
         return Requests.reply("agents", agents);
     }
 
-    private JsonObject containers(JsonObject body, MultiMap headers, boolean here) throws BusFailure {
+    private JsonObject containers(JsonObject body, MultiMap headers, boolean here, long received) throws BusFailure {
         String agent = agentName(Requests.string(body, "agent", true));
         if (!here && !agent.equals(local())) {
-            return forward(BusApi.CONTAINERS, agent, body, headers);
+            return forward(BusApi.CONTAINERS, agent, body, headers, received);
         }
         String backendName = Requests.string(body, "backend", false);
         List<String> names = plugins.names(PluginKind.BACKEND);
@@ -423,10 +424,10 @@ public final class EventBusApi {
         return Requests.reply("containers", found).put("agent", local()).put("problems", new JsonArray(problems));
     }
 
-    private JsonObject check(JsonObject body, MultiMap headers, boolean here) throws BusFailure {
+    private JsonObject check(JsonObject body, MultiMap headers, boolean here, long received) throws BusFailure {
         String agent = agentName(Requests.string(body, "agent", true));
         if (!here && !agent.equals(local())) {
-            return forward(BusApi.CHECK, agent, body, headers);
+            return forward(BusApi.CHECK, agent, body, headers, received);
         }
         return Requests.reply("check", host.probe()).put("agent", local());
     }
@@ -438,13 +439,26 @@ public final class EventBusApi {
                         + "' in the cluster; there are " + cluster.agents().list().stream().map(AgentInfo::name).toList()));
     }
 
-    /** The answer of the agent a request must run on, or its failure as it gave it. */
-    private JsonObject forward(String address, String agent, JsonObject body, MultiMap headers) throws BusFailure {
-        DeliveryOptions options = new DeliveryOptions().setHeaders(headers)
-                .setSendTimeout(TimeUnit.SECONDS.toMillis(config.forwardTimeoutSeconds()));
+    /**
+     * The answer of the agent a request must run on, or its failure as it gave it; within what the sender still
+     * waits ({@link ForwardBudget}), so that a forward that gets no answer is told to the sender as agent.unreachable
+     * while it still listens.
+     */
+    private JsonObject forward(String address, String agent, JsonObject body, MultiMap headers, long received)
+            throws BusFailure {
+        ForwardBudget budget = ForwardBudget.of(headers.get(BusApi.WAIT_HEADER),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - received),
+                TimeUnit.SECONDS.toMillis(config.forwardTimeoutSeconds()));
+        if (!budget.left()) {
+            throw new BusFailure(BusApi.FAILURE_UNREACHABLE, "agent.unreachable", "no time left to ask agent " + agent
+                    + ": the sender waits " + budget.senderWaitMillis() + " ms and the request spent it on " + local());
+        }
+        String unanswered = "agent " + agent + " did not answer within " + budget.millis() + " ms (asked by " + local()
+                + " for a sender that waits " + budget.senderWaitMillis() + " ms)";
+        DeliveryOptions options = new DeliveryOptions().setHeaders(headers).setSendTimeout(budget.millis());
         try {
             Message<Object> answer = vertx.eventBus().request(BusApi.onAgent(agent, address), body, options)
-                    .toCompletionStage().toCompletableFuture().get(config.forwardTimeoutSeconds() + 5L, TimeUnit.SECONDS);
+                    .toCompletionStage().toCompletableFuture().get(budget.millis() + 1_000, TimeUnit.MILLISECONDS);
             if (answer.body() instanceof JsonObject json) {
                 return json;
             }
@@ -457,8 +471,7 @@ public final class EventBusApi {
                             + " does not serve the event-bus API");
                 }
                 if (reply.failureType() == ReplyFailure.TIMEOUT) {
-                    throw new BusFailure(BusApi.FAILURE_UNREACHABLE, "agent.unreachable", "agent " + agent
-                            + " did not answer within " + config.forwardTimeoutSeconds() + " s");
+                    throw new BusFailure(BusApi.FAILURE_UNREACHABLE, "agent.unreachable", unanswered);
                 }
                 String text = String.valueOf(reply.getMessage());
                 int colon = text.indexOf(": ");
@@ -467,8 +480,7 @@ public final class EventBusApi {
             }
             throw new BusFailure(BusApi.FAILURE_INTERNAL, "internal", "forwarding to " + agent + ": " + e.getCause());
         } catch (TimeoutException e) {
-            throw new BusFailure(BusApi.FAILURE_UNREACHABLE, "agent.unreachable", "agent " + agent
-                    + " did not answer within " + config.forwardTimeoutSeconds() + " s");
+            throw new BusFailure(BusApi.FAILURE_UNREACHABLE, "agent.unreachable", unanswered);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new BusFailure(BusApi.FAILURE_INTERNAL, "internal", "interrupted while forwarding to " + agent);

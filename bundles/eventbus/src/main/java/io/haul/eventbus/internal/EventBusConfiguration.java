@@ -37,7 +37,9 @@ public @interface EventBusConfiguration {
     int maxClockSkewSeconds() default 300;
 
     @AttributeDefinition(name = "Forwarding timeout (seconds)", min = "1",
-            description = "How long the agent that received a request waits for the agent it must run on.")
+            description = "How long at most the agent that received a request waits for the agent it must run on; "
+                    + "less when the sender waits less (its haul-wait-millis header, 30 s when absent), so that the "
+                    + "sender hears agent.unreachable while it still listens.")
     int forwardTimeoutSeconds() default 60;
 
     @AttributeDefinition(name = "Events kept per migration", min = "16",
