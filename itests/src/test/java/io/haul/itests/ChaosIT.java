@@ -126,17 +126,8 @@ public class ChaosIT {
      */
     @Test
     public void destinationCriuKilledWhileItHoldsTheRestoredCopy() throws Exception {
-        Cell cell = start("destination-criu-before-commit");
-        cell.held.runTo("source:COMMIT", cell.migrate, 120);
-        List<Procs.Task> criu = criuIn(cluster.b);
-        assertTrue("the destination's CRIU holds the restored copy before the commit point", !criu.isEmpty());
-        criu.forEach(t -> ProcessHandle.of(t.pid()).ifPresent(ProcessHandle::destroyForcibly));
-        cluster.b.awaitLog("rolled back before the commit point, the source's copy stays", 30);
-        cell.held.release();
-        cell.awaitMigrateEnd();
-        assertTrue("the source says why it could not commit:\n" + cell.migrate.output(),
-                cell.migrate.output().contains("restore.copy-lost"));
-        cell.assertPromise(cluster.a, "ROLLED_BACK", null);
+        killedBeforeTheCommitPointRollsBack("destination-criu-before-commit", "the destination's CRIU",
+                () -> criuIn(cluster.b));
     }
 
     /**
@@ -145,13 +136,32 @@ public class ChaosIT {
      */
     @Test
     public void heldCopyEndingBeforeTheCommitPointRollsBack() throws Exception {
-        Cell cell = start("held-copy-ends-before-commit");
+        killedBeforeTheCommitPointRollsBack("held-copy-ends-before-commit", "B's restored copy", () -> {
+            String netB = Procs.netnsOf(cluster.b.name);
+            return tree.tasks().stream().filter(t -> netB.equals(t.netNs())).toList();
+        });
+    }
+
+    /** What the destination's held copy is lost to, found once the migration is held at the commit point. */
+    @FunctionalInterface
+    private interface Victims {
+        List<Procs.Task> find() throws Exception;
+    }
+
+    /**
+     * A cell held at {@code source:COMMIT} where {@code victims} are killed -9: the destination writes the rollback
+     * at once (the test waits for its log line before it lets the source go on), the source, refused the commit,
+     * says why, and its copy is the one that runs.
+     */
+    private void killedBeforeTheCommitPointRollsBack(String name, String what, Victims victims) throws Exception {
+        Cell cell = start(name);
         cell.held.runTo("source:COMMIT", cell.migrate, 120);
-        String netB = Procs.netnsOf(cluster.b.name);
-        List<Procs.Task> copy = tree.tasks().stream().filter(t -> netB.equals(t.netNs())).toList();
-        assertTrue("B holds a restored copy before the commit point", !copy.isEmpty());
-        copy.forEach(t -> ProcessHandle.of(t.pid()).ifPresent(ProcessHandle::destroyForcibly));
-        cluster.b.awaitLog("rolled back before the commit point, the source's copy stays", 30);
+        List<Procs.Task> killed = victims.find();
+        assertTrue(what + " is there before the commit point", !killed.isEmpty());
+        killed.forEach(t -> ProcessHandle.of(t.pid()).ifPresent(ProcessHandle::destroyForcibly));
+        String lost = cluster.b.awaitLog("migration " + cell.id + ": the restored copy on", 30);
+        assertTrue("B rolled back before the commit point: " + lost,
+                lost.contains("rolled back before the commit point, the source's copy stays"));
         cell.held.release();
         cell.awaitMigrateEnd();
         assertTrue("the source says why it could not commit:\n" + cell.migrate.output(),
