@@ -131,6 +131,26 @@ public class ChaosIT {
     }
 
     /**
+     * The destination's CRIU killed just after the source passed the commit point, before the destination was told
+     * to run its copy: the copy never ran and its resume fails, so the destination voids the commit, and the source,
+     * which ends its frozen copy only once the destination confirmed its own runs, takes it back.
+     */
+    @Test
+    public void destinationCriuKilledJustAfterTheCommitPointVoidsIt() throws Exception {
+        Cell cell = start("destination-criu-after-commit");
+        cell.held.runTo("source:COMMITTED", cell.migrate, 120);
+        List<Procs.Task> criu = criuIn(cluster.b);
+        assertTrue("the destination's CRIU holds the restored copy at the commit point", !criu.isEmpty());
+        criu.forEach(t -> ProcessHandle.of(t.pid()).ifPresent(ProcessHandle::destroyForcibly));
+        cell.held.release();
+        cell.awaitMigrateEnd();
+        assertTrue("the source says the commit is void, and why:\n" + cell.migrate.output(),
+                cell.migrate.output().contains("restore.copy-lost")
+                        && cell.migrate.output().contains("the commit is void"));
+        cell.assertPromise(cluster.a, "ROLLED_BACK", null);
+    }
+
+    /**
      * The destination's held copy ends just before the source would pass the commit point (what holds it died with
      * it): the destination writes the rollback at once, the source, refused the commit, says why and keeps its copy.
      */

@@ -13,6 +13,11 @@ import java.util.Optional;
  * commit point only by the source's compare-and-set to COMMIT, and a destination that lost its source writes a
  * rollback unless that happened first. Whichever write wins decides: from then on the destination's copy is
  * the container, or the source's. An agent that restarts decides the same way from the record.
+ *
+ * <p>One way back past the commit point: the destination's copy lost before it ever ran (the CRIU that held it
+ * killed, its resume failed and its tasks are gone). The source ends its own frozen copy only once the destination
+ * confirmed its copy runs, or, unconfirmed, once it moved the record on to CLEANUP; until then the destination may
+ * void the commit by writing the rollback, and the source takes its copy back. Whichever write wins decides.
  */
 final class CommitPoint {
 
@@ -67,6 +72,30 @@ final class CommitPoint {
                     message, ""), now);
             if (store.replace(record, rolledBack)) {
                 return false;
+            }
+        }
+    }
+
+    /**
+     * Destination side, after the commit point: its copy was lost before it ran. While the source has not ended its
+     * own copy (the record still at COMMIT), writes the rollback with this error: the commit is void and the
+     * source takes its copy back. Returns whether the commit is void; false when the source had ended its copy
+     * first (then no copy runs).
+     */
+    static boolean voidUnlessSourceEnded(MigrationStore store, String id, String code, String message, Instant now) {
+        while (true) {
+            Optional<MigrationRecord> stored = store.get(id);
+            if (stored.isEmpty()) {
+                return false;
+            }
+            MigrationRecord record = stored.get();
+            if (record.outcome() != Outcome.IN_PROGRESS || record.phase() != Phase.COMMIT) {
+                return record.outcome() == Outcome.ROLLED_BACK;
+            }
+            MigrationRecord voided = record.ending(Outcome.ROLLED_BACK, new MigrationError(Phase.COMMIT, code, message,
+                    ""), now);
+            if (store.replace(record, voided)) {
+                return true;
             }
         }
     }

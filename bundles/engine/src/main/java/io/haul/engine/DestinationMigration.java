@@ -9,6 +9,7 @@ import io.haul.protocol.ProtocolException;
 import io.haul.protocol.Versions;
 import io.haul.host.net.FrameDrop;
 import io.haul.host.net.FrameWatch;
+import io.haul.host.proc.ProcessTree;
 import io.haul.protocol.v1.Commit;
 import io.haul.protocol.v1.Committed;
 import io.haul.protocol.v1.Envelope;
@@ -140,7 +141,7 @@ final class DestinationMigration implements Runnable {
             if (commit.isPresent()) {
                 rollback.committed();
                 silence.ifPresent(FrameDrop::close);
-                run(peer, id, tree, accepted, commit.get().getReportNetwork());
+                run(peer, id, tree, accepted, commit.get().getReportNetwork(), rollback);
             } else {
                 rollback.rollBack(new MigrationFailure("rolled-back", "the migration rolled back"));
             }
@@ -169,7 +170,7 @@ final class DestinationMigration implements Runnable {
 
     /** After the commit point: the restored copy runs, its traffic goes through, the source hears it. */
     private void run(Peer peer, String id, HeldRestore tree, DestinationChecks.Accepted accepted,
-            boolean reportNetwork) {
+            boolean reportNetwork, Rollback rollback) {
         DestinationSession session = accepted.session();
         // watched from before the resume: the copy's first frame may leave at once
         Optional<FrameWatch> frames = reportNetwork
@@ -179,6 +180,11 @@ final class DestinationMigration implements Runnable {
             tree.resume();
             LOG.info("migration {}: the container runs here as pid {}", id, tree.rootPid());
         } catch (HaulException e) {
+            if (!ProcessTree.exists(tree.rootPid())) { // it never ran: the resume lets it go only once CRIU is done
+                frames.ifPresent(FrameWatch::close);
+                voidCommit(peer, id, tree, rollback, e);
+                return;
+            }
             LOG.error("migration {}: the restored tree {} could not be resumed: {}", id, tree.rootPid(), e.getMessage());
         }
         for (DestinationChecks.PreparedNamespace namespace : accepted.namespaces()) {
@@ -211,6 +217,26 @@ final class DestinationMigration implements Runnable {
         } finally {
             frames.ifPresent(FrameWatch::close);
         }
+    }
+
+    /**
+     * Past the commit point, the copy lost before it ran (the CRIU that held it died; its tasks were killed): the
+     * commit is void while the source still has its copy ({@link CommitPoint#voidUnlessSourceEnded}); the source
+     * hears at once and takes its copy back, and this side undoes what it made, as before the commit point.
+     */
+    private void voidCommit(Peer peer, String id, HeldRestore tree, Rollback rollback, HaulException why) {
+        String message = "the restored copy on " + context.agentName() + " (root pid " + tree.rootPid()
+                + ") was lost before it ran: " + why.getMessage();
+        if (!CommitPoint.voidUnlessSourceEnded(context.store(), id, "restore.copy-lost", message,
+                context.clock().instant())) {
+            LOG.error("migration {}: {}, after the source had ended its own copy: no copy of the container runs", id,
+                    message);
+            return;
+        }
+        LOG.warn("migration {}: {}; the commit is void, the source keeps its copy", id, message);
+        peer.abort("restore.copy-lost", message);
+        rollback.commitVoided();
+        rollback.rollBack(new MigrationFailure("restore.copy-lost", message));
     }
 
     /**

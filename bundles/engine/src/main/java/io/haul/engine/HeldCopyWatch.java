@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * the commit point and end its own copy: no copy would run (chaos cells destination-criu at RESTORE and before
  * the commit point). This watch waits on a pidfd of the copy's root and of each of its holders and, as soon as
  * one ends before the verdict, writes the rollback into the record, which the source's commit cannot pass.
- * A copy lost after the commit point has passed cannot be helped; that is logged as what it is.
+ * A copy lost after the commit point has passed fails its resume, which voids the commit instead
+ * ({@link DestinationMigration}).
  */
 final class HeldCopyWatch implements AutoCloseable {
 
@@ -85,8 +86,8 @@ final class HeldCopyWatch implements AutoCloseable {
                 + " it was held for the commit: " + what + " ended";
         if (CommitPoint.rollBackUnlessPassed(context.store(), id, "restore.copy-lost", message,
                 context.clock().instant())) {
-            LOG.error("migration {}: {}, after the commit point had passed: no copy of the container runs", id,
-                    message);
+            LOG.warn("migration {}: {}, after the commit point had passed: its resume will fail and void the commit",
+                    id, message);
         } else {
             LOG.warn("migration {}: {}; rolled back before the commit point, the source's copy stays", id, message);
         }
