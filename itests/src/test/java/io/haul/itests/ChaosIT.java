@@ -33,6 +33,8 @@ import org.junit.Test;
 public class ChaosIT {
 
     private static final int MIB = 16;
+    /** The lazy-pages cells' workload: page images under 64 MiB are restored eagerly, with no daemon. */
+    private static final int LAZY_MIB = 80;
     /** stepTimeoutSeconds of both engines: how long a side waits for a peer it lost before rolling back. */
     private static final int STEP_SECONDS = 10;
     private static final int SETTLE_SECONDS = 90;
@@ -151,6 +153,27 @@ public class ChaosIT {
     }
 
     /**
+     * The destination's lazy-pages daemon, from which the held copy is to fault its memory in, killed just after the
+     * commit point, before the copy was let run: it must not run with memory nobody serves, so the destination voids
+     * the commit and the source takes its frozen copy back.
+     */
+    @Test
+    public void lazyPagesDaemonKilledJustAfterTheCommitPointVoidsIt() throws Exception {
+        Cell cell = start("lazy-pages-after-commit", LAZY_MIB);
+        cell.held.runTo("source:COMMITTED", cell.migrate, 120);
+        List<Procs.Task> daemon = criuIn(cluster.b).stream().filter(t -> t.cmdline().contains("lazy-pages")).toList();
+        assertTrue("the destination's lazy-pages daemon serves the held copy at the commit point: " + criuIn(cluster.b),
+                !daemon.isEmpty());
+        daemon.forEach(t -> ProcessHandle.of(t.pid()).ifPresent(ProcessHandle::destroyForcibly));
+        cluster.b.awaitLog("migration " + cell.id + ": the restored copy on", 30);
+        cell.held.release();
+        cell.awaitMigrateEnd();
+        assertTrue("the source says the commit is void, and why:\n" + cell.migrate.output(),
+                cell.migrate.output().contains("lazy-pages daemon") && cell.migrate.output().contains("the commit is void"));
+        cell.assertPromise(cluster.a, "ROLLED_BACK", null);
+    }
+
+    /**
      * The destination's held copy ends just before the source would pass the commit point (what holds it died with
      * it): the destination writes the rollback at once, the source, refused the commit, says why and keeps its copy.
      */
@@ -262,7 +285,11 @@ public class ChaosIT {
     // ---- a cell --------------------------------------------------------------------------------------
 
     private Cell start(String name) throws Exception {
-        tree = Workload.single(cluster, name, MIB);
+        return start(name, MIB);
+    }
+
+    private Cell start(String name, int mib) throws Exception {
+        tree = Workload.single(cluster, name, mib);
         Workload.Status before = tree.awaitCountAbove(2, 30);
         LiveCommand migrate = cluster.clientLive(cluster.a, "migrate", "process:" + tree.root(), "--to",
                 cluster.b.name, "--strategy", "none");
