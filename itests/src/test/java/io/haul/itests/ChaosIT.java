@@ -134,42 +134,43 @@ public class ChaosIT {
 
     /**
      * The destination's CRIU killed just after the source passed the commit point, before the destination was told
-     * to run its copy: the copy never ran and its resume fails, so the destination voids the commit, and the source,
-     * which ends its frozen copy only once the destination confirmed its own runs, takes it back.
+     * to run its copy: the copy never ran and cannot, so the destination voids the commit.
      */
     @Test
     public void destinationCriuKilledJustAfterTheCommitPointVoidsIt() throws Exception {
-        Cell cell = start("destination-criu-after-commit");
-        cell.held.runTo("source:COMMITTED", cell.migrate, 120);
-        List<Procs.Task> criu = criuIn(cluster.b);
-        assertTrue("the destination's CRIU holds the restored copy at the commit point", !criu.isEmpty());
-        criu.forEach(t -> ProcessHandle.of(t.pid()).ifPresent(ProcessHandle::destroyForcibly));
-        cell.held.release();
-        cell.awaitMigrateEnd();
-        assertTrue("the source says the commit is void, and why:\n" + cell.migrate.output(),
-                cell.migrate.output().contains("restore.copy-lost")
-                        && cell.migrate.output().contains("the commit is void"));
-        cell.assertPromise(cluster.a, "ROLLED_BACK", null);
+        killedJustAfterTheCommitPointVoidsIt("destination-criu-after-commit", MIB, "the destination's CRIU",
+                () -> criuIn(cluster.b), "restore.copy-lost");
     }
 
     /**
      * The destination's lazy-pages daemon, from which the held copy is to fault its memory in, killed just after the
      * commit point, before the copy was let run: it must not run with memory nobody serves, so the destination voids
-     * the commit and the source takes its frozen copy back.
+     * the commit.
      */
     @Test
     public void lazyPagesDaemonKilledJustAfterTheCommitPointVoidsIt() throws Exception {
-        Cell cell = start("lazy-pages-after-commit", LAZY_MIB);
+        killedJustAfterTheCommitPointVoidsIt("lazy-pages-after-commit", LAZY_MIB, "the destination's lazy-pages daemon",
+                () -> criuIn(cluster.b).stream().filter(t -> t.cmdline().contains("lazy-pages")).toList(),
+                "lazy-pages daemon");
+    }
+
+    /**
+     * A cell held at {@code source:COMMITTED} where {@code victims} are killed -9: the destination notices (the test
+     * waits for its log line before it lets the source go on) and voids the commit; the source, which ends its frozen
+     * copy only once the destination confirmed its own runs, says why ({@code says}) and takes its copy back.
+     */
+    private void killedJustAfterTheCommitPointVoidsIt(String name, int mib, String what, Victims victims, String says)
+            throws Exception {
+        Cell cell = start(name, mib);
         cell.held.runTo("source:COMMITTED", cell.migrate, 120);
-        List<Procs.Task> daemon = criuIn(cluster.b).stream().filter(t -> t.cmdline().contains("lazy-pages")).toList();
-        assertTrue("the destination's lazy-pages daemon serves the held copy at the commit point: " + criuIn(cluster.b),
-                !daemon.isEmpty());
-        daemon.forEach(t -> ProcessHandle.of(t.pid()).ifPresent(ProcessHandle::destroyForcibly));
+        List<Procs.Task> killed = victims.find();
+        assertTrue(what + " is there at the commit point", !killed.isEmpty());
+        killed.forEach(t -> ProcessHandle.of(t.pid()).ifPresent(ProcessHandle::destroyForcibly));
         cluster.b.awaitLog("migration " + cell.id + ": the restored copy on", 30);
         cell.held.release();
         cell.awaitMigrateEnd();
         assertTrue("the source says the commit is void, and why:\n" + cell.migrate.output(),
-                cell.migrate.output().contains("lazy-pages daemon") && cell.migrate.output().contains("the commit is void"));
+                cell.migrate.output().contains(says) && cell.migrate.output().contains("the commit is void"));
         cell.assertPromise(cluster.a, "ROLLED_BACK", null);
     }
 

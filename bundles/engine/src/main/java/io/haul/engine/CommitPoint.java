@@ -7,6 +7,7 @@ import io.haul.api.migration.Phase;
 import io.haul.cluster.MigrationStore;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * The commit rule, the one decision both sides of a migration follow: the record in the cluster passes the
@@ -56,24 +57,8 @@ final class CommitPoint {
      * so that the source can no longer commit.
      */
     static boolean rollBackUnlessPassed(MigrationStore store, String id, String code, String message, Instant now) {
-        while (true) {
-            Optional<MigrationRecord> stored = store.get(id);
-            if (stored.isEmpty()) {
-                return false;
-            }
-            MigrationRecord record = stored.get();
-            if (passed(record)) {
-                return true;
-            }
-            if (record.outcome() != Outcome.IN_PROGRESS) {
-                return false;
-            }
-            MigrationRecord rolledBack = record.ending(Outcome.ROLLED_BACK, new MigrationError(record.phase(), code,
-                    message, ""), now);
-            if (store.replace(record, rolledBack)) {
-                return false;
-            }
-        }
+        return rollBackWhile(store, id, record -> record.outcome() == Outcome.IN_PROGRESS && !passed(record), code,
+                message, now).map(CommitPoint::passed).orElse(false);
     }
 
     /**
@@ -83,19 +68,27 @@ final class CommitPoint {
      * first (then no copy runs).
      */
     static boolean voidUnlessSourceEnded(MigrationStore store, String id, String code, String message, Instant now) {
+        return rollBackWhile(store, id, record -> record.outcome() == Outcome.IN_PROGRESS
+                && record.phase() == Phase.COMMIT, code, message, now)
+                .map(record -> record.outcome() == Outcome.ROLLED_BACK).orElse(false);
+    }
+
+    /**
+     * Writes the rollback, by compare-and-set, as long as the stored record {@code may} still be rolled back; returns
+     * the record as it then stands (rolled back by this write or another's, or passed on), empty when there is none.
+     */
+    private static Optional<MigrationRecord> rollBackWhile(MigrationStore store, String id,
+            Predicate<MigrationRecord> may, String code, String message, Instant now) {
         while (true) {
             Optional<MigrationRecord> stored = store.get(id);
-            if (stored.isEmpty()) {
-                return false;
+            if (stored.isEmpty() || !may.test(stored.get())) {
+                return stored;
             }
             MigrationRecord record = stored.get();
-            if (record.outcome() != Outcome.IN_PROGRESS || record.phase() != Phase.COMMIT) {
-                return record.outcome() == Outcome.ROLLED_BACK;
-            }
-            MigrationRecord voided = record.ending(Outcome.ROLLED_BACK, new MigrationError(Phase.COMMIT, code, message,
-                    ""), now);
-            if (store.replace(record, voided)) {
-                return true;
+            MigrationRecord rolledBack = record.ending(Outcome.ROLLED_BACK, new MigrationError(record.phase(), code,
+                    message, ""), now);
+            if (store.replace(record, rolledBack)) {
+                return Optional.of(rolledBack);
             }
         }
     }
