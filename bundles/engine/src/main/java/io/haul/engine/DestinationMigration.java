@@ -183,6 +183,7 @@ final class DestinationMigration implements Runnable {
             voidCommit(peer, id, rollback, lost.get());
             return;
         }
+        held.close(); // CRIU ends as the copy resumes: no loss; a copy lost during the resume fails it
         try {
             tree.resume();
             LOG.info("migration {}: the container runs here as pid {}", id, tree.rootPid());
@@ -195,7 +196,6 @@ final class DestinationMigration implements Runnable {
             }
             LOG.error("migration {}: the restored tree {} could not be resumed: {}", id, tree.rootPid(), e.getMessage());
         }
-        held.close(); // it runs: its end is the container's own
         for (DestinationChecks.PreparedNamespace namespace : accepted.namespaces()) {
             try {
                 namespace.handler().running(namespace.plan(), tree.rootPid());

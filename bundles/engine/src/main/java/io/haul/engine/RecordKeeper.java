@@ -126,9 +126,18 @@ final class RecordKeeper {
      * the commit first (the stored record read back).
      */
     synchronized boolean endingSourceCopy(String message) {
-        awaitWriteUnderWay();
         MigrationRecord next = record.entering(Phase.CLEANUP, clock.instant());
-        if (!overtaken && store.replace(stored, next)) {
+        boolean written;
+        try {
+            awaitWriteUnderWay();
+            written = !overtaken && store.replace(stored, next);
+        } catch (RuntimeException e) {
+            // no word of a void can come through a cluster this agent cannot reach: the commit point stands
+            LOG.warn("migration {}: cannot move its record on to CLEANUP ({}); the commit point stands, the source's "
+                    + "copy goes", record.id(), e.toString());
+            return true;
+        }
+        if (written) {
             record = next;
             stored = next;
             queued = next;

@@ -32,6 +32,7 @@ final class SourceCommit {
     private final Peer peer;
     /** When the destination was told to run its copy (System.nanoTime). */
     private long toldAt;
+    private boolean sourceEnded;
 
     SourceCommit(SourceScope source, Peer peer) {
         this.source = source;
@@ -94,6 +95,13 @@ final class SourceCommit {
             ProcessTree.stop(source.container().rootPid());
             checkStillHeld(frozen.heldTasks());
         }
+        if (Thread.currentThread().isInterrupted()) { // the agent is stopping: it does not pass the commit point now
+            if (traced) {
+                resumeSource();
+            }
+            throw new MigrationFailure("agent.stopping", "the agent " + source.context().agentName()
+                    + " is stopping; " + source.container().ref() + " stays here");
+        }
         if (!source.record().commitPoint()) {
             if (traced) {
                 resumeSource();
@@ -110,17 +118,26 @@ final class SourceCommit {
         // own back (chaos cell destination-criu AFTER_COMMIT ended with no copy). The kill comes after the
         // frozen figure. A runtime's copy starts only after the source's container is gone, as the runtime
         // expects: there the source ends its copy first, and the destination can no longer void the commit.
-        if (!ownCriu) {
-            endSourceCopyUnlessVoided(traced);
-            endSource(frozen);
-        }
-        boolean confirmed = tellToRun(lastFrame.isPresent()) && confirmedRunning();
-        Duration frozenFor = Duration.between(frozen.at(), source.context().clock().instant());
-        if (ownCriu) {
-            if (!confirmed) {
+        boolean confirmed;
+        Duration frozenFor;
+        try {
+            if (!ownCriu) {
                 endSourceCopyUnlessVoided(traced);
+                endSource(frozen);
             }
+            confirmed = tellToRun(lastFrame.isPresent()) && confirmedRunning();
+            frozenFor = Duration.between(frozen.at(), source.context().clock().instant());
+            if (ownCriu) {
+                if (!confirmed) {
+                    endSourceCopyUnlessVoided(traced);
+                }
+                endSource(frozen);
+            }
+        } catch (RuntimeException e) {
+            // past the commit point the source copy goes whatever broke here (chaos cells source-restart: the
+            // agent stopping mid-commit left it stopped beside the destination's)
             endSource(frozen);
+            throw e;
         }
         source.record().statistics(s -> s.withFrozen(frozenFor));
         if (confirmed && lastFrame.isPresent()) {
@@ -179,8 +196,12 @@ final class SourceCommit {
         }
     }
 
-    /** The source copy goes: CRIU (or the runtime) kills the frozen tree, the backend forgets it. */
+    /** The source copy goes: CRIU (or the runtime) kills the frozen tree, the backend forgets it. Once. */
     private void endSource(FinalDump.Frozen frozen) {
+        if (sourceEnded) {
+            return;
+        }
+        sourceEnded = true;
         try {
             frozen.held().commit();
         } catch (HaulException e) {
