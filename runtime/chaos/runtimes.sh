@@ -45,7 +45,7 @@ runtime_configure() {
 }
 
 # runtime_ready NAME: the agent of host NAME lists the cell's backend as usable
-runtime_ready() { cclient "$1" backends 2>/dev/null | grep -Eq "^$BACKEND +yes"; }
+runtime_ready() { timeout 20 cclient "$1" backends 2>/dev/null | grep -Eq "^$BACKEND +yes"; }
 
 # start_container CELL MIB: the workload in a container on A; sets TARGET (what ./haul migrate takes), PID_ON_A
 start_container() {
@@ -72,13 +72,14 @@ start_container() {
     fi
     TARGET="$BACKEND:$CONTAINER"
     wait_for 60 "the container's workload status" container_status
-    PID_ON_A=$(container_pids | head -1)
+    PID_ON_A=$(container_pids | awk 'NR == 1')
 }
 
 # container_pids: every task of the cell's workload on the machine (its init's command line names its status file)
 container_pids() {
     [ -n "$STATUS_PATH" ] || return 0
-    grep -lsaP "^(/bin/)?perl\\x00/workload.pl\\x00\\d+\\x00$STATUS_PATH\\x00" /proc/[0-9]*/cmdline 2>/dev/null \
+    # grep says 2 when a task ended between the glob and its read: those are not copies
+    { grep -lsaP "^(/bin/)?perl\\x00/workload.pl\\x00\\d+\\x00$STATUS_PATH\\x00" /proc/[0-9]*/cmdline 2>/dev/null || true; } \
         | sed 's|^/proc/\([0-9]*\)/cmdline$|\1|'
 }
 
@@ -86,7 +87,9 @@ container_pids() {
 # stuck in a restore never counts on)
 container_status() {
     local pid
-    for pid in $(container_pids); do cat "/proc/$pid/root$STATUS_PATH" 2>/dev/null; done | sort -n -r | head -1 | grep .
+    # awk, not head: every line read, so nothing before it in the pipe dies of SIGPIPE
+    for pid in $(container_pids); do cat "/proc/$pid/root$STATUS_PATH" 2>/dev/null || true; done | sort -n -r \
+        | awk 'NR == 1 && NF { print; found = 1 } END { exit !found }'
 }
 
 # runtime_pid HOST: the pid of the running container as HOST's runtime has it (empty when it has none running)
@@ -151,10 +154,12 @@ stop_container() {
     CONTAINER="" STATUS_PATH="" PID_ON_A="" SOURCE_BUNDLE=""
 }
 
-# runtime_down: both runtimes stopped and removed (after stop_container)
+# runtime_down: both runtimes stopped and removed (after stop_container), and the cgroups the run's runc containers
+# were made under (runc delete removes a container's own, not the parent named by cgroupsParent), deepest first
 runtime_down() {
     if [ "$BACKEND" = docker ]; then
         "$ENGINE" stop "$WORK/dA" >/dev/null 2>&1 || true
         "$ENGINE" stop "$WORK/dB" >/dev/null 2>&1 || true
     fi
+    find /sys/fs/cgroup -maxdepth 3 -depth -type d -name "$TAG-*" -exec rmdir {} \; 2>/dev/null || true
 }
