@@ -148,6 +148,9 @@ trap 'exit 130' INT TERM
 
 CONTROL_CLIENT=("${HAUL_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java" -cp "$WORK/control.jar" io.haul.control.ControlClient)
 cclient() { local name=$1; shift; "${CONTROL_CLIENT[@]}" "$WORK/$name/control.sock" "$@"; }
+# ask NAME ARGS...: a question a poll asks, bounded: an agent whose every carrier thread waits (on a stuck runtime)
+# answers nothing
+ask() { local name=$1; shift; timeout 20 "${CONTROL_CLIENT[@]}" "$WORK/$name/control.sock" "$@"; }
 
 # shellcheck source=runtimes.sh
 . "$HAUL_HOME/runtime/chaos/runtimes.sh"
@@ -214,12 +217,11 @@ restart_agent() {
     wait_agent "$name" "$pid"
 }
 
-# the polls bound each question: an agent whose every carrier thread waits (on a stuck runtime) answers nothing
-each_sees_the_other() { timeout 20 cclient "$A" agents 2>/dev/null | grep -q "$B" \
-    && timeout 20 cclient "$B" agents 2>/dev/null | grep -q "$A"; }
+each_sees_the_other() { ask "$A" agents 2>/dev/null | grep -q "$B" \
+    && ask "$B" agents 2>/dev/null | grep -q "$A"; }
 
 # ended ID: the record of migration ID, as the source agent has it, says it ended.
-ended() { local record; record=$(timeout 20 cclient "$A" migration --json "$1" 2>/dev/null) && [ -n "$record" ] \
+ended() { local record; record=$(ask "$A" migration --json "$1" 2>/dev/null) && [ -n "$record" ] \
     && ! grep -q IN_PROGRESS <<< "$record"; }
 
 

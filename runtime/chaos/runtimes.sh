@@ -45,7 +45,7 @@ runtime_configure() {
 }
 
 # runtime_ready NAME: the agent of host NAME lists the cell's backend as usable
-runtime_ready() { timeout 20 cclient "$1" backends 2>/dev/null | grep -Eq "^$BACKEND +yes"; }
+runtime_ready() { ask "$1" backends 2>/dev/null | grep -Eq "^$BACKEND +yes"; }
 
 # start_container CELL MIB: the workload in a container on A; sets TARGET (what ./haul migrate takes), PID_ON_A
 start_container() {
