@@ -184,6 +184,14 @@ public final class CriuHold implements AutoCloseable {
         }
     }
 
+    /**
+     * The CRIU that holds this step now (its hook reads the verdict), once {@link #awaitReached} returned; empty
+     * when it cannot be found.
+     */
+    public List<Long> holders() {
+        return HookedCriu.holding(folder.resolve("verdict")).map(List::of).orElse(List.of());
+    }
+
     /** Lets CRIU finish ({@code go}) or undo its step. Only the first call counts. */
     public synchronized void release(boolean go) {
         if (released) {

@@ -2,16 +2,25 @@ package io.haul.criu.hold;
 
 import io.haul.api.HaulException;
 import io.haul.api.backend.HeldRestore;
+import java.util.List;
 
 /** A container its runtime restored from a checkpoint, its tasks held at post-restore until the commit point. */
 public final class RuntimeRestore implements HeldRestore {
 
     private final HeldRuntimeStep step;
     private final long rootPid;
+    /** The runtime's CRIU that holds the copy, found once it was held: killed, it leaves the copy stuck for good. */
+    private final List<Long> holders;
 
     public RuntimeRestore(HeldRuntimeStep step, long rootPid) {
         this.step = step;
         this.rootPid = rootPid;
+        this.holders = step.holders();
+    }
+
+    @Override
+    public List<Long> holders() {
+        return holders;
     }
 
     @Override
@@ -26,6 +35,11 @@ public final class RuntimeRestore implements HeldRestore {
 
     @Override
     public void kill() {
+        if (holders.stream().anyMatch(pid -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true))) {
+            // the CRIU that held the copy is gone, and with it whoever would undo the restore: the copy's tasks wait
+            // in CRIU's restorer for good. The root is the init of the container's PID namespace: the rest go with it
+            ProcessHandle.of(rootPid).ifPresent(ProcessHandle::destroyForcibly);
+        }
         step.undo();
     }
 }
