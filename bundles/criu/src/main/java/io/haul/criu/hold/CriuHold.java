@@ -192,6 +192,16 @@ public final class CriuHold implements AutoCloseable {
         return HookedCriu.holding(folder.resolve("verdict")).map(List::of).orElse(List.of());
     }
 
+    /** The folder the CRIU process {@code criu} works in, while it runs. */
+    public static java.util.Optional<Path> workFolderOf(long criu) {
+        return HookedCriu.workFolder(criu);
+    }
+
+    /** Unmounts the cgroup yards that killed CRIUs left in these work folders. */
+    public static void unmountCgroupYardsIn(List<Path> workFolders) {
+        CgroupYards.unmountIn(workFolders);
+    }
+
     /** Lets CRIU finish ({@code go}) or undo its step. Only the first call counts. */
     public synchronized void release(boolean go) {
         if (released) {

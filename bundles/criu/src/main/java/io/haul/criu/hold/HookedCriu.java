@@ -47,6 +47,15 @@ final class HookedCriu {
         return Optional.empty();
     }
 
+    /** The folder CRIU works in (it changes into its work folder; runc's --work-path, containerd's task folder). */
+    static Optional<Path> workFolder(long criu) {
+        try {
+            return Optional.of(Files.readSymbolicLink(PROC.resolve(Long.toString(criu)).resolve("cwd")));
+        } catch (IOException e) {
+            return Optional.empty(); // gone already
+        }
+    }
+
     private static boolean hasOpen(Path process, Path fifo) {
         try (DirectoryStream<Path> descriptors = Files.newDirectoryStream(process.resolve("fd"))) {
             for (Path descriptor : descriptors) {
