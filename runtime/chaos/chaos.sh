@@ -420,7 +420,8 @@ for entry in "${CELL_LIST[@]}"; do
         # the destination's images go once its lazy-pages daemon is done: give it the time it takes
         mapfile -t found < <(copies)
         copy="none"; [ ${#found[@]} = 1 ] && copy=${found[0]%%:*}; [ ${#found[@]} -gt 1 ] && copy="${#found[@]} copies"
-        i=0; while [ -n "$(leftovers "$id" "$copy")" ] && [ $i -lt 150 ]; do sleep 0.1; i=$((i + 1)); done
+        # by the clock: a runtime stuck on the cell's container makes each look take its questions' bounds
+        limit=$((SECONDS + 15)); while [ -n "$(leftovers "$id" "$copy")" ] && [ $SECONDS -lt $limit ]; do sleep 0.1; done
         left=$(leftovers "$id" "$copy")
         mapfile -t found < <(copies)
         copy="none"; [ ${#found[@]} = 1 ] && copy=${found[0]%%:*}; [ ${#found[@]} -gt 1 ] && copy="${#found[@]} copies"
