@@ -7,6 +7,7 @@
 #   A_IP, B_IP     the two hosts' addresses (each agent lists both as cluster members)
 #   SCRIPT_NAME    the prefix of its error messages (default: demo)
 #   ENGINE_SETTINGS optional lines added to each agent's haul.engine.cfg (KEY=VALUE, each ending in a newline)
+#   CLUSTER_SETTINGS optional lines added to each agent's haul.cluster.cfg, likewise
 
 say() { printf '\n== %s\n' "$*"; }
 
@@ -25,7 +26,7 @@ prepare_agent() {
     local name=$1 ip=$2 state="$WORK/$1"
     mkdir -p "$state/etc"
     printf 'name=%s\nlogLevel=INFO\n' "$name" > "$state/etc/haul.agent.cfg"
-    printf 'bindAddress=%s\nmembers=%s,%s\n' "$ip" "$A_IP" "$B_IP" > "$state/etc/haul.cluster.cfg"
+    printf 'bindAddress=%s\nmembers=%s,%s\n%s' "$ip" "$A_IP" "$B_IP" "${CLUSTER_SETTINGS:-}" > "$state/etc/haul.cluster.cfg"
     printf 'listen=%s:7077\n%s' "$ip" "${ENGINE_SETTINGS:-}" > "$state/etc/haul.engine.cfg"
     HAUL_CERT_IPS="$ip" "$HAUL_HOME/runtime/setup/make-certs.sh" "$WORK/ca" "$name" "$state/tls" >/dev/null
 }

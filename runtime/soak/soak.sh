@@ -6,14 +6,16 @@
 # (counter not reset, every page checked OK); the run stops at the first that does not.
 #
 # Before the first move and every 10 moves it samples, for each agent: resident memory (VmRSS), open fds,
-# threads, the disk use of its state folder (and of its migrations/ in it), the iptables and nftables rules of
-# its host namespace, CRIU and lazy-pages processes. It prints the samples as a table and a verdict per
-# figure. The run fails when one grows without bound: the counts that a finished migration must give back
+# threads, the disk use of its state folder (and of its migrations/, cluster/ and log/ in it), the iptables and
+# nftables rules of its host namespace, CRIU and lazy-pages processes. It prints the samples as a table and a
+# verdict per figure. The run fails when one grows without bound: the counts that a finished migration must give back
 # (fds, threads, rules, CRIU processes) may not end above their level after the first 10 moves (a little slack
 # for fds and threads, which pools size on demand); memory may not end more than 25% above the highest sample
-# of the first half; migrations/ may not keep growing over the second half. The agents keep the folders of
-# their last KEPT migrations (the engine's keptMigrations, 50 by default; 10 here, so that a short run shows the
-# bound too).
+# of the first half; migrations/ and the records on disk (cluster/) may not keep growing over the second half.
+# The agents keep the folders of their last KEPT migrations and the records of twice as many (the engine's
+# keptMigrations, 50 by default, and the cluster's keptRecords, 1000; 10 and 20 here, so that a short run shows
+# the bounds too; a folder whose record went before it is kept an hour). The log (log/) grows up to its rolling
+# cap of 200 MB, which the verdict checks it against.
 #
 #   ./haul soak [--migrations 100] [--mib 64] [--rate 1] [--out DIR]
 set -euo pipefail
@@ -47,6 +49,7 @@ export HAUL_HOST_A=$A HAUL_HOST_B=$B HAUL_HOST_A_IP=$A_IP HAUL_HOST_B_IP=$B_IP
 WORK=$(mktemp -d /tmp/haul-soak-work.XXXXXX)
 STATUS="$WORK/status" SAMPLES="$OUT/samples.csv"
 ENGINE_SETTINGS="keptMigrations=$KEPT"$'\n'
+CLUSTER_SETTINGS="keptRecords=$((KEPT * 2))"$'\n'
 AGENT_A="" AGENT_B="" TREE_LAUNCHER="" TREE_ROOT=""
 
 cleanup() {
@@ -75,7 +78,7 @@ settled() {
 # sample MOVES: one line per agent in SAMPLES, once the last migration has settled (what stays after that is left
 # behind: the soak stops).
 sample() {
-    local moves=$1 name pid rss fds threads disk migrations ipt nft criu lazy
+    local moves=$1 name pid rss fds threads disk migrations records log ipt nft criu lazy
     wait_for 30 "end of the lazy-pages daemon and of the images after move $moves" settled
     for name in "$A" "$B"; do
         pid=$(agent_pid "$name")
@@ -85,6 +88,8 @@ sample() {
         fds=$(find "/proc/$pid/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l || true)
         disk=$(du -sk --exclude=felix-cache "$WORK/$name" 2>/dev/null | awk '{print $1}' || true)
         migrations=$(du -sk "$WORK/$name/migrations" 2>/dev/null | awk '{print $1}' || true)
+        records=$(du -sk "$WORK/$name/cluster" 2>/dev/null | awk '{print $1}' || true)
+        log=$(du -sk "$WORK/$name/log" 2>/dev/null | awk '{print $1}' || true)
         ipt=$( { ip netns exec "$name" iptables-save 2>/dev/null; ip netns exec "$name" ip6tables-save 2>/dev/null; } \
             | grep -c '^-A' || true)
         if command -v nft >/dev/null; then
@@ -95,7 +100,8 @@ sample() {
         # (install-criu.sh's wrapper runs CRIU through its own loader: its comm is not "criu", its command line says)
         criu=$(pgrep -c -f '/s?bin/criu( |$)' || true)
         lazy=$(pgrep -c -f '/s?bin/criu lazy-pages' || true)
-        echo "$moves,$name,$((rss / 1024)),$fds,$threads,$disk,${migrations:-0},$ipt,$nft,$criu,$lazy" >> "$SAMPLES"
+        echo "$moves,$name,$((rss / 1024)),$fds,$threads,$disk,${migrations:-0},${records:-0},${log:-0},$ipt,$nft,$criu,$lazy" \
+            >> "$SAMPLES"
     done
 }
 
@@ -103,7 +109,8 @@ sample() {
 "$HAUL_HOME/haul" build
 mkdir -p "$OUT"
 cp "$(ls "$HAUL_HOME"/bundles/control/target/control-*.jar | head -1)" "$WORK/control.jar"
-echo "moves,agent,rss_mib,fds,threads,state_kib,migrations_kib,iptables_rules,nft_rules,criu_procs,lazy_pages" > "$SAMPLES"
+echo "moves,agent,rss_mib,fds,threads,state_kib,migrations_kib,records_kib,log_kib,iptables_rules,nft_rules,criu_procs,lazy_pages" \
+    > "$SAMPLES"
 
 say "two hosts $A ($A_IP) and $B ($B_IP), an agent on each"
 "$HOSTS" up >/dev/null
@@ -141,7 +148,8 @@ say "verdict"
 awk -F, -v moves="$MIGRATIONS" '
     NR == 1 { next }
     { n[$2]++; k = $2 SUBSEP n[$2]; at[k] = $1
-      rss[k] = $3; fds[k] = $4; thr[k] = $5; mig[k] = $7; ipt[k] = $8; nft[k] = $9; criu[k] = $10; lazy[k] = $11 }
+      rss[k] = $3; fds[k] = $4; thr[k] = $5; mig[k] = $7; rec[k] = $8; logs[k] = $9; ipt[k] = $10; nft[k] = $11
+      criu[k] = $12; lazy[k] = $13 }
     END {
         bad = 0
         for (agent in n) {
@@ -158,6 +166,8 @@ awk -F, -v moves="$MIGRATIONS" '
             check(agent, "lazy-pages daemons", lazy[last], 0, "none")
             mid = agent SUBSEP half
             check(agent, "migrations/ (KiB)", mig[last], mig[mid] + 64, "at the half + 64 KiB: kept folders are bounded")
+            check(agent, "records, cluster/ (KiB)", rec[last], rec[mid] + 64, "at the half + 64 KiB: kept records are bounded")
+            check(agent, "log/ (KiB)", logs[last], 200 * 1024, "the rolling cap of the log")
         }
         printf "soak: %d migrations, %s\n", moves, bad ? bad " figures grew without bound" : "nothing grew without bound"
         exit bad ? 1 : 0

@@ -20,6 +20,8 @@ close $server;
 my $upstream = IO::Socket::INET->new(PeerAddr => $target_ip, PeerPort => $target_port)
     or die "slow-link: cannot connect to $target_ip:$target_port: $!\n";
 my @held;           # [due time, bytes] from the client, oldest first
+my $begun = time();
+my ($to_server, $to_client) = (0, 0);   # bytes passed on each way, said when the connection ends
 my $client_done = 0;
 my $select = IO::Select->new($client, $upstream);
 while (1) {
@@ -28,17 +30,29 @@ while (1) {
     for my $ready ($select->can_read($wait)) {
         my $n = sysread($ready, my $bytes, 65536);
         if ($ready == $upstream) {
-            exit 0 unless $n;   # the server closed: so does the link
+            unless ($n) {   # the server closed: so does the link
+                printf "the server closed the connection after %.1f s (%s): %d bytes from the client had reached it, %d it sent\n",
+                    time() - $begun, defined $n ? 'end of stream' : "error: $!", $to_server, $to_client;
+                exit 0;
+            }
+            $to_client += $n;
             syswrite($client, $bytes);
         } elsif ($n) {
             push @held, [time() + $delay, $bytes];
         } else {
             $client_done = 1;
             $select->remove($client);
+            printf "the client closed the connection after %.1f s (%s)\n", time() - $begun,
+                defined $n ? 'end of stream' : "error: $!";
         }
     }
     while (@held && $held[0][0] <= time()) {
-        syswrite($upstream, (shift @held)->[1]) or exit 0;
+        my $bytes = (shift @held)->[1];
+        unless (syswrite($upstream, $bytes)) {
+            printf "the link could not pass bytes on to the server after %.1f s: %s\n", time() - $begun, $!;
+            exit 0;
+        }
+        $to_server += length $bytes;
     }
     exit 0 if $client_done && !@held;
 }

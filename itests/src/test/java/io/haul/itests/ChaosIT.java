@@ -33,6 +33,8 @@ import org.junit.Test;
 public class ChaosIT {
 
     private static final int MIB = 16;
+    /** The lazy-pages cells' workload: page images under 64 MiB are restored eagerly, with no daemon. */
+    private static final int LAZY_MIB = 80;
     /** stepTimeoutSeconds of both engines: how long a side waits for a peer it lost before rolling back. */
     private static final int STEP_SECONDS = 10;
     private static final int SETTLE_SECONDS = 90;
@@ -128,6 +130,48 @@ public class ChaosIT {
     public void destinationCriuKilledWhileItHoldsTheRestoredCopy() throws Exception {
         killedBeforeTheCommitPointRollsBack("destination-criu-before-commit", "the destination's CRIU",
                 () -> criuIn(cluster.b));
+    }
+
+    /**
+     * The destination's CRIU killed just after the source passed the commit point, before the destination was told
+     * to run its copy: the copy never ran and cannot, so the destination voids the commit.
+     */
+    @Test
+    public void destinationCriuKilledJustAfterTheCommitPointVoidsIt() throws Exception {
+        killedJustAfterTheCommitPointVoidsIt("destination-criu-after-commit", MIB, "the destination's CRIU",
+                () -> criuIn(cluster.b), "restore.copy-lost");
+    }
+
+    /**
+     * The destination's lazy-pages daemon, from which the held copy is to fault its memory in, killed just after the
+     * commit point, before the copy was let run: it must not run with memory nobody serves, so the destination voids
+     * the commit.
+     */
+    @Test
+    public void lazyPagesDaemonKilledJustAfterTheCommitPointVoidsIt() throws Exception {
+        killedJustAfterTheCommitPointVoidsIt("lazy-pages-after-commit", LAZY_MIB, "the destination's lazy-pages daemon",
+                () -> criuIn(cluster.b).stream().filter(t -> t.cmdline().contains("lazy-pages")).toList(),
+                "lazy-pages daemon");
+    }
+
+    /**
+     * A cell held at {@code source:COMMITTED} where {@code victims} are killed -9: the destination notices (the test
+     * waits for its log line before it lets the source go on) and voids the commit; the source, which ends its frozen
+     * copy only once the destination confirmed its own runs, says why ({@code says}) and takes its copy back.
+     */
+    private void killedJustAfterTheCommitPointVoidsIt(String name, int mib, String what, Victims victims, String says)
+            throws Exception {
+        Cell cell = start(name, mib);
+        cell.held.runTo("source:COMMITTED", cell.migrate, 120);
+        List<Procs.Task> killed = victims.find();
+        assertTrue(what + " is there at the commit point", !killed.isEmpty());
+        killed.forEach(t -> ProcessHandle.of(t.pid()).ifPresent(ProcessHandle::destroyForcibly));
+        cluster.b.awaitLog("migration " + cell.id + ": the restored copy on", 30);
+        cell.held.release();
+        cell.awaitMigrateEnd();
+        assertTrue("the source says the commit is void, and why:\n" + cell.migrate.output(),
+                cell.migrate.output().contains(says) && cell.migrate.output().contains("the commit is void"));
+        cell.assertPromise(cluster.a, "ROLLED_BACK", null);
     }
 
     /**
@@ -242,7 +286,11 @@ public class ChaosIT {
     // ---- a cell --------------------------------------------------------------------------------------
 
     private Cell start(String name) throws Exception {
-        tree = Workload.single(cluster, name, MIB);
+        return start(name, MIB);
+    }
+
+    private Cell start(String name, int mib) throws Exception {
+        tree = Workload.single(cluster, name, mib);
         Workload.Status before = tree.awaitCountAbove(2, 30);
         LiveCommand migrate = cluster.clientLive(cluster.a, "migrate", "process:" + tree.root(), "--to",
                 cluster.b.name, "--strategy", "none");

@@ -15,10 +15,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
 import org.apache.felix.service.command.CommandProcessor;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.FrameworkListener;
+import org.osgi.framework.startlevel.BundleStartLevel;
+import org.osgi.framework.wiring.BundleRevision;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -34,24 +41,59 @@ import org.slf4j.LoggerFactory;
 public final class ControlServer {
 
     private static final Logger LOG = LoggerFactory.getLogger(ControlServer.class);
+    /** How long the socket waits for the agent's start at most: a bundle that never starts must not silence it. */
+    private static final long START_WAIT_SECONDS = 120;
 
     private final Path socket;
     private final ServerSocketChannel server;
     private final CommandRunner runner;
+    private final BundleContext context;
+    /** Open once the agent has started: every bundle's commands are registered by then. */
+    private final CountDownLatch started = new CountDownLatch(1);
+    private final FrameworkListener startLevelReached = event -> {
+        if (event.getType() == FrameworkEvent.STARTED || event.getType() == FrameworkEvent.STARTLEVEL_CHANGED) {
+            started.countDown(); // every bundle of the start level was started (or failed to)
+        }
+    };
     private final Thread acceptor;
 
+    /**
+     * Binds the socket at once (a second agent on it fails here), but answers only once the agent has started: the
+     * control bundle starts before the shell's, and a client that came in between was told "unknown command" with
+     * an empty list (AgentProcessIT, under load). Such a client now waits in the socket's backlog until the
+     * framework has reached its start level, every bundle started.
+     */
     @Activate
     public ControlServer(@Reference CommandProcessor processor, @Reference AgentSettings settings,
             BundleContext context) throws IOException {
         this.socket = settings.controlSocket();
         this.runner = new CommandRunner(processor, context);
+        this.context = context;
         this.server = bind(socket);
+        context.addFrameworkListener(startLevelReached);
+        if (!bundlesStillToStart(context)) {
+            started.countDown(); // activated after the start (this bundle restarted)
+        }
         this.acceptor = Thread.ofPlatform().name("haul-control").daemon().start(this::acceptLoop);
-        LOG.info("control socket ready at {}", socket);
+        LOG.info("control socket bound at {}; it answers once the agent has started", socket);
+    }
+
+    /** Whether a bundle the framework is to start (persistently started) is not started yet. */
+    private static boolean bundlesStillToStart(BundleContext context) {
+        for (Bundle bundle : context.getBundles()) {
+            BundleStartLevel level = bundle.adapt(BundleStartLevel.class);
+            boolean fragment = (bundle.adapt(BundleRevision.class).getTypes() & BundleRevision.TYPE_FRAGMENT) != 0;
+            if (bundle.getBundleId() != 0 && !fragment && level != null && level.isPersistentlyStarted()
+                    && (bundle.getState() & (Bundle.INSTALLED | Bundle.RESOLVED)) != 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Deactivate
     void deactivate() throws IOException {
+        context.removeFrameworkListener(startLevelReached);
         try {
             server.close();
             acceptor.interrupt();
@@ -86,6 +128,15 @@ public final class ControlServer {
     }
 
     private void acceptLoop() {
+        try {
+            if (!started.await(START_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                LOG.warn("the agent has not finished starting within {} s; the control socket answers all the same",
+                        START_WAIT_SECONDS);
+            }
+        } catch (InterruptedException e) {
+            return; // deactivated before the agent started
+        }
+        LOG.info("control socket ready at {}", socket);
         while (server.isOpen()) {
             try {
                 SocketChannel client = server.accept();

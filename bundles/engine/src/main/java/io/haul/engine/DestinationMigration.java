@@ -9,6 +9,7 @@ import io.haul.protocol.ProtocolException;
 import io.haul.protocol.Versions;
 import io.haul.host.net.FrameDrop;
 import io.haul.host.net.FrameWatch;
+import io.haul.host.proc.ProcessTree;
 import io.haul.protocol.v1.Commit;
 import io.haul.protocol.v1.Committed;
 import io.haul.protocol.v1.Envelope;
@@ -132,17 +133,17 @@ final class DestinationMigration implements Runnable {
                 return;
             }
             LOG.info("migration {}: restored as pid {}, stopped until the commit", id, tree.rootPid());
-            Optional<Commit> commit;
             try (HeldCopyWatch held = HeldCopyWatch.start(context, id, tree)) {
                 peer.send(Envelope.newBuilder().setRestored(Restored.newBuilder().setRootPid(tree.rootPid())));
-                commit = awaitVerdict(peer, id);
-            }
-            if (commit.isPresent()) {
+                Optional<Commit> commit = awaitVerdict(peer, id);
+                if (commit.isEmpty()) {
+                    held.close(); // the rollback's kill is no loss
+                    rollback.rollBack(new MigrationFailure("rolled-back", "the migration rolled back"));
+                    return;
+                }
                 rollback.committed();
                 silence.ifPresent(FrameDrop::close);
-                run(peer, id, tree, accepted, commit.get().getReportNetwork());
-            } else {
-                rollback.rollBack(new MigrationFailure("rolled-back", "the migration rolled back"));
+                run(peer, id, tree, accepted, commit.get().getReportNetwork(), rollback, held);
             }
         }
     }
@@ -169,18 +170,32 @@ final class DestinationMigration implements Runnable {
 
     /** After the commit point: the restored copy runs, its traffic goes through, the source hears it. */
     private void run(Peer peer, String id, HeldRestore tree, DestinationChecks.Accepted accepted,
-            boolean reportNetwork) {
+            boolean reportNetwork, Rollback rollback, HeldCopyWatch held) {
         DestinationSession session = accepted.session();
         // watched from before the resume: the copy's first frame may leave at once
         Optional<FrameWatch> frames = reportNetwork
                 ? ContainerFrames.watch(ContainerFrames.macsOf(tree.rootPid(), id), id) : Optional.empty();
         Instant resumed = Instant.now();
+        Optional<String> lost = held.lostAfterCommit();
+        if (lost.isPresent()) { // its lazy-pages daemon killed, say: the copy must not run
+            tree.kill();
+            frames.ifPresent(FrameWatch::close);
+            voidCommit(peer, id, rollback, lost.get());
+            return;
+        }
         try {
             tree.resume();
             LOG.info("migration {}: the container runs here as pid {}", id, tree.rootPid());
         } catch (HaulException e) {
+            if (!ProcessTree.exists(tree.rootPid())) { // it never ran: the resume lets it go only once CRIU is done
+                frames.ifPresent(FrameWatch::close);
+                voidCommit(peer, id, rollback, "the restored copy on " + context.agentName() + " (root pid "
+                        + tree.rootPid() + ") was lost before it ran: " + e.getMessage());
+                return;
+            }
             LOG.error("migration {}: the restored tree {} could not be resumed: {}", id, tree.rootPid(), e.getMessage());
         }
+        held.close(); // it runs: its end is the container's own
         for (DestinationChecks.PreparedNamespace namespace : accepted.namespaces()) {
             try {
                 namespace.handler().running(namespace.plan(), tree.rootPid());
@@ -211,6 +226,25 @@ final class DestinationMigration implements Runnable {
         } finally {
             frames.ifPresent(FrameWatch::close);
         }
+    }
+
+    /**
+     * Past the commit point, the copy lost before it ran (the CRIU that held it died, or its lazy-pages daemon; its
+     * tasks were killed): the commit is void while the source still has its copy
+     * ({@link CommitPoint#voidUnlessSourceEnded}); the source hears at once and takes its copy back, and this side
+     * undoes what it made, as before the commit point.
+     */
+    private void voidCommit(Peer peer, String id, Rollback rollback, String message) {
+        if (!CommitPoint.voidUnlessSourceEnded(context.store(), id, "restore.copy-lost", message,
+                context.clock().instant())) {
+            LOG.error("migration {}: {}, after the source had ended its own copy: no copy of the container runs", id,
+                    message);
+            return;
+        }
+        LOG.warn("migration {}: {}; the commit is void, the source keeps its copy", id, message);
+        peer.abort("restore.copy-lost", message);
+        rollback.commitVoided();
+        rollback.rollBack(new MigrationFailure("restore.copy-lost", message));
     }
 
     /**

@@ -4,6 +4,7 @@ import io.haul.api.backend.HeldRestore;
 import io.haul.host.linux.ErrnoException;
 import io.haul.host.linux.Sockets;
 import io.haul.host.linux.Syscalls;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * the commit point and end its own copy: no copy would run (chaos cells destination-criu at RESTORE and before
  * the commit point). This watch waits on a pidfd of the copy's root and of each of its holders and, as soon as
  * one ends before the verdict, writes the rollback into the record, which the source's commit cannot pass.
- * A copy lost after the commit point has passed cannot be helped; that is logged as what it is.
+ * A copy lost after the commit point has passed, before it was let run, voids the commit instead
+ * ({@link DestinationMigration}).
  */
 final class HeldCopyWatch implements AutoCloseable {
 
@@ -29,6 +31,8 @@ final class HeldCopyWatch implements AutoCloseable {
     private final long rootPid;
     private final AtomicBoolean acted = new AtomicBoolean();
     private volatile boolean verdict;
+    /** What was lost after the commit point had passed, before the copy was let run. */
+    private volatile String lostAfterCommit;
 
     private HeldCopyWatch(MigrationContext context, String id, long rootPid) {
         this.context = context;
@@ -45,6 +49,7 @@ final class HeldCopyWatch implements AutoCloseable {
         for (long holder : copy.holders()) {
             watch.watch(holder, "the CRIU that holds it (pid " + holder + ")");
         }
+        copy.lost().thenAccept(watch::lost); // its lazy-pages daemon, killed before it filled the memory in
         return watch;
     }
 
@@ -56,7 +61,7 @@ final class HeldCopyWatch implements AutoCloseable {
                 pidfd = Syscalls.pidfdOpen(pid);
             } catch (ErrnoException e) {
                 if (e.errno() == ESRCH) {
-                    ended(what); // gone already
+                    lost(what + " ended"); // gone already
                 } else {
                     LOG.warn("migration {}: cannot watch {} of the held copy: {}", id, what, e.getMessage());
                 }
@@ -65,7 +70,7 @@ final class HeldCopyWatch implements AutoCloseable {
             try {
                 while (!verdict) {
                     if (Sockets.pollIn(pidfd, VERDICT_LOOK_MILLIS)) { // a pidfd is readable once its process ended
-                        ended(what);
+                        lost(what + " ended");
                         return;
                     }
                 }
@@ -77,22 +82,28 @@ final class HeldCopyWatch implements AutoCloseable {
         });
     }
 
-    private void ended(String what) {
+    private void lost(String what) {
         if (verdict || !acted.compareAndSet(false, true)) {
             return; // the verdict came first (a rollback's kill, the container's own end once it ran), or acted
         }
         String message = "the restored copy on " + context.agentName() + " (root pid " + rootPid + ") was lost while"
-                + " it was held for the commit: " + what + " ended";
+                + " it was held for the commit: " + what;
         if (CommitPoint.rollBackUnlessPassed(context.store(), id, "restore.copy-lost", message,
                 context.clock().instant())) {
-            LOG.error("migration {}: {}, after the commit point had passed: no copy of the container runs", id,
-                    message);
+            lostAfterCommit = message;
+            LOG.warn("migration {}: {}, after the commit point had passed: the commit is void unless the copy runs "
+                    + "already", id, message);
         } else {
             LOG.warn("migration {}: {}; rolled back before the commit point, the source's copy stays", id, message);
         }
     }
 
-    /** The verdict is in (commit or rollback): from now on the copy's end is not this watch's business. */
+    /** What the copy lost after the commit point had passed, while it was still held: it must not run then. */
+    Optional<String> lostAfterCommit() {
+        return Optional.ofNullable(lostAfterCommit);
+    }
+
+    /** The verdict is in (a rollback, or the copy runs): from now on the copy's end is not this watch's business. */
     @Override
     public void close() {
         verdict = true;

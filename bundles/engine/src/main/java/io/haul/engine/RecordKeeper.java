@@ -119,6 +119,26 @@ final class RecordKeeper {
         return true;
     }
 
+    /**
+     * Past the commit point, the destination's confirmation not heard: moves the record on to CLEANUP by
+     * compare-and-set, after which the destination can no longer void the commit ({@link
+     * CommitPoint#voidUnlessSourceEnded}). Returns whether the source's copy goes; false when the destination voided
+     * the commit first (the stored record read back).
+     */
+    synchronized boolean endingSourceCopy(String message) {
+        awaitWriteUnderWay();
+        MigrationRecord next = record.entering(Phase.CLEANUP, clock.instant());
+        if (!overtaken && store.replace(stored, next)) {
+            record = next;
+            stored = next;
+            queued = next;
+            publish(message, -1, -1, 0, Outcome.IN_PROGRESS);
+            return true;
+        }
+        store.get(record.id()).ifPresent(now -> record = now);
+        return CommitPoint.passed(record);
+    }
+
     synchronized void finish(Outcome outcome, MigrationError error, String message) {
         try {
             awaitWriteUnderWay();

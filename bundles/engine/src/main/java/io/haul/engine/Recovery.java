@@ -173,6 +173,9 @@ final class Recovery implements AutoCloseable {
                 Workspace workspace = new Workspace(context.migrationsDir(), id);
                 record.filter(r -> r.destination().equals(context.agentName()))
                         .ifPresent(r -> settleRestoredCopy(id, workspace, CommitPoint.passed(r), true));
+                // the destination voided the commit while this agent was away (its copy lost before it ran)
+                record.filter(r -> r.source().equals(context.agentName()) && !CommitPoint.passed(r))
+                        .ifPresent(r -> resumeSourceTree(id));
                 workspace.dropImages();
                 LOG.info("dropped the images of migration {}, which ended while this agent was away", id);
             });
@@ -199,24 +202,18 @@ final class Recovery implements AutoCloseable {
     }
 
     private void settleAsSource(MigrationRecord record) {
-        if (!CommitPoint.passed(record)) {
+        boolean committed = CommitPoint.passed(record);
+        if (committed && !write(record, Outcome.SUCCEEDED, "the source agent restarted after the commit point")) {
+            // the destination may have voided the commit meanwhile, its copy lost before it ran (CommitPoint)
+            committed = context.store().get(record.id()).map(CommitPoint::passed).orElse(true);
+        }
+        if (!committed) {
             if (write(record, Outcome.ROLLED_BACK, "the source agent restarted before the commit point; "
                     + "CRIU resumed the tree there")) {
                 LOG.warn("migration {} rolled back: this agent restarted before its commit point", record.id());
             }
-            // it may have died between the commit's SIGSTOP (SourceCommit) and the commit point: run on
-            SourceTree.parse(new Workspace(context.migrationsDir(), record.id()).recall("source.root"))
-                    .filter(SourceTree::stillRuns)
-                    .ifPresent(tree -> {
-                        try {
-                            ProcessTree.resume(tree.rootPid());
-                        } catch (ErrnoException e) {
-                            LOG.error("migration {}: cannot resume the source tree {}: {}", record.id(),
-                                    tree.rootPid(), e.getMessage());
-                        }
-                    });
+            resumeSourceTree(record.id());
         } else {
-            write(record, Outcome.SUCCEEDED, "the source agent restarted after the commit point");
             LOG.warn("migration {} had passed its commit point when this agent stopped: the destination is the "
                     + "container", record.id());
             // CRIU lets go of a dumped tree whose agent vanished before it could let CRIU finish (the commit's
@@ -231,6 +228,23 @@ final class Recovery implements AutoCloseable {
                     });
         }
         new Workspace(context.migrationsDir(), record.id()).dropImages();
+    }
+
+    /**
+     * The source tree of a migration that did not pass (or voided) its commit point runs on: this agent may have died
+     * between the commit's SIGSTOP (SourceCommit) and the outcome, the tree left stopped behind CRIU's hold.
+     */
+    private void resumeSourceTree(String id) {
+        SourceTree.parse(new Workspace(context.migrationsDir(), id).recall("source.root"))
+                .filter(SourceTree::stillRuns)
+                .ifPresent(tree -> {
+                    try {
+                        ProcessTree.resume(tree.rootPid());
+                    } catch (ErrnoException e) {
+                        LOG.error("migration {}: cannot resume the source tree {}: {}", id, tree.rootPid(),
+                                e.getMessage());
+                    }
+                });
     }
 
     private void settleAsDestination(MigrationRecord record) {

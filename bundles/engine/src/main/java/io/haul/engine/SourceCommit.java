@@ -105,31 +105,22 @@ final class SourceCommit {
         }
         source.context().faults().reached(source.id(), "source:COMMITTED");
         source.rollback().committed();
-        // Haul's own CRIU ends the source tree (its final answer comes once the tasks are killed and their memory
-        // freed: tens of ms, more for a big tree) while the destination runs its copy, not before: from the
-        // commit point the destination is the container, and the source stays frozen, its traffic held, until
-        // killed. The destination's confirmation is heard as it comes, not after that kill (0.15-0.3 s at 1 GiB
-        // here, which the frozen figure used to count though the copy ran). A runtime's copy starts only after
-        // the source's container is gone, as the runtime expects.
-        boolean told;
-        Thread ending = null;
-        if (ownCriu) {
-            told = tellToRun(lastFrame.isPresent());
-            ending = Thread.ofVirtual().name("haul-end-source").start(() -> {
-                try {
-                    endSource(frozen);
-                } catch (RuntimeException e) {
-                    LOG.error("migration {}: ending the source tree after the commit point failed", source.id(), e);
-                }
-            });
-        } else {
+        // Haul's own CRIU ends the source tree only once the destination confirmed its copy runs: a copy lost
+        // before it ran (the CRIU that held it killed) voids the commit, and the source, still frozen, takes its
+        // own back (chaos cell destination-criu AFTER_COMMIT ended with no copy). The kill comes after the
+        // frozen figure. A runtime's copy starts only after the source's container is gone, as the runtime
+        // expects: there the source ends its copy first, and the destination can no longer void the commit.
+        if (!ownCriu) {
+            endSourceCopyUnlessVoided(traced);
             endSource(frozen);
-            told = tellToRun(lastFrame.isPresent());
         }
-        boolean confirmed = told && confirmedRunning();
+        boolean confirmed = tellToRun(lastFrame.isPresent()) && confirmedRunning();
         Duration frozenFor = Duration.between(frozen.at(), source.context().clock().instant());
-        if (ending != null) {
-            awaitEnded(ending); // the outcome comes once the source's copy is gone
+        if (ownCriu) {
+            if (!confirmed) {
+                endSourceCopyUnlessVoided(traced);
+            }
+            endSource(frozen);
         }
         source.record().statistics(s -> s.withFrozen(frozenFor));
         if (confirmed && lastFrame.isPresent()) {
@@ -160,6 +151,24 @@ final class SourceCommit {
         }
     }
 
+    /**
+     * Unconfirmed past the commit point: the record moves on to CLEANUP, so the source's copy may go, unless the
+     * destination voided the commit first because its copy was lost before it ran; then the source takes its
+     * copy back (the rollback, as before the commit point).
+     */
+    private void endSourceCopyUnlessVoided(boolean traced) throws MigrationFailure {
+        if (source.record().endingSourceCopy("the source's copy goes")) {
+            return;
+        }
+        if (traced) {
+            resumeSource();
+        }
+        source.rollback().commitVoided();
+        MigrationError why = source.record().current().error();
+        throw new MigrationFailure(why == null ? "restore.copy-lost" : why.code(), "the commit is void: "
+                + (why == null ? source.destination().name() + " lost its copy before it ran" : why.message()));
+    }
+
     /** Takes back the SIGSTOP of the commit: CRIU's rollback lets the tree run on (SIGCONT drops a queued stop). */
     private void resumeSource() {
         try {
@@ -185,21 +194,6 @@ final class SourceCommit {
             source.session().committed(); // e.g. the runtime forgets the stopped container
         } catch (RuntimeException e) {
             LOG.warn("migration {}: the backend could not clean up after the source: {}", source.id(), e.toString());
-        }
-    }
-
-    private static void awaitEnded(Thread ending) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                ending.join();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true; // the source's copy must be gone before the outcome, whatever asks to stop
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
         }
     }
 

@@ -2,6 +2,8 @@ package io.haul.api.backend;
 
 import io.haul.api.HaulException;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.osgi.annotation.versioning.ConsumerType;
 
 /** A restored container whose tasks are all held stopped, waiting for the commit point. */
@@ -24,5 +26,14 @@ public interface HeldRestore {
      */
     default List<Long> holders() {
         return List.of();
+    }
+
+    /**
+     * Completes, saying what was lost, if something the copy needs for its memory ends before it has done its work
+     * (CRIU's lazy-pages daemon killed before it filled the copy's memory in); never completes where there is no
+     * such thing. Before the verdict, the copy can then no longer become the container.
+     */
+    default CompletionStage<String> lost() {
+        return new CompletableFuture<>();
     }
 }

@@ -37,6 +37,11 @@ final class DurableRecords implements AutoCloseable {
     static final String FILE = "records.mv";
 
     private static final Logger LOG = LoggerFactory.getLogger(DurableRecords.class);
+    /**
+     * How long one compaction may take (a few ms for a file of records; the first after opening the whole of it): it
+     * runs as a migration's outcome is written, after its frozen window, and what it leaves the next one does.
+     */
+    private static final int COMPACT_MILLIS = 50;
 
     private final MVStore store;
     private final MVMap<String, String> records;
@@ -84,7 +89,15 @@ final class DurableRecords implements AutoCloseable {
         if (record.outcome() != Outcome.IN_PROGRESS || !record.phase().rollsBack() || decisive(kept, record)) {
             store.sync();
         }
+        if (record.outcome() != Outcome.IN_PROGRESS) {
+            compact();
+        }
         return true;
+    }
+
+    /** Rewrites the file's live data together, which drops the dead versions and shrinks the file. */
+    private void compact() {
+        store.compactFile(COMPACT_MILLIS);
     }
 
     /** Whether the write moves the record across its commit point (or to its end): worth the device's flush. */
@@ -135,6 +148,7 @@ final class DurableRecords implements AutoCloseable {
             removed.add(entry.getKey());
         }
         store.commit();
+        compact();
         return removed;
     }
 

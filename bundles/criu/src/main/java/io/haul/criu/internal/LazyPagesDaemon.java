@@ -7,6 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -25,10 +28,14 @@ final class LazyPagesDaemon {
     private static final String SOCKET = "lazy-pages.socket";
     private static final Duration START = Duration.ofSeconds(10);
     private static final Duration STOP = Duration.ofSeconds(5);
+    private static final AtomicBoolean OOM_REFUSAL_TOLD = new AtomicBoolean();
 
     private final Process process;
     private final Path images;
     private final Path log;
+    /** Completed when the daemon ends before it filled the memory in (killed, failed), not when we stop it. */
+    private final CompletableFuture<String> failed = new CompletableFuture<>();
+    private volatile boolean stopping;
 
     private LazyPagesDaemon(Process process, Path images, Path log) {
         this.process = process;
@@ -65,6 +72,7 @@ final class LazyPagesDaemon {
         }
         LazyPagesDaemon daemon = new LazyPagesDaemon(process, own, log);
         process.onExit().thenRun(daemon::ended);
+        spareFromTheOomKiller(process.pid());
         // no event says the socket is up: it is the first thing the daemon does, so this waits milliseconds
         long deadline = System.nanoTime() + START.toNanos();
         while (!Files.exists(workDir.resolve(SOCKET))) {
@@ -83,8 +91,30 @@ final class LazyPagesDaemon {
         return process.pid();
     }
 
+    /** Completes, saying how, if the daemon ends before it has filled the restored memory in. */
+    CompletionStage<String> failed() {
+        return failed;
+    }
+
+    /**
+     * The restored tasks fault their memory in from this daemon until it is all in: the kernel's OOM killer, the one
+     * thing on a healthy host likely to kill it, must pick another process (a tree that lost its daemon is lost).
+     */
+    private static void spareFromTheOomKiller(long pid) {
+        try {
+            Files.writeString(Path.of("/proc", Long.toString(pid), "oom_score_adj"), "-1000");
+        } catch (IOException e) {
+            // lowering it takes CAP_SYS_RESOURCE, which a sandboxed agent may lack: said once, not on every restore
+            if (OOM_REFUSAL_TOLD.compareAndSet(false, true)) {
+                LOG.warn("cannot spare CRIU's lazy-pages daemons from the OOM killer (pid {}: {}); does this agent "
+                        + "lack CAP_SYS_RESOURCE?", pid, e.getMessage());
+            }
+        }
+    }
+
     /** Ends the daemon (the tasks it served are gone, or the restore failed) and its image links. */
     void stop() {
+        stopping = true;
         process.destroy();
         try {
             if (!process.waitFor(STOP.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -103,6 +133,10 @@ final class LazyPagesDaemon {
         if (process.exitValue() != 0) {
             LOG.warn("CRIU's lazy-pages daemon (pid {}) ended with status {}; its log: {}", process.pid(),
                     process.exitValue(), log);
+            if (!stopping) {
+                failed.complete("CRIU's lazy-pages daemon (pid " + process.pid() + ") ended with status "
+                        + process.exitValue() + " before it had filled the copy's memory in (its log: " + log + ")");
+            }
         } else {
             LOG.info("CRIU's lazy-pages daemon (pid {}) has filled the restored memory and ended", process.pid());
         }

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
@@ -240,6 +241,12 @@ final class StoppedTree implements RestoredTree {
     @Override
     public List<Long> holders() {
         return held == null ? List.of() : List.of(held.criuPid());
+    }
+
+    /** The lazy-pages daemon, if the memory comes from one, killed before it filled it in. */
+    @Override
+    public CompletionStage<String> lost() {
+        return lazyPages == null ? new CompletableFuture<>() : lazyPages.failed();
     }
 
     @Override
