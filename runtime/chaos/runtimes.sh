@@ -161,5 +161,5 @@ runtime_down() {
         "$ENGINE" stop "$WORK/dA" >/dev/null 2>&1 || true
         "$ENGINE" stop "$WORK/dB" >/dev/null 2>&1 || true
     fi
-    find /sys/fs/cgroup -maxdepth 3 -depth -type d -name "$TAG-*" -exec rmdir {} \; 2>/dev/null || true
+    find /sys/fs/cgroup -maxdepth 3 -depth -type d -path "*/$TAG-*" -exec rmdir {} \; 2>/dev/null || true
 }
