@@ -52,6 +52,15 @@ public final class BusyboxRootfs {
         return made;
     }
 
+    /** A rootfs made earlier in {@code dir} by busybox-rootfs.sh or a script on top of it (perl-rootfs.sh). */
+    public static BusyboxRootfs of(Path dir) {
+        BusyboxRootfs made = new BusyboxRootfs(dir.toAbsolutePath());
+        if (!Files.isRegularFile(made.tarball())) {
+            throw new IllegalArgumentException("no rootfs.tar in " + dir);
+        }
+        return made;
+    }
+
     /** The tree: bin/busybox, bin/APPLET symlinks, empty dev, proc, sys, tmp, data... */
     public Path rootfs() {
         return dir.resolve("rootfs");

@@ -28,17 +28,22 @@ final class DockerPlugin {
 
     /** Waits until the agent lists docker as a usable backend; polled (the agent publishes no such event). */
     static void awaitUsable(TwoHostCluster cluster, TwoHostCluster.Agent agent) throws Exception {
+        awaitUsable(cluster, agent, "docker");
+    }
+
+    /** Waits until the agent lists the plugin's backend {@code backend} (docker or runc) as usable; polled. */
+    static void awaitUsable(TwoHostCluster cluster, TwoHostCluster.Agent agent, String backend) throws Exception {
         long deadline = System.nanoTime() + BACKEND_SECONDS * 1_000_000_000L;
         JsonNode backends = null;
         while (System.nanoTime() < deadline) {
             backends = cluster.json(agent, "backends", "--json");
-            if (backends.findParents("name").stream().anyMatch(n -> n.path("name").asText().equals("docker")
+            if (backends.findParents("name").stream().anyMatch(n -> n.path("name").asText().equals(backend)
                     && n.path("usable").asBoolean())) {
                 return;
             }
             Thread.sleep(200);
         }
-        throw new AssertionError(agent.name + ": docker not usable within " + BACKEND_SECONDS + " s; backends now: "
+        throw new AssertionError(agent.name + ": " + backend + " not usable within " + BACKEND_SECONDS + " s; backends now: "
                 + backends + "\nagent log:\n" + agent.logText());
     }
 }

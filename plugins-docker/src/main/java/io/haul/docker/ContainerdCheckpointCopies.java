@@ -43,6 +43,18 @@ final class ContainerdCheckpointCopies {
         }
     }
 
+    /**
+     * Removes the copies whose restore is over (the hold they name gone), whichever migration made them: those a
+     * restore left whose agent died while holding it (DecidedRestores).
+     */
+    static void removeOver() {
+        for (Path copy : copiesIn(DEFAULT_TEMP)) {
+            if (DecidedRestores.holdOver(copy) && Folders.delete(copy)) {
+                LOG.info("removed containerd's copy {} of the checkpoint of a restore that is over", copy);
+            }
+        }
+    }
+
     private static boolean named(Path folder) {
         return folder.getFileName() != null && folder.getFileName().toString().startsWith(PREFIX);
     }

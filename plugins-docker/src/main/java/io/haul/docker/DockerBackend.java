@@ -49,11 +49,15 @@ public final class DockerBackend implements ContainerBackend {
     /** The names the container's own files travel under. */
     static final String LAYER = "layer";
     static final String VOLUME = "volume-";
+    /** How often the leftovers of restores decided by a restarted agent are looked for. */
+    private static final long SWEEP_MILLIS = 10_000;
 
     private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
     private volatile DockerEngine engine;
     private volatile Path socket;
     private volatile long holdLimitSeconds;
+    /** The timer of the sweep of what decided restores left ({@link DecidedRestores}). */
+    private final long sweeper;
 
     private final Vertx vertx;
 
@@ -62,6 +66,8 @@ public final class DockerBackend implements ContainerBackend {
     public DockerBackend(@Reference Vertx vertx, DockerConfiguration config) {
         this.vertx = vertx;
         configure(config);
+        // no event says that a restarted agent's recovery let a held copy run: look now and then
+        sweeper = vertx.setPeriodic(SWEEP_MILLIS, timer -> calls.execute(() -> DecidedRestores.sweep(engine)));
     }
 
     @Modified
@@ -78,6 +84,7 @@ public final class DockerBackend implements ContainerBackend {
 
     @Deactivate
     void stop() {
+        vertx.cancelTimer(sweeper);
         calls.shutdownNow();
         engine.close();
     }

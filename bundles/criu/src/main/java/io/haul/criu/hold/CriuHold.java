@@ -184,6 +184,24 @@ public final class CriuHold implements AutoCloseable {
         }
     }
 
+    /**
+     * The CRIU that holds this step now (its hook reads the verdict), once {@link #awaitReached} returned; empty
+     * when it cannot be found.
+     */
+    public List<Long> holders() {
+        return HookedCriu.holding(folder.resolve("verdict")).map(List::of).orElse(List.of());
+    }
+
+    /** The folder the CRIU process {@code criu} works in, while it runs. */
+    public static java.util.Optional<Path> workFolderOf(long criu) {
+        return HookedCriu.workFolder(criu);
+    }
+
+    /** Unmounts the cgroup yards that killed CRIUs left in these work folders. */
+    public static void unmountCgroupYardsIn(List<Path> workFolders) {
+        CgroupYards.unmountIn(workFolders);
+    }
+
     /** Lets CRIU finish ({@code go}) or undo its step. Only the first call counts. */
     public synchronized void release(boolean go) {
         if (released) {

@@ -1,6 +1,7 @@
 package io.haul.criu.hold;
 
 import io.haul.api.HaulException;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
@@ -50,6 +51,11 @@ public final class HeldRuntimeStep {
     /** Where the hook said CRIU is held: the container's init pid on this host and CRIU's image folder. */
     public CriuHold.Reached reached() {
         return reached;
+    }
+
+    /** The CRIU that holds the step (the runtime's own), as far as it can be found. */
+    public List<Long> holders() {
+        return hold.holders();
     }
 
     /** The hold said go: the runtime's call must now succeed. */

@@ -7,7 +7,7 @@
  * session hands the engine.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package io.haul.criu.hold;
 
 import org.osgi.annotation.bundle.Export;
