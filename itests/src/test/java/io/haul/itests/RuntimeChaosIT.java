@@ -142,8 +142,7 @@ public class RuntimeChaosIT {
         // the destination refuses the next file when its disk has no room left for it, or a write fails for lack of it
         String message = record.path("error").path("message").asText();
         assertTrue("the error says B has no room: " + record.path("error"), message.contains(cluster.b.name)
-                && (message.contains("exceeds the 0 bytes this migration may bring")
-                        || message.contains("No space left on device")));
+                && (message.contains("not enough room in ") || message.contains("No space left on device")));
     }
 
     /**

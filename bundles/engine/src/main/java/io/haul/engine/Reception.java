@@ -84,9 +84,20 @@ final class Reception {
         int files = 0;
         int rounds = 0;
         while (true) {
-            long room = Room.freeBytes(workspace.root()) - allowance;
-            List<ImageFile> round = ImageStream.receive(bulk, workspace.images(), Math.max(0, room),
-                    done -> watchdog.moved());
+            long free = Room.freeBytes(workspace.root());
+            List<ImageFile> round;
+            try {
+                round = ImageStream.receive(bulk, workspace.images(), Math.max(0, free - allowance),
+                        done -> watchdog.moved());
+            } catch (ProtocolException e) {
+                if (!e.code().equals("protocol.too-large")) {
+                    throw e;
+                }
+                // what limits the files ahead is this host's free room: say so, not only the protocol's limit
+                throw new ProtocolException("destination.no-room", "not enough room in " + workspace.root()
+                        + " for the container's files sent ahead: " + free + " bytes free, " + allowance
+                        + " of them kept for the images; " + e.getMessage());
+            }
             if (round.isEmpty() && peer.version() >= Versions.FILE_ROUNDS) {
                 break;
             }
