@@ -41,7 +41,7 @@ public final class Procs {
         }
     }
 
-    /** The process now, or empty when there is none (or it is a zombie being reaped). */
+    /** The process now, or empty when there is none (or it is exiting, or a zombie being reaped). */
     public static Optional<Task> task(long pid) {
         try {
             String stat = Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"));
@@ -57,7 +57,13 @@ public final class Procs {
             if (cmdline.isEmpty()) { // as ps shows it: a kernel thread, or a task whose memory is not in yet
                 cmdline = "[" + stat.substring(stat.indexOf('(') + 1, end) + "]";
             }
-            return Optional.of(new Task(pid, ppid, state, start, cmdline, workingDirectory(pid), namespace(pid, "pid"),
+            String pidNs = namespace(pid, "pid");
+            if (pidNs.isEmpty()) {
+                // exiting: its namespaces are gone before it is a zombie (a workload's short-lived `cat` was once
+                // counted as a second copy of its tree, in a namespace of its own: "")
+                return Optional.empty();
+            }
+            return Optional.of(new Task(pid, ppid, state, start, cmdline, workingDirectory(pid), pidNs,
                     namespace(pid, "net")));
         } catch (NoSuchFileException e) {
             return Optional.empty();

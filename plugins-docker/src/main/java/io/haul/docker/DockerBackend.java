@@ -141,6 +141,27 @@ public final class DockerBackend implements ContainerBackend {
         return new DockerDestination(this, DockerManifest.of(manifest.facts()), folders);
     }
 
+    /** The stopped copy the engine keeps of a container that moved away goes; its volumes stay (they may be shared). */
+    @Override
+    public void movedAway(String id) throws HaulException {
+        ContainerView view;
+        try {
+            view = view(id);
+        } catch (HaulException e) {
+            if (e.code().equals("container.not-found")) {
+                return; // gone already
+            }
+            throw e;
+        }
+        RuntimeCalls.call("docker.engine", () -> {
+            engine.removeContainer(view.id(), true, false);
+            return null;
+        });
+        if (!view.volumes().isEmpty()) {
+            LOG.info("docker:{} moved; its volumes {} stay in this Docker engine too", id, view.volumes());
+        }
+    }
+
     DockerEngine engine() {
         return engine;
     }

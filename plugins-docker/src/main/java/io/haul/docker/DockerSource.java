@@ -110,14 +110,7 @@ final class DockerSource implements RuntimeSourceSession {
     @Override
     public void committed() {
         try {
-            ContainerView view = backend.view(id);
-            RuntimeCalls.call("docker.engine", () -> {
-                backend.engine().removeContainer(view.id(), true, false);
-                return null;
-            });
-            if (!view.volumes().isEmpty()) {
-                LOG.info("docker:{} moved; its volumes {} stay in this Docker engine too", id, view.volumes());
-            }
+            backend.movedAway(id);
         } catch (HaulException e) {
             LOG.warn("docker:{} moved, but its stopped copy here could not be removed: {}", id, e.getMessage());
         }

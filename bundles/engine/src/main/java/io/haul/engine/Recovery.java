@@ -4,6 +4,7 @@ import io.haul.api.HaulException;
 import io.haul.api.migration.MigrationError;
 import io.haul.api.migration.MigrationRecord;
 import io.haul.api.migration.Outcome;
+import io.haul.api.plugin.PluginKind;
 import io.haul.criu.hold.CriuHold;
 import io.haul.host.linux.ErrnoException;
 import io.haul.host.net.FrameDrop;
@@ -226,8 +227,33 @@ final class Recovery implements AutoCloseable {
                                 + "(stopped since)",
                                 record.id(), tree.rootPid());
                     });
+            forgetMovedAway(record);
         }
         new Workspace(context.migrationsDir(), record.id()).dropImages();
+    }
+
+    /**
+     * What this host still keeps of a container that moved while this agent was away: the runtime's stopped copy
+     * (chaos cells source-agent AFTER_COMMIT, Docker and runc: `docker ps -a` still listed it) and the dump's hold
+     * folder the dead agent left.
+     */
+    private void forgetMovedAway(MigrationRecord record) {
+        SourceTree.parse(new Workspace(context.migrationsDir(), record.id()).recall("source.root"))
+                .filter(tree -> CriuHold.removeLeftDumpHold(tree.rootPid()))
+                .ifPresent(tree -> LOG.info("migration {}: removed the dump hold of pid {} left by this agent's last run",
+                        record.id(), tree.rootPid()));
+        String backend = record.container().backend();
+        try (var lease = context.plugins().lease(PluginKind.BACKEND, backend).orElse(null)) {
+            if (lease == null) {
+                LOG.warn("migration {}: no '{}' backend to forget {} here, which moved", record.id(), backend,
+                        record.container());
+                return;
+            }
+            lease.service().movedAway(record.container().id());
+        } catch (HaulException e) {
+            LOG.warn("migration {}: {} moved, but the backend could not forget its copy here: {}", record.id(),
+                    record.container(), e.getMessage());
+        }
     }
 
     /**

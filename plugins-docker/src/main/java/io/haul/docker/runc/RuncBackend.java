@@ -113,6 +113,12 @@ public final class RuncBackend implements ContainerBackend {
                 "no runc container '" + id + "' in " + runc.root())));
     }
 
+    /** runc forgets the copy of a container that moved away; its bundle stays. */
+    @Override
+    public void movedAway(String id) throws HaulException {
+        runc.run(List.of("delete", "--force", Runc.checkId(id)), QUICK_SECONDS);
+    }
+
     Runc runc() {
         return runc;
     }

@@ -91,7 +91,7 @@ final class RuncSource implements RuntimeSourceSession {
     @Override
     public void committed() {
         try {
-            backend.runc().run(List.of("delete", "--force", Runc.checkId(id)), RuncBackend.QUICK_SECONDS);
+            backend.movedAway(id);
             LOG.info("runc:{} moved; its bundle {} stays here", id, checked.bundle());
         } catch (HaulException e) {
             LOG.warn("runc:{} moved, but runc could not forget its copy here: {}", id, e.getMessage());

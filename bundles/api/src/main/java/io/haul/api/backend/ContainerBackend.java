@@ -35,4 +35,12 @@ public interface ContainerBackend extends Plugin {
 
     /** Destination side: the session of one migration of the container the source's manifest describes. */
     DestinationSession openDestination(ContainerManifest manifest, MigrationFolders folders) throws HaulException;
+
+    /**
+     * Recovery on the source: {@code id} moved to another host (its migration passed the commit point) while this
+     * agent was away, and the engine has killed what was left of its tree here. What this host's runtime still keeps
+     * of it goes too (a stopped container). Nothing by default: a process tree leaves nothing else.
+     */
+    default void movedAway(String id) throws HaulException {
+    }
 }

@@ -72,6 +72,15 @@ public final class CriuHold implements AutoCloseable {
     }
 
     /**
+     * The dump hold of the container whose init had this host pid, left by an agent that died while it held the
+     * dump (its hook gave up when the agent's end of the FIFOs closed): removed. Returns whether there was one.
+     */
+    public static boolean removeLeftDumpHold(long initPid) {
+        Path folder = HOLDS.resolve("dump-" + initPid);
+        return Files.isDirectory(folder) && Folders.delete(folder);
+    }
+
+    /**
      * Holds the restore of a migration from {@code imageDir} at post-restore: marks the folder so the hook finds
      * this hold. The hold outlives this agent: if it dies, the hook waits (up to the limit) for a restarted agent
      * to {@link #decide} from the migration's record, as the source may have passed the commit point already.
