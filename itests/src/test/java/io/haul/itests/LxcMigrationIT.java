@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.UUID;
 import org.junit.AfterClass;
 import org.junit.Assume;
+import org.junit.Before;
 import org.junit.BeforeClass;
 import org.junit.Test;
 
@@ -63,6 +64,20 @@ public class LxcMigrationIT {
         } catch (Throwable e) {
             stopHosts();
             throw e;
+        }
+    }
+
+    /**
+     * An agent a failed test killed is started again (and its lxc backend awaited), so that one failure does not
+     * fail every test after it ("no agent named hlxc2B in the cluster").
+     */
+    @Before
+    public void healthyCluster() throws Exception {
+        String repaired = cluster.ensureHealthy();
+        if (!repaired.isEmpty()) {
+            System.out.println("LxcMigrationIT: before the test, " + repaired);
+            awaitBackend(cluster.a, lxcA.lxcpath);
+            awaitBackend(cluster.b, lxcB.lxcpath);
         }
     }
 

@@ -110,9 +110,13 @@ public final class MigrationCommands {
         out.println();
         out.print(MigrationFormats.record(ended));
         if (ended.outcome() != Outcome.SUCCEEDED) {
+            // the last line says where the container is, whether or not the migration's last event got here (one
+            // published while the cluster lost a member can be dropped: LxcMigrationIT once missed it)
             throw new HaulException("migration." + ended.outcome().name().toLowerCase(java.util.Locale.ROOT),
                     "the migration " + ended.outcome().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
-                    + (ended.error() == null ? "" : ": " + ended.error().message()));
+                    + (ended.error() == null ? "" : ": " + ended.error().message())
+                    + (ended.outcome() == Outcome.ROLLED_BACK || ended.outcome() == Outcome.CANCELLED
+                            ? "; " + ref + " keeps running here" : ""));
         }
         return null;
     }
